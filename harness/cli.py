@@ -1,0 +1,121 @@
+"""The `seen-braze` command line."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+from types import FrameType
+
+from harness.scenario import ScenarioError, load_scenario
+from harness.server import MockServer
+from mocks.seen.app import create_app as create_seen_app
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_SEEN_PORT = 8801
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="seen-braze",
+        description="Local emulators of SEEN and Braze, for testing a personalised-video "
+        "integration end to end.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = commands.add_parser(
+        "serve",
+        help="run the mocks as HTTP servers on loopback until Ctrl-C",
+        description="Run the SEEN mock as a real HTTP server, configured from a scenario "
+        "(the embedded default one unless --scenario is given).",
+    )
+    serve.add_argument("--scenario", metavar="FILE", help="scenario TOML file (default: embedded)")
+    serve.add_argument(
+        "--host", default=DEFAULT_HOST, help=f"address to listen on ({DEFAULT_HOST})"
+    )
+    serve.add_argument(
+        "--seen-port",
+        type=_port,
+        default=DEFAULT_SEEN_PORT,
+        help=f"port of the SEEN mock ({DEFAULT_SEEN_PORT}; 0 picks a free one)",
+    )
+    serve.add_argument(
+        "--callback-url",
+        metavar="URL",
+        help="where SEEN calls back when a video is rendered (overrides the scenario)",
+    )
+    serve.add_argument("--threads", type=int, default=16, help="worker threads per server (16)")
+    return parser
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"port must be from 0 to 65535, not {port}")
+    return port
+
+
+def serve(args: argparse.Namespace) -> int:
+    scenario = load_scenario(args.scenario)
+    campaign = scenario.seen_campaign
+    if args.callback_url:
+        campaign["callback_url"] = args.callback_url
+    settings = scenario.seen_settings(campaigns=[campaign])
+    seen_app = create_seen_app(settings)
+    try:
+        server = MockServer(seen_app, host=args.host, port=args.seen_port, threads=args.threads)
+    except OSError as exc:
+        seen_app.extensions["mock"].close()
+        print(
+            f"seen-braze serve: cannot listen on {args.host}:{args.seen_port}: "
+            f"{exc.strerror or exc} (choose another port with --seen-port)",
+            file=sys.stderr,
+        )
+        return 2
+    backend = seen_app.extensions["seen"]
+    default = backend.campaigns[campaign["slug"]]
+    callback = default.callback_url or (
+        "none configured (use --callback-url, or PATCH "
+        f"{server.url}/_mock/campaigns/{default.slug})"
+    )
+    stop = threading.Event()
+
+    def on_signal(signum: int, _frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    server.start()
+    print(f"scenario       {scenario.name}")
+    print(f"SEEN mock      {server.url}")
+    print(f"  campaign     {default.slug}")
+    print(f"  token        {default.token}")
+    print(f"  receivers    POST {server.url}/v1/campaigns/{default.slug}/receivers/")
+    print(f"  callbacks    {callback}")
+    print(f"  admin        {server.url}/_mock/health")
+    print("Press Ctrl-C to stop.", flush=True)
+    while not stop.wait(0.5):
+        pass
+    server.stop()
+    print("stopped", flush=True)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "serve":
+            return serve(args)
+    except ScenarioError as exc:
+        print(f"seen-braze {args.command}: {exc}", file=sys.stderr)
+        return 2
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

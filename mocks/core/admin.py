@@ -1,0 +1,181 @@
+"""The `/_mock` admin API every mock serves: health, reset, journal, clock and faults."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from flask import Blueprint, Flask, Response, request
+from werkzeug.exceptions import HTTPException
+
+from mocks.core.faults import FaultRuleError
+from mocks.core.http import ADMIN_PREFIX, is_admin_path, json_response, problem
+from mocks.core.journal import valid_status_filter
+from mocks.core.runtime import MockRuntime
+
+
+class AdminError(Exception):
+    """A bad admin request; becomes an RFC 7807 problem."""
+
+    def __init__(self, status: int, detail: str, **extra: Any) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+        self.extra = extra
+
+
+def json_object() -> dict[str, Any]:
+    """The admin request's body, which must be a JSON object."""
+    data = request.get_json(silent=True)
+    if data is None:
+        raw = request.get_data(cache=True)
+        if not raw.strip():
+            raise AdminError(400, "expected a JSON object in the request body, got an empty body")
+        raise AdminError(400, "the request body is not valid JSON")
+    if not isinstance(data, dict):
+        raise AdminError(400, f"expected a JSON object, got {type(data).__name__}")
+    return data
+
+
+def admin_blueprint(runtime: MockRuntime) -> Blueprint:
+    bp = Blueprint("mock_admin", __name__, url_prefix=ADMIN_PREFIX)
+
+    @bp.get("/health")
+    def health() -> Response:
+        return json_response({"status": "ok", "service": runtime.service})
+
+    @bp.post("/reset")
+    def reset() -> Response:
+        runtime.reset()
+        return json_response({"status": "reset", "service": runtime.service})
+
+    @bp.get("/journal")
+    def journal() -> Response:
+        args = request.args
+        unknown = sorted(set(args) - {"hop", "status", "direction", "since", "limit"})
+        if unknown:
+            raise AdminError(
+                400,
+                f"unknown query parameter(s): {', '.join(unknown)}; "
+                "use hop, status, direction, since, limit",
+            )
+        status = args.get("status")
+        if status is not None and not valid_status_filter(status):
+            raise AdminError(
+                400, f"status: {status!r} is not a status (201), a class (4xx) or 'none'"
+            )
+        direction = args.get("direction")
+        if direction not in (None, "inbound", "outbound"):
+            raise AdminError(400, "direction: must be 'inbound' or 'outbound'")
+        since = _whole(args, "since")
+        limit = _whole(args, "limit")
+        found = runtime.journal.query(
+            hop=args.get("hop") or None,
+            status=status,
+            direction=direction,  # type: ignore[arg-type]
+            since=since,
+        )
+        shown = found if limit is None else found[-limit:] if limit else []
+        return json_response(
+            {
+                "count": len(found),
+                "retained": len(runtime.journal),
+                "evicted": runtime.journal.evicted,
+                "exchanges": [e.to_dict() for e in shown],
+            }
+        )
+
+    @bp.get("/clock")
+    def clock() -> Response:
+        return json_response(_clock_state(runtime))
+
+    @bp.post("/clock")
+    def set_clock() -> Response:
+        data = json_object()
+        unknown = sorted(set(data) - {"advance", "freeze"})
+        if unknown or not data:
+            raise AdminError(400, 'send {"advance": seconds} and/or {"freeze": true|false}')
+        if "freeze" in data:
+            if not isinstance(data["freeze"], bool):
+                raise AdminError(400, "freeze: must be true or false")
+            if data["freeze"]:
+                runtime.clock.freeze()
+            else:
+                runtime.clock.unfreeze()
+        ran = 0
+        if "advance" in data:
+            seconds = data["advance"]
+            if (
+                isinstance(seconds, bool)
+                or not isinstance(seconds, int | float)
+                or not math.isfinite(seconds)
+                or seconds < 0
+            ):
+                raise AdminError(400, "advance: must be a number of seconds, 0 or more")
+            ran = runtime.scheduler.advance(float(seconds))
+        runtime.scheduler.wake()
+        return json_response({**_clock_state(runtime), "tasks_run": ran})
+
+    @bp.get("/faults")
+    def faults() -> Response:
+        return json_response({"faults": [r.to_dict() for r in runtime.faults.rules()]})
+
+    @bp.post("/faults")
+    def add_fault() -> Response:
+        try:
+            rule = runtime.faults.add(json_object())
+        except FaultRuleError as exc:
+            raise AdminError(400, str(exc)) from None
+        return json_response(rule.to_dict(), 201)
+
+    @bp.delete("/faults")
+    def clear_faults() -> Response:
+        runtime.faults.clear()
+        return json_response({"faults": []})
+
+    @bp.delete("/faults/<int:rule_id>")
+    def remove_fault(rule_id: int) -> Response:
+        if not runtime.faults.remove(rule_id):
+            raise AdminError(404, f"no fault rule with id {rule_id}")
+        return Response(status=204)
+
+    return bp
+
+
+def _whole(args: Any, name: str) -> int | None:
+    raw = args.get(name)
+    if raw is None:
+        return None
+    if not raw.isdigit():
+        raise AdminError(400, f"{name}: must be a whole number, not {raw!r}")
+    return int(raw)
+
+
+def _clock_state(runtime: MockRuntime) -> dict[str, Any]:
+    pending = runtime.scheduler.pending()
+    return {
+        "now": runtime.clock.now(),
+        "iso": runtime.clock.isoformat(),
+        "frozen": runtime.clock.frozen,
+        "pending_tasks": len(pending),
+        "next_due": pending[0].due if pending else None,
+    }
+
+
+def install_admin(app: Flask, runtime: MockRuntime) -> None:
+    """Register the admin API and make every error under `/_mock` an RFC 7807 problem."""
+    app.register_blueprint(admin_blueprint(runtime))
+
+    @app.errorhandler(AdminError)
+    def admin_error(exc: AdminError) -> Response:
+        return problem(exc.status, exc.detail, **exc.extra)
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException) -> Response:
+        if is_admin_path(request.path):
+            return problem(exc.code or 500, exc.description or "")
+        handler = app.extensions.get("mock_service_http_error")
+        if handler is None:
+            return problem(exc.code or 500, exc.description or "")
+        response: Response = handler(exc)
+        return response

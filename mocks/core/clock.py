@@ -1,0 +1,220 @@
+"""One clock and one scheduler per world, so every time rule can run in real or virtual time."""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+Task = Callable[[], None]
+
+
+class Clock:
+    """Wall-clock time that can be frozen and moved forward.
+
+    A frozen clock is the harness's virtual time: it only moves when `advance` is called.
+    An unfrozen clock follows `time.time()` plus whatever has been advanced.
+    """
+
+    def __init__(self, *, frozen: bool = False, start: float | None = None) -> None:
+        self._lock = threading.Lock()
+        self._offset = 0.0 if start is None else start - time.time()
+        self._frozen_at: float | None = None
+        if frozen:
+            self._frozen_at = time.time() + self._offset
+
+    def now(self) -> float:
+        frozen_at = self._frozen_at
+        if frozen_at is not None:
+            return frozen_at
+        return time.time() + self._offset
+
+    @property
+    def frozen(self) -> bool:
+        return self._frozen_at is not None
+
+    def freeze(self) -> None:
+        with self._lock:
+            if self._frozen_at is None:
+                self._frozen_at = time.time() + self._offset
+
+    def unfreeze(self) -> None:
+        with self._lock:
+            if self._frozen_at is not None:
+                self._offset = self._frozen_at - time.time()
+                self._frozen_at = None
+
+    def _move_to(self, instant: float) -> None:
+        """Move forward to `instant` (never backwards). Only the scheduler calls this."""
+        with self._lock:
+            if self._frozen_at is not None:
+                self._frozen_at = max(self._frozen_at, instant)
+            else:
+                self._offset = max(self._offset, instant - time.time())
+
+    def isoformat(self, instant: float | None = None) -> str:
+        moment = self.now() if instant is None else instant
+        return datetime.fromtimestamp(moment, UTC).isoformat(timespec="milliseconds")
+
+
+@dataclass(order=True)
+class ScheduledTask:
+    due: float
+    seq: int
+    name: str = field(compare=False)
+    run: Task = field(compare=False, repr=False)
+    owner: str = field(default="", compare=False)
+    cancelled: bool = field(default=False, compare=False)
+
+    def cancel(self) -> None:
+        self.cancelled = True
+
+
+class Scheduler:
+    """Due tasks on a clock, always run in time order.
+
+    Under a frozen clock nothing runs until `advance` or `run_until_idle` moves time to the
+    next due task. Under a running clock, `start()` launches a thread that runs tasks as they
+    fall due; with an executor the tasks run there, so a slow one does not hold up the rest.
+    """
+
+    def __init__(self, clock: Clock, *, executor: Executor | None = None) -> None:
+        self.clock = clock
+        self._executor = executor
+        self._heap: list[ScheduledTask] = []
+        self._seq = itertools.count()
+        self._cond = threading.Condition()
+        self._run_lock = threading.RLock()
+        self._thread: threading.Thread | None = None
+        self._stopping = False
+        self.errors: deque[tuple[str, BaseException]] = deque(maxlen=100)
+
+    # -- scheduling -------------------------------------------------------------------------
+    def call_at(self, due: float, name: str, run: Task, *, owner: str = "") -> ScheduledTask:
+        task = ScheduledTask(due, next(self._seq), name, run, owner)
+        with self._cond:
+            heapq.heappush(self._heap, task)
+            self._cond.notify_all()
+        return task
+
+    def call_later(self, delay: float, name: str, run: Task, *, owner: str = "") -> ScheduledTask:
+        return self.call_at(self.clock.now() + max(0.0, delay), name, run, owner=owner)
+
+    def pending(self) -> list[ScheduledTask]:
+        with self._cond:
+            return sorted(t for t in self._heap if not t.cancelled)
+
+    def next_due(self) -> float | None:
+        with self._cond:
+            self._drop_cancelled()
+            return self._heap[0].due if self._heap else None
+
+    def clear(self, owner: str | None = None) -> None:
+        """Cancel every pending task, or only those of one owner (a mock being reset)."""
+        with self._cond:
+            for task in self._heap:
+                if owner is None or task.owner == owner:
+                    task.cancel()
+            self._drop_cancelled()
+            self._cond.notify_all()
+
+    # -- running ----------------------------------------------------------------------------
+    def run_due(self) -> int:
+        """Run every task already due at the clock's current time, in order."""
+        ran = 0
+        with self._run_lock:
+            while (task := self._pop_due(self.clock.now())) is not None:
+                self._execute(task)
+                ran += 1
+        return ran
+
+    def advance(self, seconds: float) -> int:
+        """Move the clock forward, running each task at its own due time on the way."""
+        if seconds < 0:
+            raise ValueError("the clock only moves forward")
+        ran = 0
+        with self._run_lock:
+            target = self.clock.now() + seconds
+            while (task := self._pop_due(target)) is not None:
+                self.clock._move_to(task.due)
+                self._execute(task)
+                ran += 1
+            self.clock._move_to(target)
+        return ran
+
+    def run_until_idle(self, *, max_seconds: float = 7 * 24 * 3600.0) -> int:
+        """Jump from one due task to the next until none is left (or `max_seconds` passed)."""
+        ran = 0
+        with self._run_lock:
+            limit = self.clock.now() + max_seconds
+            while (task := self._pop_due(limit)) is not None:
+                self.clock._move_to(task.due)
+                self._execute(task)
+                ran += 1
+        return ran
+
+    def start(self) -> None:
+        """Run tasks in real time on a background thread (server mode)."""
+        if self._thread is not None:
+            return
+        self._stopping = False
+        self._thread = threading.Thread(target=self._loop, name="mock-scheduler", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        with self._cond:
+            self._stopping = True
+            self._cond.notify_all()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    def _loop(self) -> None:
+        while True:
+            with self._cond:
+                if self._stopping:
+                    return
+                self._drop_cancelled()
+                wait: float | None = None
+                if self._heap:
+                    wait = self._heap[0].due - self.clock.now()
+                if self.clock.frozen:
+                    wait = None
+                if wait is None or wait > 0:
+                    self._cond.wait(timeout=None if wait is None else min(wait, 1.0))
+                    continue
+            self.run_due()
+
+    def wake(self) -> None:
+        """Tell the background thread that the clock changed."""
+        with self._cond:
+            self._cond.notify_all()
+
+    def _drop_cancelled(self) -> None:
+        while self._heap and self._heap[0].cancelled:
+            heapq.heappop(self._heap)
+
+    def _pop_due(self, limit: float) -> ScheduledTask | None:
+        with self._cond:
+            self._drop_cancelled()
+            if self._heap and self._heap[0].due <= limit:
+                return heapq.heappop(self._heap)
+            return None
+
+    def _execute(self, task: ScheduledTask) -> None:
+        if self._executor is not None:
+            self._executor.submit(self._guarded, task)
+        else:
+            self._guarded(task)
+
+    def _guarded(self, task: ScheduledTask) -> None:
+        try:
+            task.run()
+        except Exception as exc:  # a failing task must not stop the clock
+            self.errors.append((task.name, exc))

@@ -1,0 +1,217 @@
+"""Outbound delivery: one sender for every request a mock makes, with pluggable retries."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import requests
+
+from mocks.core.clock import Scheduler
+from mocks.core.faults import FaultSet
+from mocks.core.journal import Journal
+
+
+@dataclass(frozen=True)
+class OutboundRequest:
+    hop: str
+    method: str
+    url: str
+    headers: Mapping[str, str]
+    body: bytes
+    timeout: float
+
+
+@dataclass(frozen=True)
+class AttemptOutcome:
+    """What one attempt got back: a status, or an error when no response came."""
+
+    attempt: int
+    time: float
+    status: int | None
+    headers: Mapping[str, str] = field(default_factory=dict)
+    body: bytes = b""
+    error: str | None = None
+    exchange_id: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.status is not None and 200 <= self.status < 300
+
+    def describe(self) -> str:
+        return f"HTTP {self.status}" if self.status is not None else str(self.error)
+
+
+class RetryPolicy(Protocol):
+    """Decides, after each attempt, whether and when to try again."""
+
+    def next_delay(self, outcome: AttemptOutcome) -> float | None:
+        """Seconds until the next attempt, or None when this attempt is the last."""
+        ...
+
+
+@dataclass(frozen=True)
+class FixedIntervalRetry:
+    """Retry any failure (non-2xx, timeout, connection error) `retries` times, `interval` apart."""
+
+    retries: int
+    interval: float
+
+    def next_delay(self, outcome: AttemptOutcome) -> float | None:
+        if outcome.ok or outcome.attempt > self.retries:
+            return None
+        return self.interval
+
+
+@dataclass
+class Delivery:
+    """One message on its way: every attempt so far and, once settled, whether it arrived."""
+
+    request: OutboundRequest
+    attempts: list[AttemptOutcome] = field(default_factory=list)
+    settled: bool = False
+
+    @property
+    def delivered(self) -> bool:
+        return bool(self.attempts) and self.attempts[-1].ok
+
+    @property
+    def state(self) -> str:
+        if not self.settled:
+            return "retrying" if self.attempts else "pending"
+        return "delivered" if self.delivered else "failed"
+
+
+Listener = Callable[[Delivery], None]
+
+
+class OutboundSender:
+    """Sends requests on the scheduler's clock, journals every attempt, applies faults."""
+
+    def __init__(
+        self,
+        *,
+        service: str,
+        scheduler: Scheduler,
+        journal: Journal,
+        faults: FaultSet,
+        session: requests.Session | None = None,
+    ) -> None:
+        self.service = service
+        self.scheduler = scheduler
+        self.journal = journal
+        self.faults = faults
+        self.session = session or requests.Session()
+        self._lock = threading.Lock()
+
+    def deliver(
+        self,
+        request: OutboundRequest,
+        policy: RetryPolicy,
+        *,
+        on_attempt: Listener | None = None,
+        on_settled: Listener | None = None,
+        delay: float = 0.0,
+    ) -> Delivery:
+        """Schedule the first attempt `delay` seconds from now; later ones follow the policy."""
+        delivery = Delivery(request)
+
+        def attempt() -> None:
+            outcome = self._send(request, len(delivery.attempts) + 1)
+            with self._lock:
+                delivery.attempts.append(outcome)
+                wait = policy.next_delay(outcome)
+                delivery.settled = wait is None
+            if on_attempt is not None:
+                on_attempt(delivery)
+            if wait is None:
+                if on_settled is not None:
+                    on_settled(delivery)
+            else:
+                self.scheduler.call_later(wait, f"{request.hop} retry", attempt, owner=self.service)
+
+        self.scheduler.call_later(delay, request.hop, attempt, owner=self.service)
+        return delivery
+
+    def _send(self, request: OutboundRequest, number: int) -> AttemptOutcome:
+        now = self.scheduler.clock.now()
+        fault = self.faults.draw(request.hop)
+        status: int | None = None
+        headers: dict[str, str] = {}
+        body = b""
+        error: str | None = None
+        started = time.perf_counter()
+        if fault is not None and fault.delay >= request.timeout:
+            error = f"timeout: no response within {request.timeout:g} s (fault delay)"
+        elif fault is not None and fault.drop:
+            error = "connection error: connection dropped (fault)"
+        elif fault is not None and fault.status is not None:
+            status = fault.status
+            headers = dict(fault.headers)
+            body = b"" if fault.body is None else _encode(fault.body)
+        else:
+            if fault is not None and fault.delay and not self.scheduler.clock.frozen:
+                time.sleep(fault.delay)
+            try:
+                response = self.session.request(
+                    request.method,
+                    request.url,
+                    headers=dict(request.headers),
+                    data=request.body,
+                    timeout=request.timeout,
+                    allow_redirects=False,
+                )
+                status = response.status_code
+                headers = dict(response.headers)
+                body = response.content
+            except requests.Timeout:
+                error = f"timeout: no response within {request.timeout:g} s"
+            except requests.RequestException as exc:
+                error = f"connection error: {_reason(exc)}"
+        exchange = self.journal.record(
+            service=self.service,
+            hop=request.hop,
+            direction="outbound",
+            time=now,
+            method=request.method,
+            url=request.url,
+            request_headers=request.headers,
+            request_body=self.journal.body(request.body, request.headers.get("Content-Type", "")),
+            status=status,
+            response_headers=headers,
+            response_body=None
+            if status is None
+            else self.journal.body(body, headers.get("Content-Type", "")),
+            error=error,
+            attempt=number,
+            fault=None if fault is None else fault.to_dict(),
+            duration=time.perf_counter() - started,
+        )
+        return AttemptOutcome(number, now, status, headers, body, error, exchange.id)
+
+
+def _encode(body: object) -> bytes:
+    if isinstance(body, bytes):
+        return body
+    if isinstance(body, str):
+        return body.encode()
+    return json.dumps(body).encode()
+
+
+def _reason(exc: requests.RequestException) -> str:
+    """The root cause in a few words ("Connection refused"), not urllib3's whole chain."""
+    text = str(exc) or type(exc).__name__
+    for pattern in (
+        r"\[Errno -?\d+\] ([^'\")]+)",
+        r"(RemoteDisconnected)\('([^']*)'",
+        r"(\w+Error)\(",
+    ):
+        found = re.search(pattern, text)
+        if found:
+            return " ".join(part for part in found.groups() if part).rstrip(". ")
+    return text if len(text) <= 300 else text[:297] + "..."

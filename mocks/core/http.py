@@ -1,0 +1,190 @@
+"""HTTP plumbing shared by the mocks: inbound journaling and faults, body limits, problem+json."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterable
+from http import HTTPStatus
+from typing import Any, TypeVar
+
+from flask import Flask, Response, g, request
+
+from mocks.core.runtime import MockRuntime
+
+DROP_CONNECTION_KEY = "mocks.drop_connection"
+"""WSGI environ key of a callable a server offers to close the connection without a response."""
+
+ADMIN_PREFIX = "/_mock"
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class ConnectionDropped(Exception):
+    """The mock closed the connection without answering (a `drop` fault)."""
+
+
+class BodyTooLarge(Exception):
+    def __init__(self, size: int | None, limit: int) -> None:
+        self.size = size
+        self.limit = limit
+        super().__init__(f"request body over {limit} bytes")
+
+
+def hop(name: str) -> Callable[[F], F]:
+    """Name the hop a view serves; the journal and fault rules know exchanges by it."""
+
+    def mark(view: F) -> F:
+        view.mock_hop = name  # type: ignore[attr-defined]
+        return view
+
+    return mark
+
+
+def json_response(
+    body: Any, status: int = 200, headers: dict[str, str] | None = None, *, mimetype: str = ""
+) -> Response:
+    """A compact JSON response whose status line carries the standard reason phrase."""
+    text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+    return Response(
+        text, status=status_line(status), headers=headers, mimetype=mimetype or "application/json"
+    )
+
+
+def status_line(status: int) -> str:
+    """`201 Created`, not werkzeug's `201 CREATED`: what Django and most servers send."""
+    try:
+        return f"{status} {HTTPStatus(status).phrase}"
+    except ValueError:
+        return str(status)
+
+
+def problem(status: int, detail: str, *, title: str | None = None, **extra: Any) -> Response:
+    """An RFC 7807 error, the shape of every error the emulator's own admin API gives."""
+    body = {
+        "type": "about:blank",
+        "title": title or HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+        **extra,
+    }
+    return json_response(body, status, mimetype="application/problem+json")
+
+
+class DroppedResponse(Response):
+    """Closes the connection through the server's hook, or raises where there is no server."""
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        drop = environ.get(DROP_CONNECTION_KEY)
+        if drop is None:
+            raise ConnectionDropped("the mock dropped the connection (fault)")
+        drop()
+        return []
+
+
+def request_body() -> bytes:
+    """The inbound body as read once by the gate; BodyTooLarge when over the service's limit."""
+    if g.get("mock_body_too_large"):
+        raise BodyTooLarge(request.content_length, g.mock_body_limit)
+    data: bytes = g.get("mock_body", b"")
+    return data
+
+
+class InboundGate:
+    """Reads each inbound body within a size limit, applies fault rules, journals the exchange.
+
+    `error_body(status)` gives a body in the real service's shape for a fault's status.
+    """
+
+    def __init__(
+        self,
+        app: Flask,
+        runtime: MockRuntime,
+        *,
+        max_body_bytes: int,
+        error_body: Callable[[int], Any],
+    ) -> None:
+        self.app = app
+        self.runtime = runtime
+        self.max_body_bytes = max_body_bytes
+        self.error_body = error_body
+        app.before_request(self._before)
+        app.after_request(self._after)
+        app.register_error_handler(ConnectionDropped, lambda _exc: DroppedResponse())
+
+    def _hop(self) -> str | None:
+        if is_admin_path(request.path):
+            return None
+        view = self.app.view_functions.get(request.endpoint or "")
+        name: str | None = getattr(view, "mock_hop", None)
+        return name or f"{self.runtime.service}.unmatched"
+
+    def _before(self) -> Response | None:
+        name = self._hop()
+        g.mock_hop = name
+        if name is None:
+            return None
+        g.mock_started = time.perf_counter()
+        g.mock_time = self.runtime.clock.now()
+        self._read_body()
+        fault = self.runtime.faults.draw(name)
+        g.mock_fault = fault
+        if fault is None:
+            return None
+        if fault.delay and not self.runtime.clock.frozen:
+            time.sleep(fault.delay)
+        if fault.drop:
+            raise ConnectionDropped("the mock dropped the connection (fault)")
+        if fault.status is not None:
+            body = self.error_body(fault.status) if fault.body is None else fault.body
+            return json_response(body, fault.status, dict(fault.headers))
+        return None
+
+    def _read_body(self) -> None:
+        limit = self.max_body_bytes
+        g.mock_body_limit = limit
+        declared = request.content_length
+        if declared is not None and declared > limit:
+            g.mock_body_too_large = True
+            g.mock_body = b""
+            return
+        data = request.stream.read(limit + 1)
+        g.mock_body_too_large = len(data) > limit
+        g.mock_body = data
+
+    def _after(self, response: Response) -> Response:
+        name = g.get("mock_hop")
+        if name is None:
+            return response
+        journal = self.runtime.journal
+        dropped = isinstance(response, DroppedResponse)
+        fault = g.get("mock_fault")
+        journal.record(
+            service=self.runtime.service,
+            hop=name,
+            direction="inbound",
+            time=g.mock_time,
+            method=request.method,
+            url=request.url,
+            request_headers=dict(request.headers),
+            request_body=journal.body(g.get("mock_body", b""), request.content_type or ""),
+            status=None if dropped else response.status_code,
+            response_headers={} if dropped else dict(response.headers),
+            response_body=None
+            if dropped
+            else journal.body(response.get_data(), response.content_type or ""),
+            error="connection dropped (fault)" if dropped else None,
+            fault=None if fault is None else fault.to_dict(),
+            note=g.get("mock_note"),
+            duration=time.perf_counter() - g.mock_started,
+        )
+        return response
+
+
+def note(text: str) -> None:
+    """Attach a remark to the exchange being journaled (why a request was refused or skipped)."""
+    g.mock_note = text
+
+
+def is_admin_path(path: str) -> bool:
+    return path == ADMIN_PREFIX or path.startswith(ADMIN_PREFIX + "/")

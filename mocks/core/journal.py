@@ -1,0 +1,297 @@
+"""The journal: one record for every exchange a mock takes part in, inbound or outbound."""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import threading
+from collections import deque
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from schemas import SchemaIssue, check
+
+Direction = Literal["inbound", "outbound"]
+
+_UNSET: Any = object()
+
+
+@dataclass(frozen=True)
+class HopSchemas:
+    """Which schema a hop's request and responses are checked against (by schema name)."""
+
+    request: str | None = None
+    responses: Mapping[int | str, str] = field(default_factory=dict)
+
+    def for_status(self, status: int | None) -> str | None:
+        if status is None:
+            return None
+        return self.responses.get(status) or self.responses.get(f"{status // 100}xx")
+
+
+@dataclass(frozen=True)
+class SchemaVerdict:
+    schema: str
+    valid: bool
+    errors: tuple[SchemaIssue, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema": self.schema,
+            "valid": self.valid,
+            "errors": [issue.to_dict() for issue in self.errors],
+        }
+
+
+@dataclass
+class Body:
+    """A message body as it travelled, kept up to a size cap, parsed as JSON on demand."""
+
+    raw: bytes
+    size: int
+    content_type: str = ""
+    _parsed: Any = field(default=_UNSET, repr=False)
+    _is_json: bool = field(default=False, repr=False)
+
+    @classmethod
+    def capture(cls, data: bytes | None, content_type: str = "", cap: int = 65536) -> Body:
+        data = data or b""
+        return cls(raw=data[:cap], size=len(data), content_type=content_type)
+
+    @property
+    def truncated(self) -> bool:
+        return len(self.raw) < self.size
+
+    @property
+    def text(self) -> str:
+        return self.raw.decode("utf-8", errors="replace")
+
+    def json(self) -> Any:
+        """The body parsed as JSON; None when it is not JSON (tell the two apart with `is_json`)."""
+        if self._parsed is _UNSET:
+            try:
+                self._parsed = json.loads(self.raw) if self.raw and not self.truncated else None
+                self._is_json = self._parsed is not None or self.raw.strip() == b"null"
+            except ValueError:
+                self._parsed = None
+                self._is_json = False
+        return self._parsed
+
+    @property
+    def is_json(self) -> bool:
+        self.json()
+        return self._is_json
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"size": self.size}
+        if self.is_json:
+            out["json"] = self.json()
+        else:
+            out["text"] = self.text
+        if self.truncated:
+            out["truncated"] = True
+        return out
+
+
+@dataclass
+class Exchange:
+    """One HTTP exchange as a mock saw it, with what went wrong if it never completed."""
+
+    id: int
+    service: str
+    hop: str
+    direction: Direction
+    time: float
+    method: str
+    url: str
+    request_headers: dict[str, str]
+    request_body: Body
+    status: int | None = None
+    response_headers: dict[str, str] = field(default_factory=dict)
+    response_body: Body | None = None
+    error: str | None = None
+    attempt: int | None = None
+    fault: dict[str, Any] | None = None
+    note: str | None = None
+    duration: float | None = None
+    schemas: HopSchemas | None = field(default=None, repr=False)
+    _verdicts: dict[str, SchemaVerdict | None] | None = field(default=None, repr=False)
+
+    @property
+    def request_json(self) -> Any:
+        return self.request_body.json()
+
+    @property
+    def response_json(self) -> Any:
+        return None if self.response_body is None else self.response_body.json()
+
+    def verdict(self) -> dict[str, SchemaVerdict | None]:
+        """Schema verdicts for the request and the response, computed once, on first use."""
+        if self._verdicts is None:
+            self._verdicts = {
+                "request": self._check(
+                    None if self.schemas is None else self.schemas.request, self.request_body
+                ),
+                "response": self._check(
+                    None if self.schemas is None else self.schemas.for_status(self.status),
+                    self.response_body,
+                ),
+            }
+        return self._verdicts
+
+    @staticmethod
+    def _check(schema: str | None, body: Body | None) -> SchemaVerdict | None:
+        if schema is None or body is None:
+            return None
+        if not body.is_json:
+            reason = "body is truncated" if body.truncated else "body is not JSON"
+            issue = SchemaIssue(pointer="", message=reason, rule="type")
+            return SchemaVerdict(schema, False, (issue,))
+        issues = tuple(check(schema, body.json()))
+        return SchemaVerdict(schema, not issues, issues)
+
+    @property
+    def valid(self) -> bool:
+        """True when neither the request nor the response broke its schema."""
+        return all(v is None or v.valid for v in self.verdict().values())
+
+    def to_dict(self) -> dict[str, Any]:
+        verdict = self.verdict()
+        return {
+            "id": self.id,
+            "service": self.service,
+            "hop": self.hop,
+            "direction": self.direction,
+            "time": self.time,
+            "request": {
+                "method": self.method,
+                "url": self.url,
+                "headers": self.request_headers,
+                "body": self.request_body.to_dict(),
+            },
+            "response": None
+            if self.status is None
+            else {
+                "status": self.status,
+                "headers": self.response_headers,
+                "body": None if self.response_body is None else self.response_body.to_dict(),
+            },
+            "error": self.error,
+            "attempt": self.attempt,
+            "fault": self.fault,
+            "note": self.note,
+            "duration": self.duration,
+            "schema": {k: None if v is None else v.to_dict() for k, v in verdict.items()},
+        }
+
+
+StatusFilter = int | str | None
+
+
+def status_matches(status: int | None, wanted: StatusFilter) -> bool:
+    """`wanted` is an exact status, a class such as "4xx", or "none" for no response."""
+    if wanted is None:
+        return True
+    if isinstance(wanted, int):
+        return status == wanted
+    wanted = wanted.strip().lower()
+    if wanted in ("none", "error"):
+        return status is None
+    if len(wanted) == 3 and wanted.endswith("xx") and wanted[0].isdigit():
+        return status is not None and status // 100 == int(wanted[0])
+    return wanted.isdigit() and status == int(wanted)
+
+
+def valid_status_filter(wanted: str) -> bool:
+    wanted = wanted.strip().lower()
+    return (
+        wanted in ("none", "error")
+        or (len(wanted) == 3 and wanted.endswith("xx") and wanted[0] in "12345")
+        or (wanted.isdigit() and 100 <= int(wanted) <= 599)
+    )
+
+
+class Journal:
+    """A bounded, thread-safe record of exchanges; the oldest go first when the cap is hit."""
+
+    def __init__(self, cap: int = 10_000, *, body_cap: int = 65_536) -> None:
+        if cap < 1:
+            raise ValueError("journal cap must be at least 1")
+        self.cap = cap
+        self.body_cap = body_cap
+        self._entries: deque[Exchange] = deque(maxlen=cap)
+        self._lock = threading.Lock()
+        self._next_id = 1
+        self.evicted = 0
+        self._hops: dict[str, HopSchemas] = {}
+
+    def describe_hop(self, hop: str, schemas: HopSchemas) -> None:
+        self._hops[hop] = schemas
+
+    def body(self, data: bytes | None, content_type: str = "") -> Body:
+        return Body.capture(data, content_type, self.body_cap)
+
+    def record(
+        self,
+        *,
+        service: str,
+        hop: str,
+        direction: Direction,
+        time: float,
+        method: str,
+        url: str,
+        request_headers: Mapping[str, str],
+        request_body: Body,
+        **outcome: Any,
+    ) -> Exchange:
+        with self._lock:
+            exchange = Exchange(
+                id=self._next_id,
+                service=service,
+                hop=hop,
+                direction=direction,
+                time=time,
+                method=method,
+                url=url,
+                request_headers=dict(request_headers),
+                request_body=request_body,
+                schemas=self._hops.get(hop),
+                **outcome,
+            )
+            self._next_id += 1
+            if len(self._entries) == self.cap:
+                self.evicted += 1
+            self._entries.append(exchange)
+        return exchange
+
+    def query(
+        self,
+        *,
+        hop: str | None = None,
+        status: StatusFilter = None,
+        direction: Direction | None = None,
+        since: int | None = None,
+    ) -> list[Exchange]:
+        """Exchanges in the order they happened. `hop` may be a glob such as `seen.*`."""
+        with self._lock:
+            entries: Iterable[Exchange] = list(self._entries)
+        return [
+            e
+            for e in entries
+            if (hop is None or e.hop == hop or fnmatch.fnmatchcase(e.hop, hop))
+            and status_matches(e.status, status)
+            and (direction is None or e.direction == direction)
+            and (since is None or e.id > since)
+        ]
+
+    def count(self, **filters: Any) -> int:
+        return len(self.query(**filters))
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self.evicted = 0

@@ -1,0 +1,53 @@
+"""Knobs every mock shares; each service's settings dataclass extends these."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal, Self
+
+
+class SettingsError(ValueError):
+    """A setting that cannot be used; the message names the key."""
+
+
+@dataclass
+class CoreSettings:
+    clock: Literal["real", "virtual"] = "real"
+    """`real` follows the wall clock (server mode); `virtual` stands still until advanced."""
+    journal_cap: int = 10_000
+    """Most exchanges the journal keeps; the oldest go first."""
+    journal_body_cap: int = 65_536
+    """Bytes of each body the journal keeps (longer bodies are marked truncated)."""
+    faults: list[dict[str, Any]] = field(default_factory=list)
+    """Fault rules active from start-up and after every reset (see `mocks.core.faults`)."""
+    fault_seed: int = 0
+    """Seed of the generator that decides probabilistic faults."""
+    outbound_workers: int = 8
+    """Threads that send outbound requests in real time, so one slow peer holds up no other."""
+
+    def __post_init__(self) -> None:
+        if self.clock not in ("real", "virtual"):
+            raise SettingsError(f"clock: must be 'real' or 'virtual', not {self.clock!r}")
+        for name in ("journal_cap", "journal_body_cap", "outbound_workers"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise SettingsError(f"{name}: must be a whole number of at least 1, not {value!r}")
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        """Settings from plain data (a scenario file, a JSON request), refusing unknown keys."""
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise SettingsError(
+                f"unknown setting(s): {', '.join(unknown)}; known: {', '.join(sorted(known))}"
+            )
+        try:
+            return cls(**dict(data))
+        except TypeError as exc:
+            raise SettingsError(str(exc)) from None
+
+    def replace(self, **changes: Any) -> Self:
+        return dataclasses.replace(self, **changes)

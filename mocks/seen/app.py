@@ -1,0 +1,56 @@
+"""The SEEN mock's application factory."""
+
+from __future__ import annotations
+
+import requests
+from flask import Flask, Response
+
+from mocks.core.admin import install_admin
+from mocks.core.clock import Scheduler
+from mocks.core.http import InboundGate, note
+from mocks.core.journal import HopSchemas
+from mocks.core.runtime import MockRuntime
+from mocks.seen import errors, views
+from mocks.seen.models import SeenBackend
+from mocks.seen.settings import SeenSettings
+
+RECEIVERS_SCHEMAS = HopSchemas(
+    request="seen/receivers-request",
+    responses={
+        201: "seen/receivers-created",
+        400: "seen/receivers-errors",
+        "4xx": "seen/error-detail",
+    },
+)
+CALLBACK_SCHEMAS = HopSchemas(request="seen/callback")
+
+
+def create_app(
+    settings: SeenSettings | None = None,
+    *,
+    scheduler: Scheduler | None = None,
+    session: requests.Session | None = None,
+) -> Flask:
+    """A SEEN mock. `scheduler` shares a clock with other mocks; `session` sends callbacks."""
+    settings = settings or SeenSettings()
+    runtime = MockRuntime("seen", settings, scheduler=scheduler, session=session)
+    runtime.journal.describe_hop("seen.receivers", RECEIVERS_SCHEMAS)
+    runtime.journal.describe_hop("seen.callback", CALLBACK_SCHEMAS)
+    backend = SeenBackend(settings, runtime)
+
+    app = Flask(__name__)
+    app.extensions["mock"] = runtime
+    app.extensions["seen"] = backend
+    app.extensions["mock_service_http_error"] = errors.http_error
+    InboundGate(app, runtime, max_body_bytes=settings.max_body_bytes, error_body=errors.fault_body)
+    install_admin(app, runtime)
+    app.register_blueprint(views.service_blueprint(backend))
+    app.register_blueprint(views.admin_blueprint(backend))
+
+    @app.errorhandler(errors.SeenError)
+    def seen_error(exc: errors.SeenError) -> Response:
+        if exc.note:
+            note(exc.note)
+        return exc.response()
+
+    return app

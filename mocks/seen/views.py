@@ -1,0 +1,130 @@
+"""SEEN's HTTP surface: the receivers endpoint and the SEEN part of the admin API."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Blueprint, Response, request
+
+from mocks.core.admin import AdminError, json_object
+from mocks.core.http import BodyTooLarge, hop, json_response, note, request_body
+from mocks.seen import errors
+from mocks.seen.models import CampaignError, SeenBackend
+
+METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"]
+RECEIVER_STATES = ("accepted", "rendered", "callback_delivered", "callback_failed")
+
+
+def _strict_json(text: str) -> Any:
+    def refuse(constant: str) -> Any:
+        raise ValueError(f"Out of range float values are not JSON compliant: {constant!r}")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+def service_blueprint(backend: SeenBackend) -> Blueprint:
+    bp = Blueprint("seen", __name__)
+
+    @bp.route("/v1/campaigns/<slug>/receivers/", methods=METHODS, strict_slashes=False)
+    @hop("seen.receivers")
+    def receivers(slug: str) -> Response:
+        try:
+            raw = request_body()
+        except BodyTooLarge as exc:
+            raise errors.PayloadTooLarge(exc.size, exc.limit) from None
+        token = backend.authenticate(request.headers.get("Authorization"))
+        backend.authorize(token, slug)
+        backend.throttle(token)
+        if request.method == "OPTIONS":
+            return json_response(
+                {
+                    "name": "Receiver List",
+                    "description": "",
+                    "renders": ["application/json"],
+                    "parses": ["application/json"],
+                },
+                headers={"Allow": errors.ALLOW, "Vary": "Accept"},
+            )
+        if request.method != "POST":
+            raise errors.MethodNotAllowed(request.method)
+        campaign = backend.campaign(slug)
+        if request.mimetype != "application/json":
+            raise errors.UnsupportedMediaType(request.content_type or "")
+        charset = request.mimetype_params.get("charset", "utf-8")
+        if not raw:
+            data: Any = {}
+        else:
+            try:
+                data = _strict_json(raw.decode(charset))
+            except (ValueError, LookupError) as exc:
+                raise errors.ParseError(str(exc)) from None
+        created = backend.create_receivers(campaign, data)
+        note(f"created receiver(s) {', '.join(str(r.id) for r in created)}")
+        return json_response(
+            [r.echo() for r in created], 201, {"Allow": errors.ALLOW, "Vary": "Accept"}
+        )
+
+    return bp
+
+
+def admin_blueprint(backend: SeenBackend) -> Blueprint:
+    bp = Blueprint("seen_admin", __name__, url_prefix="/_mock")
+
+    @bp.get("/campaigns")
+    def campaigns() -> Response:
+        return json_response({"campaigns": [c.to_dict() for c in backend.campaigns.values()]})
+
+    @bp.post("/campaigns")
+    def add_campaign() -> Response:
+        try:
+            campaign = backend.add_campaign(json_object())
+        except CampaignError as exc:
+            status = 409 if "exists already" in str(exc) else 400
+            raise AdminError(status, str(exc)) from None
+        return json_response(campaign.to_dict(), 201)
+
+    @bp.get("/campaigns/<slug>")
+    def campaign(slug: str) -> Response:
+        found = backend.campaigns.get(slug)
+        if found is None:
+            raise AdminError(404, f"no campaign {slug!r}")
+        return json_response(found.to_dict())
+
+    @bp.patch("/campaigns/<slug>")
+    def update_campaign(slug: str) -> Response:
+        try:
+            updated = backend.update_campaign(slug, json_object())
+        except KeyError:
+            raise AdminError(404, f"no campaign {slug!r}") from None
+        except CampaignError as exc:
+            raise AdminError(400, str(exc)) from None
+        return json_response(updated.to_dict())
+
+    @bp.get("/receivers")
+    def receivers() -> Response:
+        unknown = sorted(set(request.args) - {"campaign", "customer_id", "state"})
+        if unknown:
+            raise AdminError(
+                400,
+                f"unknown query parameter(s): {', '.join(unknown)}; "
+                "use campaign, customer_id, state",
+            )
+        state = request.args.get("state")
+        if state is not None and state not in RECEIVER_STATES:
+            raise AdminError(400, f"state: must be one of {', '.join(RECEIVER_STATES)}")
+        found = backend.query_receivers(
+            campaign=request.args.get("campaign"),
+            customer_id=request.args.get("customer_id"),
+            state=state,
+        )
+        return json_response({"count": len(found), "receivers": [r.to_dict() for r in found]})
+
+    @bp.get("/receivers/<int:receiver_id>")
+    def receiver(receiver_id: int) -> Response:
+        found = backend.receivers.get(receiver_id)
+        if found is None:
+            raise AdminError(404, f"no receiver {receiver_id}")
+        return json_response(found.to_dict())
+
+    return bp

@@ -1,0 +1,110 @@
+"""JSON Schemas (draft 2020-12) for every message of the integration, and their loader.
+
+Schemas are addressed by name, the file's path below this package without `.json`
+(for example `seen/receivers-request`). They refer to each other with relative `$ref`s,
+resolved through one `referencing` registry; format checking is on.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import best_match
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+BASE_URI = "https://schemas.seen-braze.local/"
+
+__all__ = ["BASE_URI", "SchemaIssue", "check", "load", "names", "registry", "validator"]
+
+
+@dataclass(frozen=True)
+class SchemaIssue:
+    """One way an instance breaks a schema: where (JSON pointer), what, and which keyword."""
+
+    pointer: str
+    message: str
+    rule: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"pointer": self.pointer, "message": self.message, "rule": self.rule}
+
+    def __str__(self) -> str:
+        return f"{self.pointer or '/'}: {self.message} ({self.rule})"
+
+
+def _files() -> dict[str, Any]:
+    root = resources.files(__name__)
+    found: dict[str, Any] = {}
+
+    def walk(folder: Any, prefix: str) -> None:
+        for entry in folder.iterdir():
+            if entry.is_dir():
+                walk(entry, f"{prefix}{entry.name}/")
+            elif entry.name.endswith(".json"):
+                found[f"{prefix}{entry.name[:-5]}"] = json.loads(entry.read_text("utf-8"))
+
+    walk(root, "")
+    return found
+
+
+@cache
+def _documents() -> dict[str, Any]:
+    return _files()
+
+
+def names() -> list[str]:
+    """Every schema this package ships, by name."""
+    return sorted(_documents())
+
+
+def load(name: str) -> dict[str, Any]:
+    """The schema document called `name` (KeyError names the known ones if it is missing)."""
+    try:
+        document: dict[str, Any] = _documents()[name]
+    except KeyError:
+        raise KeyError(f"no schema {name!r}; known: {', '.join(names())}") from None
+    return document
+
+
+@cache
+def registry() -> Registry[Any]:
+    return Registry().with_resources(
+        (f"{BASE_URI}{name}.json", Resource.from_contents(doc, default_specification=DRAFT202012))
+        for name, doc in _documents().items()
+    )
+
+
+@cache
+def validator(name: str) -> Draft202012Validator:
+    schema = load(name)
+    return Draft202012Validator(
+        schema,
+        registry=registry(),
+        format_checker=Draft202012Validator.FORMAT_CHECKER,
+    )
+
+
+def check(name: str, instance: Any) -> list[SchemaIssue]:
+    """Every way `instance` breaks schema `name`, as pointer/message/rule, in pointer order.
+
+    For a failed `anyOf`/`oneOf` the issue is the one from the branch that came closest
+    (jsonschema's `best_match`), so a bad email reports its pattern, not "any of".
+    """
+    issues = {
+        SchemaIssue(
+            pointer=_pointer(leaf.absolute_path), message=leaf.message, rule=str(leaf.validator)
+        )
+        for leaf in (best_match([error]) for error in validator(name).iter_errors(instance))
+        if leaf is not None
+    }
+    return sorted(issues, key=lambda i: (i.pointer, i.rule, i.message))
+
+
+def _pointer(path: Any) -> str:
+    return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in path)
