@@ -146,7 +146,7 @@ def _whole(args: Any, name: str) -> int | None:
     raw = args.get(name)
     if raw is None:
         return None
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit()):
         raise AdminError(400, f"{name}: must be a whole number, not {raw!r}")
     return int(raw)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import math
 import threading
 import time
 from collections import deque
@@ -24,10 +25,11 @@ class Clock:
 
     def __init__(self, *, frozen: bool = False, start: float | None = None) -> None:
         self._lock = threading.Lock()
-        self._offset = 0.0 if start is None else start - time.time()
+        wall = time.time()
+        self._offset = 0.0 if start is None else start - wall
         self._frozen_at: float | None = None
         if frozen:
-            self._frozen_at = time.time() + self._offset
+            self._frozen_at = wall if start is None else start
 
     def now(self) -> float:
         frozen_at = self._frozen_at
@@ -82,6 +84,8 @@ class Scheduler:
     Under a frozen clock nothing runs until `advance` or `run_until_idle` moves time to the
     next due task. Under a running clock, `start()` launches a thread that runs tasks as they
     fall due; with an executor the tasks run there, so a slow one does not hold up the rest.
+    `advance` and `run_until_idle` run tasks in the caller's thread, so when they return the
+    work they ran is done (the admin API's clock advance relies on it).
     """
 
     def __init__(self, clock: Clock, *, executor: Executor | None = None) -> None:
@@ -125,25 +129,32 @@ class Scheduler:
             self._cond.notify_all()
 
     # -- running ----------------------------------------------------------------------------
-    def run_due(self) -> int:
-        """Run every task already due at the clock's current time, in order."""
+    def run_due(self, *, background: bool = False) -> int:
+        """Run every task already due at the clock's current time, in order.
+
+        Only the real-time thread passes `background`: its tasks go to the executor, if any.
+        Everywhere else a task has finished when the call that ran it returns.
+        """
         ran = 0
         with self._run_lock:
             while (task := self._pop_due(self.clock.now())) is not None:
-                self._execute(task)
+                if background and self._executor is not None:
+                    self._executor.submit(self._guarded, task)
+                else:
+                    self._guarded(task)
                 ran += 1
         return ran
 
     def advance(self, seconds: float) -> int:
         """Move the clock forward, running each task at its own due time on the way."""
-        if seconds < 0:
-            raise ValueError("the clock only moves forward")
+        if not 0 <= seconds < math.inf:
+            raise ValueError(f"the clock only moves forward by a finite amount, not {seconds!r}")
         ran = 0
         with self._run_lock:
             target = self.clock.now() + seconds
             while (task := self._pop_due(target)) is not None:
                 self.clock._move_to(task.due)
-                self._execute(task)
+                self._guarded(task)
                 ran += 1
             self.clock._move_to(target)
         return ran
@@ -155,7 +166,7 @@ class Scheduler:
             limit = self.clock.now() + max_seconds
             while (task := self._pop_due(limit)) is not None:
                 self.clock._move_to(task.due)
-                self._execute(task)
+                self._guarded(task)
                 ran += 1
         return ran
 
@@ -189,7 +200,7 @@ class Scheduler:
                 if wait is None or wait > 0:
                     self._cond.wait(timeout=None if wait is None else min(wait, 1.0))
                     continue
-            self.run_due()
+            self.run_due(background=True)
 
     def wake(self) -> None:
         """Tell the background thread that the clock changed."""
@@ -206,12 +217,6 @@ class Scheduler:
             if self._heap and self._heap[0].due <= limit:
                 return heapq.heappop(self._heap)
             return None
-
-    def _execute(self, task: ScheduledTask) -> None:
-        if self._executor is not None:
-            self._executor.submit(self._guarded, task)
-        else:
-            self._guarded(task)
 
     def _guarded(self, task: ScheduledTask) -> None:
         try:

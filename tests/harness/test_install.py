@@ -1,0 +1,71 @@
+"""A non-editable install carries everything it needs: code, schemas, the default scenario."""
+
+from __future__ import annotations
+
+import configparser
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    target = tmp_path_factory.mktemp("site")
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "--target",
+            str(target),
+            str(ROOT),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    return target
+
+
+def run_installed(target: Path, code: str, cwd: Path) -> str:
+    env = {**os.environ, "PYTHONPATH": str(target)}
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, cwd=cwd, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_console_script_is_declared(installed: Path) -> None:
+    (dist_info,) = installed.glob("seen_braze_harness-*.dist-info")
+    entry_points = configparser.ConfigParser()
+    entry_points.read(dist_info / "entry_points.txt")
+    assert entry_points["console_scripts"]["seen-braze"] == "harness.cli:main"
+
+
+def test_schemas_and_default_scenario_ship_as_package_data(installed: Path, tmp_path: Path) -> None:
+    code = f"""
+import mocks, schemas
+from harness.scenario import load_scenario
+assert mocks.__file__.startswith({str(installed)!r}), mocks.__file__
+assert "seen/receivers-request" in schemas.names(), schemas.names()
+scenario = load_scenario()
+print(scenario.name, scenario.seen_settings().campaigns[0]["slug"])
+print(schemas.check("seen/receivers-request", [{{"email": "x"}}])[0].pointer)
+"""
+    out = run_installed(installed, code, tmp_path).splitlines()
+    assert out == ["SEEN onboarding video, as Braze documents it onboarding", "/0"]
+
+
+def test_serve_runs_from_any_directory(installed: Path, tmp_path: Path) -> None:
+    code = "from harness.cli import main; raise SystemExit(main(['serve', '--help']))"
+    assert "--seen-port" in run_installed(installed, code, tmp_path)

@@ -1,0 +1,112 @@
+"""Every example in README.md runs, and gives what the README says it gives."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from mocks.seen.links import video_links
+from tests.servekit import ServeProcess
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+CI_SCRIPT = README.parent / ".ci" / "run"
+README_PORT = "127.0.0.1:8801"
+
+
+def blocks(language: str) -> list[str]:
+    text = README.read_text("utf-8")
+    return re.findall(rf"^```{language}\n(.*?)^```$", text, flags=re.S | re.M)
+
+
+def console_examples() -> list[tuple[str, str]]:
+    """(command, expected output) pairs from the README's ```console blocks, in order."""
+    examples: list[tuple[str, str]] = []
+    for block in blocks("console"):
+        command: list[str] = []
+        output: list[str] = []
+        for line in block.splitlines():
+            if line.startswith("$ "):
+                if command:
+                    examples.append(("\n".join(command), "\n".join(output)))
+                command, output = [line[2:]], []
+            elif command and command[-1].endswith("\\") and not output:
+                command.append(line)
+            else:
+                output.append(line)
+        if command:
+            examples.append(("\n".join(command), "\n".join(output)))
+    return examples
+
+
+def matches(expected: str, actual: str) -> bool:
+    """Exact, except that `...` in the expected text stands for any text."""
+    pattern = ".*".join(re.escape(part) for part in expected.split("..."))
+    return re.fullmatch(pattern, actual, flags=re.S) is not None
+
+
+def test_readme_starts_with_the_two_commands() -> None:
+    first_two = blocks("sh")[:2]
+    assert first_two[0].strip() == (
+        "python3 -m venv .venv && .venv/bin/pip install . && .venv/bin/seen-braze serve"
+    )
+    assert first_two[1].strip() == (
+        "python3 -m venv .venv && .venv/bin/pip install '.[test]' && .venv/bin/pytest"
+    )
+    text = README.read_text("utf-8")
+    assert text.index("```sh") < text.index("##"), "the commands come before any section"
+
+
+def test_ci_runs_the_readmes_test_command() -> None:
+    test_command = blocks("sh")[1].strip()
+    assert test_command in CI_SCRIPT.read_text("utf-8").splitlines()
+
+
+@pytest.mark.server
+def test_console_examples_against_seen_braze_serve(tmp_path: Path) -> None:
+    assert shutil.which("curl"), "the README's examples use curl; install it"
+    examples = console_examples()
+    assert len(examples) >= 10
+    with ServeProcess() as served:
+        banner = next(b for b in blocks("") if b.startswith("scenario"))
+        assert served.banner == banner.replace(README_PORT, served.address).rstrip("\n")
+        for command, expected in examples:
+            run = subprocess.run(
+                ["bash", "-c", command.replace(README_PORT, served.address)],
+                capture_output=True,
+                text=True,
+                timeout=30,
+                cwd=tmp_path,
+            )
+            assert run.returncode == 0, (command, run.stderr)
+            actual = run.stdout.rstrip("\n")
+            wanted = expected.replace(README_PORT, served.address)
+            assert matches(wanted, actual), f"\n$ {command}\nexpected: {wanted}\nactual:   {actual}"
+
+
+def test_python_examples_run() -> None:
+    examples = blocks("python")
+    assert examples
+    for source in examples:
+        exec(compile(source, str(README), "exec"), {"__name__": "readme_example"})
+
+
+def test_json_callback_example_shows_the_generated_links() -> None:
+    (example,) = blocks("json")
+    links = video_links("seen-braze-harness", "onboarding", 1)
+    assert links.landing_page_url in example
+    assert links.video_url in example
+    folder = links.video_url.rsplit("/", 3)[1][:8]
+    assert f"https://motions.seen.io/{folder}-…/thumbnail.jpg" in example
+
+
+def test_usage_line_lists_real_flags() -> None:
+    usage = next(b for b in blocks("") if b.startswith("seen-braze serve"))
+    flags = set(re.findall(r"--[a-z-]+", usage))
+    help_text = subprocess.run(
+        ["seen-braze", "serve", "--help"], capture_output=True, text=True, check=True
+    ).stdout
+    assert flags and all(flag in help_text for flag in flags)
