@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from mocks.seen.links import video_links
-from tests.servekit import ServeProcess
+from tests.servekit import ServeProcess, seen_braze_command
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 CI_SCRIPT = README.parent / ".ci" / "run"
@@ -107,6 +107,6 @@ def test_usage_line_lists_real_flags() -> None:
     usage = next(b for b in blocks("") if b.startswith("seen-braze serve"))
     flags = set(re.findall(r"--[a-z-]+", usage))
     help_text = subprocess.run(
-        ["seen-braze", "serve", "--help"], capture_output=True, text=True, check=True
+        seen_braze_command("serve", "--help"), capture_output=True, text=True, check=True
     ).stdout
     assert flags and all(flag in help_text for flag in flags)

@@ -198,9 +198,9 @@ def status_matches(status: int | None, wanted: StatusFilter) -> bool:
     wanted = wanted.strip().lower()
     if wanted in ("none", "error"):
         return status is None
-    if len(wanted) == 3 and wanted.endswith("xx") and wanted[0].isdigit():
+    if len(wanted) == 3 and wanted.endswith("xx") and _digits(wanted[0]):
         return status is not None and status // 100 == int(wanted[0])
-    return wanted.isdigit() and status == int(wanted)
+    return _digits(wanted) and status == int(wanted)
 
 
 def valid_status_filter(wanted: str) -> bool:
@@ -208,8 +208,13 @@ def valid_status_filter(wanted: str) -> bool:
     return (
         wanted in ("none", "error")
         or (len(wanted) == 3 and wanted.endswith("xx") and wanted[0] in "12345")
-        or (wanted.isdigit() and 100 <= int(wanted) <= 599)
+        or (_digits(wanted) and 100 <= int(wanted) <= 599)
     )
+
+
+def _digits(text: str) -> bool:
+    """ASCII digits only: `str.isdigit` also accepts "²", which `int` refuses."""
+    return text.isascii() and text.isdigit()
 
 
 class Journal:

@@ -42,7 +42,7 @@ class SlidingWindowLimiter:
     def hit(self, key: str, now: float) -> RateDecision:
         with self._lock:
             history = self._history.setdefault(key, deque())
-            while history and history[0] <= now - self.window:
+            while history and history[0] + self.window <= now:
                 history.popleft()
             if len(history) >= self.limit:
                 wait = history[0] + self.window - now
@@ -54,7 +54,7 @@ class SlidingWindowLimiter:
     def used(self, key: str, now: float) -> int:
         with self._lock:
             history = self._history.get(key, ())
-            return sum(1 for t in history if t > now - self.window)
+            return sum(1 for t in history if t + self.window > now)
 
     def reset(self) -> None:
         with self._lock:
