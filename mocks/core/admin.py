@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from typing import Any
 
@@ -25,13 +26,14 @@ class AdminError(Exception):
 
 
 def json_object() -> dict[str, Any]:
-    """The admin request's body, which must be a JSON object."""
-    data = request.get_json(silent=True)
-    if data is None:
-        raw = request.get_data(cache=True)
-        if not raw.strip():
-            raise AdminError(400, "expected a JSON object in the request body, got an empty body")
-        raise AdminError(400, "the request body is not valid JSON")
+    """The admin request's body, which must be a JSON object (whatever the content type says)."""
+    raw = request.get_data(cache=True)
+    if not raw.strip():
+        raise AdminError(400, "expected a JSON object in the request body, got an empty body")
+    try:
+        data = json.loads(raw)
+    except ValueError as exc:
+        raise AdminError(400, f"the request body is not valid JSON: {exc}") from None
     if not isinstance(data, dict):
         raise AdminError(400, f"expected a JSON object, got {type(data).__name__}")
     return data

@@ -233,7 +233,9 @@ class SeenBackend:
         self.limiter = SlidingWindowLimiter(settings.rate_limit, settings.rate_window)
         self.campaigns: dict[str, Campaign] = {}
         self.receivers: dict[int, Receiver] = {}
+        self._customer_ids: dict[str, set[str]] = {}
         self._next_id = 1
+        self.evicted = 0
         self.reset()
         runtime.on_reset(self.reset)
 
@@ -242,7 +244,9 @@ class SeenBackend:
         with self._lock:
             self.campaigns = {c.slug: c for c in campaigns}
             self.receivers = {}
+            self._customer_ids = {}
             self._next_id = 1
+            self.evicted = 0
         self.limiter.reset()
 
     # -- campaigns -------------------------------------------------------------------------
@@ -307,15 +311,7 @@ class SeenBackend:
     def create_receivers(self, campaign: Campaign, data: Any) -> list[Receiver]:
         """Create every receiver of the batch, or none: raises ValidationFailed with the body."""
         with self._lock:
-            known = (
-                (
-                    r.fields.get("customer_id", "")
-                    for r in self.receivers.values()
-                    if r.campaign_slug == campaign.slug
-                )
-                if self.settings.reject_duplicate_customer_id
-                else ()
-            )
+            known = self._customer_ids.setdefault(campaign.slug, set())
             accepted, problems = validate_batch(data, self.settings, known)
             if problems is not None:
                 raise errors.ValidationFailed(problems, _summarise(problems))
@@ -325,7 +321,10 @@ class SeenBackend:
                 receiver = Receiver(self._next_id, campaign.slug, fields, now)
                 self._next_id += 1
                 self.receivers[receiver.id] = receiver
+                if fields.get("customer_id"):
+                    known.add(fields["customer_id"])
                 created.append(receiver)
+            self._evict_beyond_cap()
         for receiver in created:
             self.runtime.scheduler.call_later(
                 self.settings.render_seconds,
@@ -334,6 +333,16 @@ class SeenBackend:
                 owner=self.runtime.service,
             )
         return created
+
+    def _evict_beyond_cap(self) -> None:
+        """Forget the oldest receivers past `receivers_cap`: a long-running server stays bounded."""
+        while len(self.receivers) > self.settings.receivers_cap:
+            oldest = next(iter(self.receivers))
+            gone = self.receivers.pop(oldest)
+            self._customer_ids.get(gone.campaign_slug, set()).discard(
+                gone.fields.get("customer_id", "")
+            )
+            self.evicted += 1
 
     # -- rendering and the callback --------------------------------------------------------
     def links_for(self, receiver: Receiver) -> VideoLinks:

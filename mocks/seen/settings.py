@@ -53,10 +53,18 @@ class SeenSettings(CoreSettings):
     SEEN's docs show the scheme-less `your.subdomain.com/v/{number}`."""
     media_base_url: str = "https://motions.seen.io"
     """Where video and thumbnails live: `<base>/<uuid4>/<40 hex>/output.m3u8`."""
+    receivers_cap: int = 100_000
+    """*Emulator only.* Most receivers kept; the oldest are forgotten beyond it."""
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        for name in ("rate_limit", "batch_limit", "max_field_length", "max_body_bytes"):
+        for name in (
+            "rate_limit",
+            "batch_limit",
+            "max_field_length",
+            "max_body_bytes",
+            "receivers_cap",
+        ):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise SettingsError(f"{name}: must be a whole number of at least 1, not {value!r}")

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Container
 from typing import Any
 
 from mocks.seen.settings import SeenSettings
@@ -82,7 +82,7 @@ def validate_receiver(item: Any, settings: SeenSettings) -> tuple[dict[str, Any]
 
 
 def validate_batch(
-    data: Any, settings: SeenSettings, known_customer_ids: Iterable[str] = ()
+    data: Any, settings: SeenSettings, known_customer_ids: Container[str] = frozenset()
 ) -> tuple[list[dict[str, Any]], list[Errors] | dict[str, list[str]] | None]:
     """Accepted receivers, or the 400 body: batch errors, or a list aligned with the input."""
     if not isinstance(data, list):
@@ -93,16 +93,16 @@ def validate_batch(
     if len(data) > settings.batch_limit:
         message = f"Ensure this field has no more than {settings.batch_limit} elements."
         return [], {"non_field_errors": [message]}
-    seen_ids = set(known_customer_ids) if settings.reject_duplicate_customer_id else set()
+    in_batch: set[str] = set()
     accepted: list[dict[str, Any]] = []
     errors: list[Errors] = []
     for item in data:
         clean, item_errors = validate_receiver(item, settings)
         customer_id = clean.get("customer_id")
         if settings.reject_duplicate_customer_id and customer_id:
-            if customer_id in seen_ids:
+            if customer_id in known_customer_ids or customer_id in in_batch:
                 item_errors["customer_id"] = [DUPLICATE]
-            seen_ids.add(customer_id)
+            in_batch.add(customer_id)
         accepted.append(clean)
         errors.append(item_errors)
     if any(errors):

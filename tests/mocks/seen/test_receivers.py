@@ -479,3 +479,18 @@ def test_a_bad_request_is_journaled_with_its_schema_errors(
     pointers = {issue.pointer for issue in request_verdict.errors}
     assert pointers == {"/0", "/0/email"}
     assert exchange.note is not None and "first_name" in exchange.note
+
+
+def test_receivers_cap_forgets_the_oldest(make_seen_app: Callable[..., Flask]) -> None:
+    app = make_seen_app(receivers_cap=3, reject_duplicate_customer_id=True)
+    client = app.test_client()
+    for n in range(5):
+        assert (
+            post_receivers(client, [{"first_name": "A", "customer_id": f"c{n}"}]).status_code == 201
+        )
+    backend: SeenBackend = app.extensions["seen"]
+    assert sorted(backend.receivers) == [3, 4, 5]
+    assert backend.evicted == 2
+    again = post_receivers(client, [{"first_name": "A", "customer_id": "c0"}])
+    assert again.status_code == 201, "a forgotten receiver's customer_id is free again"
+    assert post_receivers(client, [{"first_name": "A", "customer_id": "c4"}]).status_code == 400
