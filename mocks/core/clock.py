@@ -157,6 +157,7 @@ class Scheduler:
                 self._guarded(task)
                 ran += 1
             self.clock._move_to(target)
+        self.wake()
         return ran
 
     def run_until_idle(self, *, max_seconds: float = 7 * 24 * 3600.0) -> int:

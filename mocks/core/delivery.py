@@ -181,18 +181,24 @@ class OutboundSender:
             method=request.method,
             url=request.url,
             request_headers=request.headers,
-            request_body=self.journal.body(request.body, request.headers.get("Content-Type", "")),
+            request_body=self.journal.body(request.body, _header(request.headers, "Content-Type")),
             status=status,
             response_headers=headers,
             response_body=None
             if status is None
-            else self.journal.body(body, headers.get("Content-Type", "")),
+            else self.journal.body(body, _header(headers, "Content-Type")),
             error=error,
             attempt=number,
             fault=None if fault is None else fault.to_dict(),
             duration=time.perf_counter() - started,
         )
         return AttemptOutcome(number, now, status, headers, body, error, exchange.id)
+
+
+def _header(headers: Mapping[str, str], name: str) -> str:
+    """A header's value whatever the case of its name."""
+    wanted = name.lower()
+    return next((value for key, value in headers.items() if key.lower() == wanted), "")
 
 
 def _encode(body: object) -> bytes:

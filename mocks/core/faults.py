@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import fnmatch
 import math
 import random
@@ -128,7 +129,7 @@ class FaultSet:
 
     def add(self, rule: FaultRule | Mapping[str, Any]) -> FaultRule:
         made = rule if isinstance(rule, FaultRule) else FaultRule.from_dict(rule)
-        made = FaultRule(**{**made.to_dict(), "id": 0, "fired": 0})
+        made = FaultRule(**copy.deepcopy({**made.to_dict(), "id": 0, "fired": 0}))
         with self._lock:
             made.id = self._next_id
             self._next_id += 1

@@ -42,6 +42,8 @@ class SlidingWindowLimiter:
     def hit(self, key: str, now: float) -> RateDecision:
         with self._lock:
             history = self._history.setdefault(key, deque())
+            if history and now < history[-1]:
+                now = history[-1]  # a thread that read the clock earlier but got here later
             while history and history[0] + self.window <= now:
                 history.popleft()
             if len(history) >= self.limit:
