@@ -27,15 +27,20 @@ class AdminError(Exception):
         self.extra = extra
 
 
-def json_object() -> dict[str, Any]:
-    """The admin request's body, which must be a JSON object (whatever the content type says)."""
+def json_body() -> Any:
+    """The admin request's body as JSON (whatever the content type says)."""
     raw = request.get_data(cache=True)
     if not raw.strip():
-        raise AdminError(400, "expected a JSON object in the request body, got an empty body")
+        raise AdminError(400, "expected JSON in the request body, got an empty body")
     try:
-        data = json.loads(raw)
+        return json.loads(raw)
     except ValueError as exc:
         raise AdminError(400, f"the request body is not valid JSON: {exc}") from None
+
+
+def json_object() -> dict[str, Any]:
+    """The admin request's body, which must be a JSON object."""
+    data = json_body()
     if not isinstance(data, dict):
         raise AdminError(400, f"expected a JSON object, got {type(data).__name__}")
     return data

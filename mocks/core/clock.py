@@ -72,6 +72,8 @@ class ScheduledTask:
     name: str = field(compare=False)
     run: Task = field(compare=False, repr=False)
     owner: str = field(default="", compare=False)
+    inline: bool = field(default=False, compare=False)
+    """Cheap work the real-time thread runs itself instead of handing it to the executor."""
     cancelled: bool = field(default=False, compare=False)
 
     def cancel(self) -> None:
@@ -100,15 +102,21 @@ class Scheduler:
         self.errors: deque[tuple[str, BaseException]] = deque(maxlen=100)
 
     # -- scheduling -------------------------------------------------------------------------
-    def call_at(self, due: float, name: str, run: Task, *, owner: str = "") -> ScheduledTask:
-        task = ScheduledTask(due, next(self._seq), name, run, owner)
+    def call_at(
+        self, due: float, name: str, run: Task, *, owner: str = "", inline: bool = False
+    ) -> ScheduledTask:
+        task = ScheduledTask(due, next(self._seq), name, run, owner, inline)
         with self._cond:
             heapq.heappush(self._heap, task)
-            self._cond.notify_all()
+            if self._heap[0] is task:  # otherwise the thread's current wait is still right
+                self._cond.notify_all()
         return task
 
-    def call_later(self, delay: float, name: str, run: Task, *, owner: str = "") -> ScheduledTask:
-        return self.call_at(self.clock.now() + max(0.0, delay), name, run, owner=owner)
+    def call_later(
+        self, delay: float, name: str, run: Task, *, owner: str = "", inline: bool = False
+    ) -> ScheduledTask:
+        due = self.clock.now() + max(0.0, delay)
+        return self.call_at(due, name, run, owner=owner, inline=inline)
 
     def pending(self) -> list[ScheduledTask]:
         with self._cond:
@@ -138,7 +146,7 @@ class Scheduler:
         ran = 0
         with self._run_lock:
             while (task := self._pop_due(self.clock.now())) is not None:
-                if background and self._executor is not None:
+                if background and self._executor is not None and not task.inline:
                     self._executor.submit(self._guarded, task)
                 else:
                     self._guarded(task)

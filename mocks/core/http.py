@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import time
 from collections.abc import Callable, Iterable
@@ -45,12 +46,16 @@ def json_response(
     body: Any, status: int = 200, headers: dict[str, str] | None = None, *, mimetype: str = ""
 ) -> Response:
     """A compact JSON response whose status line carries the standard reason phrase."""
-    text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+    text = _ENCODER.encode(body)
     return Response(
         text, status=status_line(status), headers=headers, mimetype=mimetype or "application/json"
     )
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
+@functools.cache
 def status_line(status: int) -> str:
     """`201 Created`, not werkzeug's `201 CREATED`: what Django and most servers send."""
     try:
@@ -165,8 +170,8 @@ class InboundGate:
             direction="inbound",
             time=g.mock_time,
             method=request.method,
-            url=request.url,
-            request_headers=dict(request.headers),
+            url=_raw_url(request.environ),
+            request_headers=request.headers,
             request_body=journal.body(g.get("mock_body", b""), request.content_type or ""),
             status=None if dropped else response.status_code,
             response_headers={} if dropped else dict(response.headers),
@@ -179,6 +184,14 @@ class InboundGate:
             duration=time.perf_counter() - g.mock_started,
         )
         return response
+
+
+def _raw_url(environ: dict[str, Any]) -> str:
+    """The URL as it arrived, without werkzeug's decoding and re-encoding (journaling is hot)."""
+    query = environ.get("QUERY_STRING")
+    host = environ.get("HTTP_HOST") or f"{environ['SERVER_NAME']}:{environ['SERVER_PORT']}"
+    path = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
+    return f"{environ['wsgi.url_scheme']}://{host}{path}{'?' + query if query else ''}"
 
 
 def note(text: str) -> None:

@@ -325,13 +325,13 @@ class SeenBackend:
                     known.add(fields["customer_id"])
                 created.append(receiver)
             self._evict_beyond_cap()
-        for receiver in created:
-            self.runtime.scheduler.call_later(
-                self.settings.render_seconds,
-                "seen.render",
-                functools.partial(self._rendered, receiver.id),
-                owner=self.runtime.service,
-            )
+        self.runtime.scheduler.call_later(
+            self.settings.render_seconds,
+            "seen.render",
+            functools.partial(self._render, [r.id for r in created]),
+            owner=self.runtime.service,
+            inline=True,
+        )
         return created
 
     def _evict_beyond_cap(self) -> None:
@@ -367,6 +367,11 @@ class SeenBackend:
                 payload[name] = value if name == "extra_args" else str(value)
         payload.update(campaign.callback_static)
         return payload
+
+    def _render(self, receiver_ids: list[int]) -> None:
+        """One call's receivers are rendered together: they were created together."""
+        for receiver_id in receiver_ids:
+            self._rendered(receiver_id)
 
     def _rendered(self, receiver_id: int) -> None:
         with self._lock:
