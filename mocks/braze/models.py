@@ -1,0 +1,148 @@
+"""Braze's state and rules for `/users/track`: keys, the rate limit, and applying requests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from mocks.braze import errors
+from mocks.braze.attributes import nested_problem
+from mocks.braze.profiles import ProfileStore
+from mocks.braze.settings import BrazeSettings
+from mocks.braze.track import (
+    IDENTIFYING_KEYS,
+    Rejection,
+    TrackObject,
+    check_object,
+    present_arrays,
+    request_objects,
+)
+from mocks.core.ratelimit import FixedWindowLimiter, RateDecision
+from mocks.core.runtime import MockRuntime
+
+WORKSPACE = "workspace"
+
+
+@dataclass
+class TrackOutcome:
+    """What one `/users/track` request did: the answer, and what the journal should say."""
+
+    status: int
+    body: dict[str, Any]
+    notes: list[str] = field(default_factory=list)
+
+
+class BrazeBackend:
+    """All of Braze's state for one mock (one workspace); thread-safe."""
+
+    def __init__(self, settings: BrazeSettings, runtime: MockRuntime) -> None:
+        self.settings = settings
+        self.runtime = runtime
+        self.limiter = FixedWindowLimiter(settings.rate_limit, settings.rate_window)
+        self.profiles = ProfileStore(
+            now=runtime.clock.now, array_cap=settings.array_cap, seed=settings.profile_seed
+        )
+        self.reset()
+        runtime.on_reset(self.reset)
+
+    def reset(self) -> None:
+        self.limiter.reset()
+        self.profiles.reset()
+        for profile in self.settings.profiles:
+            self.profiles.seed(profile)
+
+    # -- transport rules -------------------------------------------------------------------
+    def authenticate(self, header: str | None, permission: str) -> str:
+        """The REST API key of a `Bearer <key>` header that has `permission`."""
+        scheme, _, key = (header or "").partition(" ")
+        key = key.strip()
+        if scheme != "Bearer" or not key or key not in self.settings.api_keys:
+            raise errors.invalid_api_key()
+        if permission not in self.settings.api_keys[key]:
+            raise errors.access_denied()
+        return key
+
+    def throttle(self) -> RateDecision:
+        decision = self.limiter.hit(WORKSPACE, self.runtime.clock.now())
+        if not decision.allowed:
+            raise errors.BrazeError(
+                429,
+                "API rate limit exceeded",
+                headers={
+                    **self.rate_headers(decision),
+                    "X-Ratelimit-Retry-After": str(decision.retry_after_seconds),
+                },
+            )
+        return decision
+
+    def rate_headers(self, decision: RateDecision) -> dict[str, str]:
+        if self.settings.rate_limit_reset == "epoch":
+            reset = decision.reset_at
+        else:
+            reset = decision.reset_at - self.runtime.clock.now()
+        return {
+            "X-RateLimit-Limit": str(decision.limit),
+            "X-RateLimit-Remaining": str(decision.remaining),
+            "X-RateLimit-Reset": str(int(-(-reset // 1))),
+        }
+
+    # -- /users/track ----------------------------------------------------------------------
+    def track(self, body: Any) -> TrackOutcome:
+        """Validate every object, apply the good ones in order, and shape Braze's answer."""
+        objects = request_objects(body, self.settings)
+        accepted: list[TrackObject] = []
+        rejected: list[dict[str, Any]] = []
+        notes: list[str] = []
+        for array, index, item in objects:
+            checked = check_object(array, index, item, self.settings)
+            if isinstance(checked, Rejection):
+                rejected.append(
+                    {
+                        "type": checked.type(self.settings.error_style),
+                        "input_array": array,
+                        "index": index,
+                    }
+                )
+                notes.append(f"{array}[{index}] rejected: {checked.sentence}")
+            else:
+                accepted.append(checked)
+        if not accepted:
+            return TrackOutcome(400, {"message": errors.VALID_DATA, "errors": rejected}, notes)
+        drop_nested = False
+        for obj in accepted:
+            problem = nested_problem(obj.data) if obj.array == "attributes" else None
+            if problem is not None:
+                drop_nested = True
+                notes.append(
+                    f"{obj.where}: {problem}; every nested-object update of this request "
+                    "is dropped, as Braze does"
+                )
+        for obj in accepted:
+            notes.extend(f"{obj.where}: {n}" for n in self.apply(obj, drop_nested=drop_nested))
+        response: dict[str, Any] = {"message": "success"}
+        for array in present_arrays(body):
+            response[f"{array}_processed"] = sum(1 for o in accepted if o.array == array)
+        if rejected:
+            response["errors"] = rejected
+        return TrackOutcome(201, response, notes)
+
+    def apply(self, obj: TrackObject, *, drop_nested: bool = False) -> list[str]:
+        """Apply one valid object to its user's profile; notes say what was skipped or changed."""
+        ident = obj.identifier
+        if obj.update_existing_only or ident.kind == "braze_id":
+            profile = self.profiles.lookup(ident)
+            if profile is None:
+                why = (
+                    "braze_ids are assigned by Braze, so none is created"
+                    if ident.kind == "braze_id" and not obj.update_existing_only
+                    else "_update_existing_only is true"
+                )
+                return [f"skipped: no user with {ident.kind} {ident.value!r} ({why})"]
+        else:
+            profile, _created = self.profiles.lookup_or_create(ident)
+        if obj.array == "attributes":
+            attributes = {k: v for k, v in obj.data.items() if k not in IDENTIFYING_KEYS}
+            return self.profiles.apply_attributes(profile, attributes, drop_nested=drop_nested)
+        if obj.array == "events":
+            return self.profiles.record_event(profile, obj.data)
+        return self.profiles.record_purchase(profile, obj.data)

@@ -1,0 +1,427 @@
+"""Braze user profiles and the store that applies `/users/track` objects to them.
+
+Validation (what rejects an object with an error entry) lives in `mocks.braze.track`;
+this module applies objects that passed it, with Braze's documented storage rules
+(see ../shared/reference/braze-users-track.md, `mocks.braze.attributes` for attributes and
+`mocks.braze.events` for events and purchases).
+
+Lookups: `external_id`, `braze_id` and `user_alias` name one profile. Several profiles may
+share an email or a phone; Braze then updates "the most recently updated profile with an
+external ID", else the most recently updated one (Braze's `/users/track` FAQ and Cloud Data
+Ingestion page), and so does `lookup`.
+
+**Assumed** (Braze documents no more):
+
+- Emails match case-insensitively and without surrounding spaces; phones match on their
+  digits only ("+1 (415) 555-2671" is "14155552671"); both are stored as sent.
+- "Most recently updated" counts every write: attributes, events and purchases. Writes are
+  ordered by a counter, so ties under a frozen clock still have a winner.
+- `braze_id`s are 24 lower-case hex characters like Braze's, derived from the store's seed
+  and a counter (so runs repeat); `reset` restarts the counter.
+- The array cap may be set from 1 to 500: the API page says "defaults to 25 ... up to 100",
+  Braze's current data-types page says arrays hold "up to 500 items".
+- Seeding refuses (ValueError naming the key) what `/users/track` would silently drop, and
+  accepts what it would store changed (a country name mapped to its code, ...).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from mocks.braze import attributes as attribute_rules
+from mocks.braze.attributes import STANDARD_FIELDS, to_json
+from mocks.braze.dates import format_instant
+from mocks.braze.events import event_record, purchase_records, record_to_json
+
+__all__ = ["ARRAY_CAP_MAX", "STANDARD_FIELDS", "Identifier", "Profile", "ProfileStore"]
+
+KINDS = ("external_id", "user_alias", "braze_id", "email", "phone")
+BRAZE_ID = re.compile(r"[0-9a-f]{24}")
+ARRAY_CAP_MAX = 500
+_SEED_KEYS = ("braze_id", "external_id", "user_aliases")
+_NOT_SEED_KEYS = {
+    "user_alias": 'use \'user_aliases\': [{"alias_name": ..., "alias_label": ...}]',
+    "_update_existing_only": "not a profile field; seeding always creates the profile",
+}
+
+
+@dataclass(frozen=True)
+class Identifier:
+    """How an object names its user: exactly one of these is used for the lookup."""
+
+    kind: str  # "external_id" | "user_alias" | "braze_id" | "email" | "phone"
+    value: Any  # str, or {"alias_name": str, "alias_label": str} for user_alias
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(
+                f"identifier kind must be one of {', '.join(KINDS)}, not {self.kind!r}"
+            )
+
+
+@dataclass
+class Profile:
+    """One user as Braze keeps it. Custom dates are `datetime`s; `to_dict` is the JSON view."""
+
+    braze_id: str
+    external_id: str | None = None
+    user_aliases: list[dict[str, str]] = field(default_factory=list)
+    standard: dict[str, Any] = field(default_factory=dict)
+    custom: dict[str, Any] = field(default_factory=dict)
+    events: list[dict[str, Any]] = field(default_factory=list)
+    purchases: list[dict[str, Any]] = field(default_factory=list)
+    created_at: float = 0.0
+    updated_at: float = 0.0
+    last_write: int = 0
+    """The store's write counter at this profile's latest write (orders same-time writes)."""
+    lock: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
+    """The store's lock once stored, so reading a profile never races a writer."""
+
+    def to_dict(self) -> dict[str, Any]:
+        with self.lock:
+            data: dict[str, Any] = {
+                "braze_id": self.braze_id,
+                "external_id": self.external_id,
+                "user_aliases": [dict(alias) for alias in self.user_aliases],
+                "created_at": format_instant(self.created_at),
+                "updated_at": format_instant(self.updated_at),
+            }
+            for name in STANDARD_FIELDS:
+                if name in self.standard:
+                    data[name] = to_json(self.standard[name])
+            data["custom_attributes"] = to_json(self.custom)
+            data["events"] = [record_to_json(e) for e in self.events]
+            data["purchases"] = [record_to_json(p) for p in self.purchases]
+            return data
+
+
+class ProfileStore:
+    """Every profile of one Braze workspace; thread-safe."""
+
+    def __init__(self, *, now: Callable[[], float], array_cap: int = 25, seed: str = "") -> None:
+        self._now = now
+        self._id_seed = seed
+        self._lock = threading.RLock()
+        self._array_cap = 25
+        self.array_cap = array_cap
+        self._profiles: dict[str, Profile] = {}
+        self._by_external_id: dict[str, str] = {}
+        self._by_alias: dict[tuple[str, str], str] = {}
+        self._by_email: dict[str, set[str]] = {}
+        self._by_phone: dict[str, set[str]] = {}
+        self._ids_issued = 0
+        self._writes = 0
+
+    @property
+    def array_cap(self) -> int:
+        """Most values a custom attribute array keeps (Braze: 25 by default)."""
+        return self._array_cap
+
+    @array_cap.setter
+    def array_cap(self, value: int) -> None:
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= ARRAY_CAP_MAX:
+            raise ValueError(
+                f"array_cap: must be a whole number from 1 to {ARRAY_CAP_MAX}, not {value!r}"
+            )
+        self._array_cap = value
+
+    # -- finding and creating users --------------------------------------------------------
+
+    def lookup(self, ident: Identifier) -> Profile | None:
+        """The profile `ident` names; for email and phone the one Braze would update."""
+        with self._lock:
+            if ident.kind == "braze_id":
+                return self._profiles.get(ident.value) if isinstance(ident.value, str) else None
+            if ident.kind == "external_id":
+                found = (
+                    self._by_external_id.get(ident.value) if isinstance(ident.value, str) else None
+                )
+                return None if found is None else self._profiles[found]
+            if ident.kind == "user_alias":
+                alias = _alias_key(ident.value)
+                found = None if alias is None else self._by_alias.get(alias)
+                return None if found is None else self._profiles[found]
+            index, key = self._contact_index(ident)
+            if key is None:
+                return None
+            candidates = [self._profiles[b] for b in index.get(key, ())]
+            if not candidates:
+                return None
+            return max(candidates, key=lambda p: (p.external_id is not None, p.last_write))
+
+    def create(self, ident: Identifier) -> Profile:
+        """A new profile named by `ident`; ValueError for a braze_id or a taken id or alias."""
+        with self._lock:
+            profile = Profile(braze_id="")
+            if ident.kind == "braze_id":
+                raise ValueError("braze_id: assigned by Braze; no profile is created for one")
+            if ident.kind == "external_id":
+                if not isinstance(ident.value, str) or not ident.value:
+                    raise ValueError("external_id: must be a non-empty string")
+                if ident.value in self._by_external_id:
+                    raise ValueError(f"external_id: {ident.value!r} is already taken")
+                profile.external_id = ident.value
+            elif ident.kind == "user_alias":
+                alias = _alias_key(ident.value)
+                if alias is None:
+                    raise ValueError("user_alias: must be {alias_name: str, alias_label: str}")
+                if alias in self._by_alias:
+                    raise ValueError(f"user_alias: {ident.value!r} is already taken")
+                profile.user_aliases.append({"alias_name": alias[0], "alias_label": alias[1]})
+            else:
+                if not isinstance(ident.value, str) or not ident.value.strip():
+                    raise ValueError(f"{ident.kind}: must be a non-empty string")
+                profile.standard[ident.kind] = ident.value
+            self._insert(profile)
+            return profile
+
+    def lookup_or_create(self, ident: Identifier) -> tuple[Profile, bool]:
+        """The profile `ident` names, created if missing, in one step; True when created."""
+        with self._lock:
+            found = self.lookup(ident)
+            if found is not None:
+                return found, False
+            return self.create(ident), True
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def apply_attributes(
+        self, profile: Profile, attributes: Mapping[str, Any], *, drop_nested: bool = False
+    ) -> list[str]:
+        """Apply an attributes object (identifier keys external_id/braze_id/user_alias/
+        _update_existing_only already removed; email/phone present are plain attributes;
+        `_merge_objects` is a flag in it). Returns notes: one short sentence per value Braze
+        would silently not store or change — these go to the journal. `drop_nested` drops
+        every nested-object update, for when another object of the request had a bad one."""
+        with self._lock:
+            contacts = self._contacts(profile)
+            notes = attribute_rules.apply_attributes(
+                profile.standard,
+                profile.custom,
+                attributes,
+                array_cap=self._array_cap,
+                drop_nested=drop_nested,
+            )
+            self._touch(profile)
+            if self._profiles.get(profile.braze_id) is profile:
+                self._unindex_contacts(profile.braze_id, contacts)
+                self._index_contacts(profile)
+        return [str(note) for note in notes]
+
+    def record_event(self, profile: Profile, event: Mapping[str, Any]) -> list[str]:
+        """Keep one event (future time -> now, at most 256 properties); notes as above."""
+        with self._lock:
+            record, notes = event_record(event, now=self._moment())
+            profile.events.append(record)
+            self._touch(profile)
+        return [str(note) for note in notes]
+
+    def record_purchase(self, profile: Profile, purchase: Mapping[str, Any]) -> list[str]:
+        """Keep a purchase as `quantity` records of one unit each; notes as above."""
+        with self._lock:
+            records, notes = purchase_records(purchase, now=self._moment())
+            profile.purchases.extend(records)
+            self._touch(profile)
+        return [str(note) for note in notes]
+
+    def seed(self, data: Mapping[str, Any]) -> Profile:
+        """Admin seeding: optional braze_id, external_id and user_aliases, plus attributes in
+        `/users/track` form. ValueError, naming the key, for anything that would not be kept."""
+        if not isinstance(data, Mapping):
+            raise ValueError("a seeded profile must be a JSON object")
+        _check_json("", data)
+        for key, hint in _NOT_SEED_KEYS.items():
+            if key in data:
+                raise ValueError(f"{key}: {hint}")
+        braze_id = data.get("braze_id")
+        if braze_id is not None and (
+            not isinstance(braze_id, str) or not BRAZE_ID.fullmatch(braze_id)
+        ):
+            raise ValueError(f"braze_id: must be 24 lower-case hex characters, not {braze_id!r}")
+        external_id = data.get("external_id")
+        if external_id is not None and (not isinstance(external_id, str) or not external_id):
+            raise ValueError(f"external_id: must be a non-empty string, not {external_id!r}")
+        aliases = _seed_aliases(data.get("user_aliases", []))
+        profile = Profile(braze_id="", external_id=external_id, user_aliases=aliases)
+        notes = attribute_rules.apply_attributes(
+            profile.standard,
+            profile.custom,
+            {k: v for k, v in data.items() if k not in _SEED_KEYS},
+            array_cap=self._array_cap,
+        )
+        dropped = [note for note in notes if note.dropped]
+        if dropped:
+            raise ValueError("; ".join(str(note) for note in dropped))
+        with self._lock:
+            if braze_id is not None and braze_id in self._profiles:
+                raise ValueError(f"braze_id: {braze_id!r} is already taken")
+            if external_id is not None and external_id in self._by_external_id:
+                raise ValueError(f"external_id: {external_id!r} is already taken")
+            for alias in aliases:
+                if (alias["alias_name"], alias["alias_label"]) in self._by_alias:
+                    raise ValueError(f"user_aliases: {alias!r} is already taken")
+            profile.braze_id = braze_id or ""
+            self._insert(profile)
+        return profile
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def get(self, braze_id: str) -> Profile | None:
+        with self._lock:
+            return self._profiles.get(braze_id)
+
+    def query(
+        self,
+        *,
+        braze_id: str | None = None,
+        external_id: str | None = None,
+        email: str | None = None,
+    ) -> list[Profile]:
+        """Profiles matching every given criterion (email case-insensitively), oldest first."""
+        with self._lock:
+            found = list(self._profiles.values())
+            if braze_id is not None:
+                found = [p for p in found if p.braze_id == braze_id]
+            if external_id is not None:
+                found = [p for p in found if p.external_id == external_id]
+            if email is not None:
+                key = _email_key(email)
+                found = [p for p in found if _email_key(p.standard.get("email")) == key]
+            return found
+
+    def export(self) -> list[dict[str, Any]]:
+        with self._lock:
+            return [profile.to_dict() for profile in self._profiles.values()]
+
+    def reset(self) -> None:
+        with self._lock:
+            self._profiles.clear()
+            self._by_external_id.clear()
+            self._by_alias.clear()
+            self._by_email.clear()
+            self._by_phone.clear()
+            self._ids_issued = 0
+            self._writes = 0
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._profiles)
+
+    # -- internals -------------------------------------------------------------------------
+
+    def _moment(self) -> datetime:
+        return datetime.fromtimestamp(self._now(), UTC)
+
+    def _touch(self, profile: Profile) -> None:
+        self._writes += 1
+        profile.last_write = self._writes
+        profile.updated_at = self._now()
+
+    def _insert(self, profile: Profile) -> None:
+        if not profile.braze_id:
+            profile.braze_id = self._new_braze_id()
+        profile.lock = self._lock
+        profile.created_at = self._now()
+        self._touch(profile)
+        self._profiles[profile.braze_id] = profile
+        if profile.external_id is not None:
+            self._by_external_id[profile.external_id] = profile.braze_id
+        for alias in profile.user_aliases:
+            self._by_alias[(alias["alias_name"], alias["alias_label"])] = profile.braze_id
+        self._index_contacts(profile)
+
+    def _new_braze_id(self) -> str:
+        while True:
+            self._ids_issued += 1
+            text = f"{self._id_seed}:{self._ids_issued}".encode()
+            candidate = hashlib.sha256(text).hexdigest()[:24]
+            if candidate not in self._profiles:
+                return candidate
+
+    def _contact_index(self, ident: Identifier) -> tuple[dict[str, set[str]], str | None]:
+        if ident.kind == "email":
+            return self._by_email, _email_key(ident.value)
+        return self._by_phone, _phone_key(ident.value)
+
+    @staticmethod
+    def _contacts(profile: Profile) -> tuple[str | None, str | None]:
+        return _email_key(profile.standard.get("email")), _phone_key(profile.standard.get("phone"))
+
+    def _index_contacts(self, profile: Profile) -> None:
+        email, phone = self._contacts(profile)
+        if email is not None:
+            self._by_email.setdefault(email, set()).add(profile.braze_id)
+        if phone is not None:
+            self._by_phone.setdefault(phone, set()).add(profile.braze_id)
+
+    def _unindex_contacts(self, braze_id: str, contacts: tuple[str | None, str | None]) -> None:
+        for index, key in zip((self._by_email, self._by_phone), contacts, strict=True):
+            if key is not None and key in index:
+                index[key].discard(braze_id)
+                if not index[key]:
+                    del index[key]
+
+
+def _alias_key(value: Any) -> tuple[str, str] | None:
+    if not isinstance(value, Mapping) or set(value) != {"alias_name", "alias_label"}:
+        return None
+    name, label = value["alias_name"], value["alias_label"]
+    if not isinstance(name, str) or not isinstance(label, str) or not name or not label:
+        return None
+    return name, label
+
+
+def _email_key(value: Any) -> str | None:
+    if not isinstance(value, str) or not value.strip():
+        return None
+    return value.strip().lower()
+
+
+def _phone_key(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return None
+    digits = "".join(c for c in value if c.isdigit())
+    return digits or (value.strip() or None)
+
+
+def _seed_aliases(value: Any) -> list[dict[str, str]]:
+    if not isinstance(value, list):
+        raise ValueError("user_aliases: must be an array of {alias_name, alias_label}")
+    aliases: list[dict[str, str]] = []
+    seen: set[tuple[str, str]] = set()
+    for index, item in enumerate(value):
+        alias = _alias_key(item)
+        if alias is None:
+            raise ValueError(
+                f"user_aliases[{index}]: must be {{alias_name: str, alias_label: str}}, "
+                f"not {item!r}"
+            )
+        if alias in seen:
+            raise ValueError(f"user_aliases[{index}]: {item!r} is listed twice")
+        seen.add(alias)
+        aliases.append({"alias_name": alias[0], "alias_label": alias[1]})
+    return aliases
+
+
+def _check_json(path: str, value: Any) -> None:
+    """ValueError naming the key of the first value JSON cannot carry."""
+    where = path or "profile"
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise ValueError(f"{where}: key {key!r} is not a string")
+            _check_json(f"{path}.{key}" if path else key, item)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _check_json(f"{where}[{index}]", item)
+    elif isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"{where}: {value!r} is not a finite number")
+    elif value is not None and not isinstance(value, str | int | float):
+        raise ValueError(f"{where}: {value!r} is not a JSON value")

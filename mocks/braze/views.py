@@ -1,0 +1,100 @@
+"""Braze's HTTP surface: `POST /users/track` and the Braze part of the admin API."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Blueprint, Response, request
+
+from mocks.braze import errors
+from mocks.braze.models import BrazeBackend
+from mocks.core.admin import AdminError, json_body
+from mocks.core.http import BodyTooLarge, hop, json_response, note, request_body
+
+METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+
+
+def service_blueprint(backend: BrazeBackend) -> Blueprint:
+    bp = Blueprint("braze", __name__)
+
+    @bp.route("/users/track", methods=METHODS, strict_slashes=True)
+    @hop("braze.users_track")
+    def users_track() -> Response:
+        try:
+            raw = request_body()
+        except BodyTooLarge as exc:
+            size = "" if exc.size is None else f" ({exc.size} bytes)"
+            raise errors.BrazeError(
+                413, f"Request body{size} exceeds the limit of {exc.limit} bytes"
+            ) from None
+        backend.authenticate(request.headers.get("Authorization"), "users.track")
+        decision = backend.throttle()
+        headers = backend.rate_headers(decision)
+        try:
+            if request.method != "POST":
+                raise errors.BrazeError(405, f"Method {request.method} is not allowed; use POST")
+            if request.mimetype != "application/json":
+                raise errors.BrazeError(
+                    415, "Unsupported Content-Type: send 'Content-Type: application/json'"
+                )
+            body = _parse(raw)
+            outcome = backend.track(body)
+        except errors.BrazeError as exc:
+            exc.headers = {**headers, **exc.headers}
+            raise
+        if outcome.notes:
+            note("; ".join(outcome.notes))
+        return json_response(outcome.body, outcome.status, headers)
+
+    return bp
+
+
+def _parse(raw: bytes) -> Any:
+    try:
+        return json.loads(raw.decode("utf-8"), parse_constant=_refuse)
+    except ValueError:
+        raise errors.BrazeError(400, errors.BAD_JSON) from None
+
+
+def _refuse(constant: str) -> Any:
+    raise ValueError(f"{constant} is not JSON")
+
+
+def admin_blueprint(backend: BrazeBackend) -> Blueprint:
+    bp = Blueprint("braze_admin", __name__, url_prefix="/_mock")
+
+    @bp.post("/users")
+    def seed_users() -> Response:
+        data = json_body()
+        users = data if isinstance(data, list) else [data]
+        seeded = []
+        for index, user in enumerate(users):
+            try:
+                seeded.append(backend.profiles.seed(user))
+            except ValueError as exc:
+                raise AdminError(400, f"users[{index}]: {exc}", seeded=len(seeded)) from None
+        return json_response({"users": [p.to_dict() for p in seeded]}, 201)
+
+    @bp.get("/users")
+    def users() -> Response:
+        unknown = sorted(set(request.args) - {"braze_id", "external_id", "email"})
+        if unknown:
+            raise AdminError(
+                400,
+                f"unknown query parameter(s): {', '.join(unknown)}; "
+                "use braze_id, external_id, email",
+            )
+        found = backend.profiles.query(
+            braze_id=request.args.get("braze_id"),
+            external_id=request.args.get("external_id"),
+            email=request.args.get("email"),
+        )
+        return json_response({"count": len(found), "users": [p.to_dict() for p in found]})
+
+    @bp.get("/users/export")
+    def export() -> Response:
+        exported = backend.profiles.export()
+        return json_response({"count": len(exported), "users": exported})
+
+    return bp

@@ -1,0 +1,84 @@
+"""The Braze part of the admin API: seeding and reading profiles."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+
+from tests.mocks.braze.conftest import track
+
+
+def problem(response: Any, status: int) -> str:
+    assert response.status_code == status, response.json
+    assert response.mimetype == "application/problem+json"
+    detail: str = response.json["detail"]
+    return detail
+
+
+def test_seed_a_list_and_read_it_back(client: FlaskClient) -> None:
+    response = client.post(
+        "/_mock/users",
+        json=[
+            {"external_id": "u1", "first_name": "Ada", "email": "ada@example.com", "tier": "gold"},
+            {"braze_id": "0123456789abcdef01234567", "email": "grace@example.com"},
+        ],
+    )
+    assert response.status_code == 201
+    first, second = response.json["users"]
+    assert len(first["braze_id"]) == 24 and int(first["braze_id"], 16) >= 0
+    assert first["custom_attributes"] == {"tier": "gold"}
+    assert second["braze_id"] == "0123456789abcdef01234567"
+    by_id = client.get("/_mock/users?braze_id=0123456789abcdef01234567").json
+    assert by_id["count"] == 1 and by_id["users"][0]["email"] == "grace@example.com"
+    assert client.get("/_mock/users?external_id=u1").json["users"][0]["first_name"] == "Ada"
+    assert client.get("/_mock/users?email=ada@example.com").json["count"] == 1
+    assert client.get("/_mock/users").json["count"] == 2
+    exported = client.get("/_mock/users/export").json
+    assert exported["count"] == 2 and {u["braze_id"] for u in exported["users"]} >= {
+        "0123456789abcdef01234567"
+    }
+
+
+def test_seed_one_object(client: FlaskClient) -> None:
+    response = client.post("/_mock/users", json={"external_id": "solo"})
+    assert response.status_code == 201 and response.json["users"][0]["external_id"] == "solo"
+
+
+def test_seeded_users_are_found_by_track(client: FlaskClient) -> None:
+    seeded = client.post("/_mock/users", json={"external_id": "u1"}).json["users"][0]
+    body = {"attributes": [{"braze_id": seeded["braze_id"], "_update_existing_only": True, "x": 1}]}
+    assert track(client, body).status_code == 201
+    assert client.get("/_mock/users?external_id=u1").json["users"][0]["custom_attributes"] == {
+        "x": 1
+    }
+
+
+@pytest.mark.parametrize(
+    ("body", "words"),
+    [
+        ([{"braze_id": "not-hex"}], "braze_id"),
+        ([{"external_id": "a"}, {"external_id": "a"}], "users[1]"),
+        ([{"external_id": "a", "_update_existing_only": True}], "_update_existing_only"),
+        ("a string", "object"),
+    ],
+)
+def test_bad_seeds_are_refused_and_name_the_user(
+    client: FlaskClient, body: Any, words: str
+) -> None:
+    assert words in problem(client.post("/_mock/users", json=body), 400)
+
+
+def test_unknown_filters_are_refused(client: FlaskClient) -> None:
+    assert "colour" in problem(client.get("/_mock/users?colour=red"), 400)
+
+
+def test_reset_restores_the_settings_profiles(make_braze_app: Any) -> None:
+    app = make_braze_app(profiles=[{"external_id": "base"}])
+    client = app.test_client()
+    track(client, {"attributes": [{"external_id": "extra"}]})
+    assert client.get("/_mock/users").json["count"] == 2
+    client.post("/_mock/reset")
+    users = client.get("/_mock/users").json["users"]
+    assert [u["external_id"] for u in users] == ["base"]
