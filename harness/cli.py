@@ -12,10 +12,12 @@ from types import FrameType
 
 from harness.scenario import ScenarioError, load_scenario
 from harness.server import MockServer
+from mocks.braze.app import create_app as create_braze_app
 from mocks.seen.app import create_app as create_seen_app
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_SEEN_PORT = 8801
+DEFAULT_BRAZE_PORT = 8802
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -29,7 +31,7 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser(
         "serve",
         help="run the mocks as HTTP servers on loopback until Ctrl-C",
-        description="Run the SEEN mock as a real HTTP server, configured from a scenario "
+        description="Run the SEEN and Braze mocks as real HTTP servers, configured from a scenario "
         "(the embedded default one unless --scenario is given).",
     )
     serve.add_argument("--scenario", metavar="FILE", help="scenario TOML file (default: embedded)")
@@ -41,6 +43,12 @@ def _parser() -> argparse.ArgumentParser:
         type=_port,
         default=DEFAULT_SEEN_PORT,
         help=f"port of the SEEN mock ({DEFAULT_SEEN_PORT}; 0 picks a free one)",
+    )
+    serve.add_argument(
+        "--braze-port",
+        type=_port,
+        default=DEFAULT_BRAZE_PORT,
+        help=f"port of the Braze mock ({DEFAULT_BRAZE_PORT}; 0 picks a free one)",
     )
     serve.add_argument(
         "--callback-url",
@@ -66,24 +74,30 @@ def serve(args: argparse.Namespace) -> int:
     campaign = scenario.seen_campaign
     if args.callback_url:
         campaign["callback_url"] = args.callback_url
-    settings = scenario.seen_settings(campaigns=[campaign])
-    seen_app = create_seen_app(settings)
-    try:
-        server = MockServer(seen_app, host=args.host, port=args.seen_port, threads=args.threads)
-    except OSError as exc:
-        seen_app.extensions["mock"].close()
-        print(
-            f"seen-braze serve: cannot listen on {args.host}:{args.seen_port}: "
-            f"{exc.strerror or exc} (choose another port with --seen-port)",
-            file=sys.stderr,
-        )
-        return 2
-    backend = seen_app.extensions["seen"]
-    default = backend.campaigns[campaign["slug"]]
+    seen_app = create_seen_app(scenario.seen_settings(campaigns=[campaign]))
+    braze_app = create_braze_app(scenario.braze_settings())
+    servers: list[MockServer] = []
+    for app, port, flag in (
+        (seen_app, args.seen_port, "--seen-port"),
+        (braze_app, args.braze_port, "--braze-port"),
+    ):
+        try:
+            servers.append(MockServer(app, host=args.host, port=port, threads=args.threads))
+        except OSError as exc:
+            for made in (seen_app, braze_app):
+                made.extensions["mock"].close()
+            print(
+                f"seen-braze serve: cannot listen on {args.host}:{port}: "
+                f"{exc.strerror or exc} (choose another port with {flag})",
+                file=sys.stderr,
+            )
+            return 2
+    seen, braze = servers
+    default = seen_app.extensions["seen"].campaigns[campaign["slug"]]
     callback = default.callback_url or (
-        "none configured (use --callback-url, or PATCH "
-        f"{server.url}/_mock/campaigns/{default.slug})"
+        f"none configured (use --callback-url, or PATCH {seen.url}/_mock/campaigns/{default.slug})"
     )
+    api_key = next(iter(braze_app.extensions["braze"].settings.api_keys))
     stop = threading.Event()
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:
@@ -91,19 +105,25 @@ def serve(args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
-    server.start()
+    for server in servers:
+        server.start()
     gc.freeze()  # start-up objects never need collecting: shorter pauses under load
     print(f"scenario       {scenario.name}")
-    print(f"SEEN mock      {server.url}")
+    print(f"SEEN mock      {seen.url}")
     print(f"  campaign     {default.slug}")
     print(f"  token        {default.token}")
-    print(f"  receivers    POST {server.url}/v1/campaigns/{default.slug}/receivers/")
+    print(f"  receivers    POST {seen.url}/v1/campaigns/{default.slug}/receivers/")
     print(f"  callbacks    {callback}")
-    print(f"  admin        {server.url}/_mock/health")
+    print(f"  admin        {seen.url}/_mock/health")
+    print(f"Braze mock     {braze.url}")
+    print(f"  api key      {api_key}")
+    print(f"  users/track  POST {braze.url}/users/track")
+    print(f"  admin        {braze.url}/_mock/health")
     print("Press Ctrl-C to stop.", flush=True)
     while not stop.wait(0.5):
         pass
-    server.stop()
+    for server in servers:
+        server.stop()
     print("stopped", flush=True)
     return 0
 

@@ -8,6 +8,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from mocks.braze.settings import BrazeSettings
 from mocks.core.settings import SettingsError
 from mocks.seen.models import Campaign, CampaignError
 from mocks.seen.settings import SeenSettings
@@ -42,6 +43,14 @@ class Scenario:
         except (SettingsError, CampaignError) as exc:
             raise ScenarioError(f"{self.source}: [seen]: {exc}") from None
         return settings
+
+    def braze_settings(self, **overrides: Any) -> BrazeSettings:
+        """The Braze mock's settings: the scenario's `[braze.settings]`, then `overrides`."""
+        values = {**self.data.get("braze", {}).get("settings", {}), **overrides}
+        try:
+            return BrazeSettings.from_dict(values)
+        except SettingsError as exc:
+            raise ScenarioError(f"{self.source}: [braze.settings]: {exc}") from None
 
 
 def load_scenario(path: str | Path | None = None) -> Scenario:

@@ -25,7 +25,7 @@ class ServeProcess:
     """`seen-braze serve --seen-port 0 ...`; exposes the printed banner and base URL."""
 
     def __init__(self, *args: str, env: dict[str, str] | None = None, cwd: str | None = None):
-        self.args = ["serve", "--seen-port", "0", *args]
+        self.args = ["serve", "--seen-port", "0", "--braze-port", "0", *args]
         self.env = env
         self.cwd = cwd
         self.lines: list[str] = []
@@ -46,6 +46,16 @@ class ServeProcess:
     @property
     def address(self) -> str:
         return self.url.removeprefix("http://")
+
+    @property
+    def braze_url(self) -> str:
+        match = re.search(r"^Braze mock\s+(\S+)$", self.banner, flags=re.M)
+        assert match, self.banner
+        return match.group(1)
+
+    @property
+    def braze_address(self) -> str:
+        return self.braze_url.removeprefix("http://")
 
     def __enter__(self) -> ServeProcess:
         self.process = subprocess.Popen(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shlex
 import shutil
 import subprocess
 from pathlib import Path
@@ -15,6 +16,7 @@ from tests.servekit import ServeProcess, seen_braze_command
 README = Path(__file__).resolve().parent.parent / "README.md"
 CI_SCRIPT = README.parent / ".ci" / "run"
 README_PORT = "127.0.0.1:8801"
+README_BRAZE_PORT = "127.0.0.1:8802"
 
 
 def blocks(language: str) -> list[str]:
@@ -33,13 +35,31 @@ def console_examples() -> list[tuple[str, str]]:
                 if command:
                     examples.append(("\n".join(command), "\n".join(output)))
                 command, output = [line[2:]], []
-            elif command and command[-1].endswith("\\") and not output:
+            elif command and not output and not complete("\n".join(command)):
                 command.append(line)
             else:
                 output.append(line)
         if command:
             examples.append(("\n".join(command), "\n".join(output)))
     return examples
+
+
+def served_text(text: str, served: ServeProcess) -> str:
+    """README text with the ports `seen-braze serve` really got."""
+    return text.replace(README_PORT, served.address).replace(
+        README_BRAZE_PORT, served.braze_address
+    )
+
+
+def complete(command: str) -> bool:
+    """Whether a shell command is whole: no trailing backslash, no quote left open."""
+    if command.endswith("\\"):
+        return False
+    try:
+        shlex.split(command)
+    except ValueError:
+        return False
+    return True
 
 
 def matches(expected: str, actual: str) -> bool:
@@ -72,10 +92,10 @@ def test_console_examples_against_seen_braze_serve(tmp_path: Path) -> None:
     assert len(examples) >= 10
     with ServeProcess() as served:
         banner = next(b for b in blocks("") if b.startswith("scenario"))
-        assert served.banner == banner.replace(README_PORT, served.address).rstrip("\n")
+        assert served.banner == served_text(banner, served).rstrip("\n")
         for command, expected in examples:
             run = subprocess.run(
-                ["bash", "-c", command.replace(README_PORT, served.address)],
+                ["bash", "-c", served_text(command, served)],
                 capture_output=True,
                 text=True,
                 timeout=30,
@@ -83,7 +103,7 @@ def test_console_examples_against_seen_braze_serve(tmp_path: Path) -> None:
             )
             assert run.returncode == 0, (command, run.stderr)
             actual = run.stdout.rstrip("\n")
-            wanted = expected.replace(README_PORT, served.address)
+            wanted = served_text(expected, served)
             assert matches(wanted, actual), f"\n$ {command}\nexpected: {wanted}\nactual:   {actual}"
 
 

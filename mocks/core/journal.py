@@ -246,7 +246,7 @@ class Journal:
         time: float,
         method: str,
         url: str,
-        request_headers: Mapping[str, str],
+        request_headers: Mapping[str, str] | Iterable[tuple[str, str]],
         request_body: Body,
         **outcome: Any,
     ) -> Exchange:

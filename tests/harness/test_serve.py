@@ -91,7 +91,7 @@ def test_busy_port_is_a_clear_error() -> None:
         taken.listen()
         port = taken.getsockname()[1]
         run = subprocess.run(
-            seen_braze_command("serve", "--seen-port", str(port)),
+            seen_braze_command("serve", "--seen-port", str(port), "--braze-port", "0"),
             capture_output=True,
             text=True,
             timeout=30,
@@ -121,3 +121,40 @@ def test_bad_scenario_is_a_clear_error(tmp_path: Path) -> None:
     )
     assert run.returncode == 2
     assert "rate_limit" in run.stderr and str(scenario) in run.stderr
+
+
+BRAZE_KEY = "b7a2e5c0-5eeb-4d1e-9a6f-0123456789ab"
+
+
+def test_braze_users_track_over_http() -> None:
+    with ServeProcess() as served:
+        assert f"  api key      {BRAZE_KEY}" in served.lines
+        response = requests.post(
+            f"{served.braze_url}/users/track",
+            json={"attributes": [{"external_id": "u1", "landing_page_url": "https://x.test/v/1/"}]},
+            headers={"Authorization": f"Bearer {BRAZE_KEY}"},
+            timeout=5,
+        )
+        assert response.status_code == 201
+        assert response.json() == {"message": "success", "attributes_processed": 1}
+        assert int(response.headers["X-RateLimit-Remaining"]) == 2999
+        users = requests.get(f"{served.braze_url}/_mock/users?external_id=u1", timeout=5).json()
+        assert users["users"][0]["custom_attributes"] == {"landing_page_url": "https://x.test/v/1/"}
+        health = requests.get(f"{served.braze_url}/_mock/health", timeout=5).json()
+        assert health == {"status": "ok", "service": "braze"}
+    assert served.returncode == 0
+
+
+def test_busy_braze_port_is_a_clear_error() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        run = subprocess.run(
+            seen_braze_command("serve", "--seen-port", "0", "--braze-port", str(port)),
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+    assert run.returncode == 2
+    assert f"cannot listen on 127.0.0.1:{port}" in run.stderr and "--braze-port" in run.stderr
