@@ -28,7 +28,7 @@ def service_blueprint(backend: BrazeBackend) -> Blueprint:
             raise errors.BrazeError(
                 413, f"Request body{size} exceeds the limit of {exc.limit} bytes"
             ) from None
-        backend.authenticate(request.headers.get("Authorization"), "users.track")
+        backend.authenticate(request.environ.get("HTTP_AUTHORIZATION"), "users.track")
         decision = backend.throttle()
         headers = backend.rate_headers(decision)
         try:

@@ -6,11 +6,13 @@ import functools
 import json
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any, TypeVar
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, request
 
+from mocks.core.faults import FaultRule
 from mocks.core.runtime import MockRuntime
 
 DROP_CONNECTION_KEY = "mocks.drop_connection"
@@ -89,10 +91,10 @@ class DroppedResponse(Response):
 
 def request_body() -> bytes:
     """The inbound body as read once by the gate; BodyTooLarge when over the service's limit."""
-    if g.get("mock_body_too_large"):
-        raise BodyTooLarge(request.content_length, g.mock_body_limit)
-    data: bytes = g.get("mock_body", b"")
-    return data
+    state: InboundExchange = request.environ[STATE_KEY]
+    if state.too_large:
+        raise BodyTooLarge(request.content_length, state.limit)
+    return state.body
 
 
 class InboundGate:
@@ -117,23 +119,23 @@ class InboundGate:
         app.after_request(self._after)
         app.register_error_handler(ConnectionDropped, lambda _exc: DroppedResponse())
 
-    def _hop(self) -> str | None:
-        if is_admin_path(request.path):
-            return None
-        view = self.app.view_functions.get(request.endpoint or "")
-        name: str | None = getattr(view, "mock_hop", None)
-        return name or f"{self.runtime.service}.unmatched"
-
     def _before(self) -> Response | None:
-        name = self._hop()
-        g.mock_hop = name
-        if name is None:
+        req = request._get_current_object()  # type: ignore[attr-defined]
+        environ = req.environ
+        if is_admin_path(environ.get("PATH_INFO", "")):
             return None
-        g.mock_started = time.perf_counter()
-        g.mock_time = self.runtime.clock.now()
-        self._read_body()
-        fault = self.runtime.faults.draw(name)
-        g.mock_fault = fault
+        view = self.app.view_functions.get(req.endpoint or "")
+        name = getattr(view, "mock_hop", None) or f"{self.runtime.service}.unmatched"
+        state = InboundExchange(name, time.perf_counter(), self.runtime.clock.now())
+        environ[STATE_KEY] = state
+        limit = state.limit = self.max_body_bytes
+        declared = req.content_length
+        if declared is not None and declared > limit:
+            state.too_large = True
+        else:
+            state.body = req.stream.read(limit + 1)
+            state.too_large = len(state.body) > limit
+        fault = state.fault = self.runtime.faults.draw(name)
         if fault is None:
             return None
         if fault.delay and not self.runtime.clock.frozen:
@@ -145,45 +147,65 @@ class InboundGate:
             return json_response(body, fault.status, dict(fault.headers))
         return None
 
-    def _read_body(self) -> None:
-        limit = self.max_body_bytes
-        g.mock_body_limit = limit
-        declared = request.content_length
-        if declared is not None and declared > limit:
-            g.mock_body_too_large = True
-            g.mock_body = b""
-            return
-        data = request.stream.read(limit + 1)
-        g.mock_body_too_large = len(data) > limit
-        g.mock_body = data
-
     def _after(self, response: Response) -> Response:
-        name = g.get("mock_hop")
-        if name is None:
+        environ = request.environ
+        state: InboundExchange | None = environ.get(STATE_KEY)
+        if state is None:
             return response
         journal = self.runtime.journal
         dropped = isinstance(response, DroppedResponse)
-        fault = g.get("mock_fault")
         journal.record(
             service=self.runtime.service,
-            hop=name,
+            hop=state.hop,
             direction="inbound",
-            time=g.mock_time,
-            method=request.method,
-            url=_raw_url(request.environ),
-            request_headers=request.headers,
-            request_body=journal.body(g.get("mock_body", b""), request.content_type or ""),
+            time=state.time,
+            method=environ["REQUEST_METHOD"],
+            url=_raw_url(environ),
+            request_headers=_environ_headers(environ),
+            request_body=journal.body(state.body, environ.get("CONTENT_TYPE", "")),
             status=None if dropped else response.status_code,
             response_headers={} if dropped else dict(response.headers),
             response_body=None
             if dropped
             else journal.body(response.get_data(), response.content_type or ""),
             error="connection dropped (fault)" if dropped else None,
-            fault=None if fault is None else fault.to_dict(),
-            note=g.get("mock_note"),
-            duration=time.perf_counter() - g.mock_started,
+            fault=None if state.fault is None else state.fault.to_dict(),
+            note=state.note,
+            duration=time.perf_counter() - state.started,
         )
         return response
+
+
+@dataclass(slots=True)
+class InboundExchange:
+    """What the gate knows of the exchange in flight, kept in the WSGI environ."""
+
+    hop: str
+    started: float
+    time: float
+    body: bytes = b""
+    too_large: bool = False
+    limit: int = 0
+    fault: FaultRule | None = None
+    note: str | None = None
+
+
+STATE_KEY = "mocks.inbound"
+
+
+@functools.cache
+def _header_name(key: str) -> str:
+    return key[5:].replace("_", "-").title()
+
+
+def _environ_headers(environ: dict[str, Any]) -> dict[str, str]:
+    """The request headers straight from the environ (cheaper than werkzeug's view of them)."""
+    headers = {_header_name(k): v for k, v in environ.items() if k.startswith("HTTP_")}
+    if environ.get("CONTENT_TYPE"):
+        headers["Content-Type"] = environ["CONTENT_TYPE"]
+    if environ.get("CONTENT_LENGTH"):
+        headers["Content-Length"] = environ["CONTENT_LENGTH"]
+    return headers
 
 
 def _raw_url(environ: dict[str, Any]) -> str:
@@ -196,7 +218,9 @@ def _raw_url(environ: dict[str, Any]) -> str:
 
 def note(text: str) -> None:
     """Attach a remark to the exchange being journaled (why a request was refused or skipped)."""
-    g.mock_note = text
+    state: InboundExchange | None = request.environ.get(STATE_KEY)
+    if state is not None:
+        state.note = text
 
 
 def is_admin_path(path: str) -> bool:

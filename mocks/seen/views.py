@@ -33,7 +33,7 @@ def service_blueprint(backend: SeenBackend) -> Blueprint:
             raw = request_body()
         except BodyTooLarge as exc:
             raise errors.PayloadTooLarge(exc.size, exc.limit) from None
-        token = backend.authenticate(request.headers.get("Authorization"))
+        token = backend.authenticate(request.environ.get("HTTP_AUTHORIZATION"))
         backend.authorize(token, slug)
         backend.throttle(token)
         if request.method == "OPTIONS":
