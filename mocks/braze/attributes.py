@@ -521,7 +521,11 @@ def _apply_inc(custom: MutableMapping[str, Any], key: str, step: Any, notes: lis
             Note(key, f"stored value {_show(to_json(current))} is not a number; inc not applied")
         )
         return
-    custom[key] = current + step
+    total = current + step
+    if isinstance(total, float) and not math.isfinite(total):
+        notes.append(Note(key, f"inc {_show(step)} would overflow a number; not changed"))
+        return
+    custom[key] = total
 
 
 def _apply_edit(
@@ -640,7 +644,9 @@ def _check_value(path: str, value: Any) -> str | None:
             if problem is not None:
                 return problem
         return None
-    if value is None or isinstance(value, str | int | float):
+    if value is None:
+        return f"{path}: null is not a valid nested value (Braze's /users/track FAQ)"
+    if isinstance(value, str | int | float):
         return None
     return f"{path}: {_show(value)} is not a JSON value"
 
@@ -764,18 +770,23 @@ def _apply_operations(
         if op == "$add":
             items.extend(_stored(f"{key}.$add[{i}]", v, notes) for i, v in enumerate(arg))
             continue
+        # Index the objects by identifier value, per field, so a request with thousands of
+        # specs over thousands of objects stays linear (the store's lock is held meanwhile).
+        indexes: dict[str, dict[Any, list[int]]] = {}
+        removed: set[int] = set()
         for spec in arg:
             field, wanted = spec["$identifier_key"], spec["$identifier_value"]
-            matches = [
-                i for i, obj in enumerate(items) if field in obj and _same(obj[field], wanted)
-            ]
+            if field not in indexes:
+                indexes[field] = _index(items, field)
+            matches = [i for i in indexes[field].get(_match_key(wanted), []) if i not in removed]
             where = f"{op} {field} = {_show(wanted)}"
             if not matches:
                 notes.append(Note(key, f"{where} matched no object"))
                 continue
             if op == "$remove":
-                items = [obj for i, obj in enumerate(items) if i not in matches]
+                removed.update(matches)
                 continue
+            indexes.clear()  # updated objects may carry new identifier values
             new = _stored(f"{key}.$new_object", spec["$new_object"], notes)
             for i in matches:
                 items[i] = _deep_merge(items[i], new) if merge else copy.deepcopy(new)
@@ -787,7 +798,26 @@ def _apply_operations(
                         dropped=False,
                     )
                 )
+        if removed:
+            items = [obj for i, obj in enumerate(items) if i not in removed]
     _store_nested(custom, key, items, notes)
+
+
+def _match_key(value: Any) -> Any:
+    """A hashable stand-in for `value` under `_same`: `true` and `1` stay apart."""
+    try:
+        hash(value)
+    except TypeError:
+        return ("json", json.dumps(value, sort_keys=True, default=str))
+    return (isinstance(value, bool), value)
+
+
+def _index(items: list[Any], field: str) -> dict[Any, list[int]]:
+    index: dict[Any, list[int]] = {}
+    for position, obj in enumerate(items):
+        if field in obj:
+            index.setdefault(_match_key(obj[field]), []).append(position)
+    return index
 
 
 # -- helpers ---------------------------------------------------------------------------------

@@ -308,7 +308,7 @@ def _build(
 ) -> datetime | None:
     try:
         tz = _zone(zone)
-        return datetime(
+        moment = datetime(
             int(year),
             int(month),
             int(day),
@@ -318,8 +318,10 @@ def _build(
             int(fraction[:6].ljust(6, "0")) if fraction else 0,
             tzinfo=tz,
         )
-    except ValueError:
+        moment.astimezone(UTC)  # a time whose UTC falls outside years 1-9999 is no date here
+    except (ValueError, OverflowError):
         return None
+    return moment
 
 
 def _zone(zone: str | None) -> timezone:

@@ -49,6 +49,8 @@ def purchase_records(
     """One record per unit bought (Braze counts quantity n as n purchases), and notes."""
     notes: list[Note] = []
     quantity = purchase.get("quantity", 1)
+    if isinstance(quantity, float) and quantity.is_integer():
+        quantity = int(quantity)
     if isinstance(quantity, bool) or not isinstance(quantity, int) or not 1 <= quantity <= 100:
         notes.append(Note("quantity", f"{quantity!r} is not 1 to 100; recorded as 1"))
         quantity = 1

@@ -39,6 +39,8 @@ class BrazeSettings(CoreSettings):
     """Partial errors' `type`: the documented enum where one fits, or the live API's sentences."""
     max_body_bytes: int = 4 * 1024 * 1024
     """*Assumed* for `/users/track` (most Braze endpoints take up to 4 MB); larger ones get 413."""
+    max_json_depth: int = 50
+    """*Assumed.* Deepest nesting of the request body; deeper bodies get the bad-JSON 400."""
     external_id_max_bytes: int = 987
     """Longest `external_id`, in UTF-8 bytes (EXTERNAL_USER_ID_TOO_LARGE beyond)."""
     blocked_external_ids: list[str] = field(
@@ -65,7 +67,13 @@ class BrazeSettings(CoreSettings):
                     f"api_keys[{key!r}]: unknown permission(s) {', '.join(unknown)}; "
                     f"known: {', '.join(PERMISSIONS)}"
                 )
-        for name in ("object_limit", "rate_limit", "max_body_bytes", "external_id_max_bytes"):
+        for name in (
+            "object_limit",
+            "rate_limit",
+            "max_body_bytes",
+            "max_json_depth",
+            "external_id_max_bytes",
+        ):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise SettingsError(f"{name}: must be a whole number of at least 1, not {value!r}")

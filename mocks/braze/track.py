@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import math
 import re
-import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -30,6 +29,8 @@ IDENTIFYING_KEYS = (*PRIMARY, "_update_existing_only")
 
 EMAIL_MAX = 255
 EMAIL = re.compile(r"^[^@\s\"(),:;<>\[\\\]]+@[^@\s\"(),:;<>\[\\\]]+\.[^@\s\"(),:;<>\[\\\]]+$")
+UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+CURRENCIES = frozenset(currency.alpha_3 for currency in pycountry.currencies)
 SUBSCRIPTION_STATES = ("opted_in", "subscribed", "unsubscribed")
 GROUP_STATES = ("subscribed", "unsubscribed")
 RESERVED_PROPERTIES = ("time", "event_name")
@@ -156,7 +157,7 @@ def _check_primary(kind: str, value: Any, settings: BrazeSettings) -> Rejection 
             )
         if value.strip().lower() in {v.lower() for v in settings.blocked_external_ids}:
             return Rejection(
-                f"'external_id' {value!r} is blocklisted", "BLACKLISTED_EXTERNAL_USER_ID"
+                "provided external_id is blacklisted and disallowed", "BLACKLISTED_EXTERNAL_USER_ID"
             )
     elif kind == "user_alias":
         if (
@@ -205,9 +206,9 @@ def _check_subscription_groups(groups: Any) -> Rejection | None:
             return Rejection(
                 "'subscription_groups' items must be objects", "BAD_SUBSCRIPTION_GROUP_HASH"
             )
-        try:
-            uuid.UUID(str(group.get("subscription_group_id")))
-        except ValueError:
+        if not isinstance(group.get("subscription_group_id"), str) or not UUID.match(
+            group["subscription_group_id"]
+        ):
             return Rejection(
                 "'subscription_group_id' must be a subscription group's UUID",
                 "BAD_SUBSCRIPTION_GROUP_ID",
@@ -250,7 +251,7 @@ def check_purchase(obj: Mapping[str, Any]) -> Rejection | None:
     currency = obj.get("currency")
     if currency is None:
         return Rejection("'currency' is required")
-    if not isinstance(currency, str) or pycountry.currencies.get(alpha_3=currency) is None:
+    if currency not in CURRENCIES:
         return Rejection("'currency' must be an ISO 4217 currency")
     price = obj.get("price")
     if price is None:
@@ -258,6 +259,8 @@ def check_purchase(obj: Mapping[str, Any]) -> Rejection | None:
     if not _number(price):
         return Rejection("'price' must be a number")
     quantity = obj.get("quantity", 1)
+    if isinstance(quantity, float) and quantity.is_integer():
+        quantity = int(quantity)  # 2.0 is the integer 2 in JSON, as JSON Schema counts it
     if isinstance(quantity, bool) or not isinstance(quantity, int) or not 1 <= quantity <= 100:
         return Rejection("'quantity' is not valid")
     return (

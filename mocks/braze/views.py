@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from flask import Blueprint, Response, request
@@ -11,8 +10,9 @@ from mocks.braze import errors
 from mocks.braze.models import BrazeBackend
 from mocks.core.admin import AdminError, json_body
 from mocks.core.http import BodyTooLarge, hop, json_response, note, request_body
+from mocks.core.jsonbody import parse_json
 
-METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 
 def service_blueprint(backend: BrazeBackend) -> Blueprint:
@@ -38,7 +38,7 @@ def service_blueprint(backend: BrazeBackend) -> Blueprint:
                 raise errors.BrazeError(
                     415, "Unsupported Content-Type: send 'Content-Type: application/json'"
                 )
-            body = _parse(raw)
+            body = _parse(raw, backend.settings.max_json_depth)
             outcome = backend.track(body)
         except errors.BrazeError as exc:
             exc.headers = {**headers, **exc.headers}
@@ -50,15 +50,12 @@ def service_blueprint(backend: BrazeBackend) -> Blueprint:
     return bp
 
 
-def _parse(raw: bytes) -> Any:
+def _parse(raw: bytes, max_depth: int) -> Any:
     try:
-        return json.loads(raw.decode("utf-8"), parse_constant=_refuse)
-    except ValueError:
+        return parse_json(raw.decode("utf-8"), max_depth=max_depth)
+    except ValueError as exc:  # UnicodeDecodeError and JsonBodyError alike
+        note(f"unparseable body: {exc}")
         raise errors.BrazeError(400, errors.BAD_JSON) from None
-
-
-def _refuse(constant: str) -> Any:
-    raise ValueError(f"{constant} is not JSON")
 
 
 def admin_blueprint(backend: BrazeBackend) -> Blueprint:

@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import fnmatch
-import json
 import threading
 from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from mocks.core.jsonbody import parse_json
 from schemas import SchemaIssue, check
 
 Direction = Literal["inbound", "outbound"]
+
+MAX_NOTE = 4096
+"""Longest note kept on an exchange (a request with thousands of skipped values says less)."""
+
+MAX_JSON_DEPTH = 200
+"""Deeper bodies are journaled as text: schema checks and JSON output stay within the stack."""
 
 _UNSET: Any = object()
 
@@ -71,9 +77,14 @@ class Body:
         """The body parsed as JSON; None when it is not JSON (tell the two apart with `is_json`)."""
         if self._parsed is _UNSET:
             try:
-                self._parsed = json.loads(self.raw) if self.raw and not self.truncated else None
+                text = self.raw.decode("utf-8")
+                self._parsed = (
+                    parse_json(text, max_depth=MAX_JSON_DEPTH)
+                    if self.raw and not self.truncated
+                    else None
+                )
                 self._is_json = self._parsed is not None or self.raw.strip() == b"null"
-            except ValueError:
+            except ValueError:  # not JSON, or JSON too hostile to show and check safely
                 self._parsed = None
                 self._is_json = False
         return self._parsed
@@ -250,6 +261,9 @@ class Journal:
         request_body: Body,
         **outcome: Any,
     ) -> Exchange:
+        note = outcome.get("note")
+        if note is not None and len(note) > MAX_NOTE:
+            outcome["note"] = f"{note[:MAX_NOTE]}... ({len(note) - MAX_NOTE} more characters)"
         with self._lock:
             exchange = Exchange(
                 id=self._next_id,

@@ -2,25 +2,18 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from flask import Blueprint, Response, request
 
 from mocks.core.admin import AdminError, json_object
 from mocks.core.http import BodyTooLarge, hop, json_response, note, request_body
+from mocks.core.jsonbody import parse_json
 from mocks.seen import errors
 from mocks.seen.models import CampaignError, SeenBackend
 
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"]
 RECEIVER_STATES = ("accepted", "rendered", "callback_delivered", "callback_failed")
-
-
-def _strict_json(text: str) -> Any:
-    def refuse(constant: str) -> Any:
-        raise ValueError(f"Out of range float values are not JSON compliant: {constant!r}")
-
-    return json.loads(text, parse_constant=refuse)
 
 
 def service_blueprint(backend: SeenBackend) -> Blueprint:
@@ -56,7 +49,7 @@ def service_blueprint(backend: SeenBackend) -> Blueprint:
             data: Any = {}
         else:
             try:
-                data = _strict_json(raw.decode(charset))
+                data = parse_json(raw.decode(charset))
             except (ValueError, LookupError) as exc:
                 raise errors.ParseError(str(exc)) from None
         created = backend.create_receivers(campaign, data)

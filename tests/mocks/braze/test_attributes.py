@@ -549,12 +549,11 @@ def test_merge_objects_must_be_true_to_merge() -> None:
     )
 
 
-def test_null_inside_an_object_is_stored_and_does_not_delete_on_merge() -> None:
-    assert apply({"_merge_objects": True, "s": {"a": None}}, custom={"s": {"a": 1, "b": 2}}) == (
-        {},
-        {"s": {"a": None, "b": 2}},
-        [],
-    )
+def test_null_inside_an_object_drops_the_nested_update() -> None:
+    """Braze's /users/track FAQ: null values make a nested attribute invalid."""
+    custom, notes = apply({"_merge_objects": True, "s": {"a": None}}, custom={"s": {"a": 1}})[1:]
+    assert custom == {"s": {"a": 1}}
+    assert any("null is not a valid nested value" in str(note) for note in notes)
 
 
 def test_dates_inside_objects_are_time_objects() -> None:

@@ -225,7 +225,7 @@ REJECTIONS: list[tuple[str, str, dict[str, Any], str, str]] = [
         "attributes",
         {"external_id": "undefined"},
         "BLACKLISTED_EXTERNAL_USER_ID",
-        "blocklisted",
+        "provided external_id is blacklisted and disallowed",
     ),
     (
         "external_id a number",
@@ -493,3 +493,21 @@ def test_partial_error_indexes_across_all_three_arrays(client: FlaskClient) -> N
         ("events", 0),
         ("purchases", 2),
     ]
+
+
+def test_options_is_authenticated_and_refused(client: FlaskClient) -> None:
+    assert track(client, method="OPTIONS", key=None).status_code == 401
+    response = track(client, method="OPTIONS")
+    assert (response.status_code, response.json) == (
+        405,
+        {"message": "Method OPTIONS is not allowed; use POST"},
+    )
+
+
+def test_long_notes_are_cut_in_the_journal(app: Flask, client: FlaskClient) -> None:
+    values = [f"value-{i}" for i in range(100)]
+    track(client, {"attributes": [{"external_id": f"u{n}", "many": values} for n in range(75)]})
+    runtime: MockRuntime = app.extensions["mock"]
+    note = runtime.journal.query(hop="braze.users_track")[0].note or ""
+    assert "array capped" in note or "dropped" in note
+    assert len(note) < 4200 and note.endswith("more characters)")

@@ -1,0 +1,60 @@
+"""Parsing request bodies as JSON once, at the edge, so nothing hostile reaches a backend."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+
+class JsonBodyError(ValueError):
+    """A body that is not JSON the mocks can hold; the message says why, in a few words."""
+
+
+def parse_json(text: str, *, max_depth: int | None = None) -> Any:
+    """`text` parsed as strict JSON, then checked: no NaN or Infinity (nor numbers too large for
+    a double, such as 1e400), no lone surrogates, and nesting at most `max_depth` deep."""
+    try:
+        data = json.loads(text, parse_constant=_refuse_constant)
+    except RecursionError:
+        raise JsonBodyError("JSON nested too deeply") from None
+    except ValueError as exc:
+        raise JsonBodyError(str(exc)) from None
+    _check(data, max_depth)
+    return data
+
+
+def _refuse_constant(constant: str) -> Any:
+    raise JsonBodyError(f"Out of range float values are not JSON compliant: {constant!r}")
+
+
+def _check(data: Any, max_depth: int | None) -> None:
+    """One iterative walk: deep input must not be able to exhaust the stack here either."""
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict | list):
+            if max_depth is not None and depth > max_depth:
+                raise JsonBodyError(f"JSON nested more than {max_depth} levels deep")
+            if isinstance(value, dict):
+                for key, item in value.items():
+                    _check_text(key)
+                    stack.append((item, depth + 1))
+            else:
+                stack.extend((item, depth + 1) for item in value)
+        elif isinstance(value, str):
+            _check_text(value)
+        elif isinstance(value, float) and not math.isfinite(value):
+            raise JsonBodyError("number out of range: JSON numbers must fit a double")
+        elif isinstance(value, int) and not isinstance(value, bool):
+            try:
+                float(value)
+            except OverflowError:
+                raise JsonBodyError("number out of range: JSON numbers must fit a double") from None
+
+
+def _check_text(text: str) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise JsonBodyError("string with a lone surrogate (\\ud800-\\udfff)") from None
