@@ -157,6 +157,27 @@ ERROR_TABLE: list[tuple[str, dict[str, Any], int, Any, dict[str, str]]] = [
         {},
     ),
     (
+        "JSON nested ten thousand deep",
+        {"data": "[" * 10_000 + "]" * 10_000},
+        400,
+        {"detail": "JSON parse error - JSON nested too deeply"},
+        {},
+    ),
+    (
+        "lone surrogate",
+        {"data": '[{"first_name": "\\ud800"}]'},
+        400,
+        {"detail": "JSON parse error - string with a lone surrogate (\\ud800-\\udfff)"},
+        {},
+    ),
+    (
+        "number no double can hold",
+        {"data": '[{"first_name": 1e400}]'},
+        400,
+        {"detail": "JSON parse error - number out of range: JSON numbers must fit a double"},
+        {},
+    ),
+    (
         "body is an object",
         {"body": ADA},
         400,
