@@ -58,7 +58,7 @@ class BrazeBackend:
         key = key.strip()
         if scheme != "Bearer" or not key or key not in self.settings.api_keys:
             raise errors.invalid_api_key()
-        if permission not in self.settings.api_keys[key]:
+        if permission not in self.settings.api_keys[key] or not self.settings.account_active:
             raise errors.access_denied()
         return key
 
@@ -74,6 +74,10 @@ class BrazeBackend:
                 },
             )
         return decision
+
+    def current_rate_headers(self) -> dict[str, str]:
+        """The rate headers of an answer that did not count against the limit (401, 403, 413)."""
+        return self.rate_headers(self.limiter.peek(WORKSPACE, self.runtime.clock.now()))
 
     def rate_headers(self, decision: RateDecision) -> dict[str, str]:
         if self.settings.rate_limit_reset == "epoch":

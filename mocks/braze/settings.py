@@ -23,8 +23,8 @@ class BrazeSettings(CoreSettings):
         default_factory=lambda: {DEFAULT_API_KEY: list(PERMISSIONS)}
     )
     """REST API keys and the permissions each one has (`users.track`, ...)."""
-    rest_host: str = "rest.iad-01.braze.com"
-    """The instance's REST host, as integrators configure it."""
+    account_active: bool = True
+    """False answers every key with 403 Access Denied, as Braze does for an inactive account."""
     object_limit: int = 75
     """Objects per `/users/track` request."""
     object_limit_mode: Literal["total", "per_array"] = "total"

@@ -23,12 +23,17 @@ def service_blueprint(backend: BrazeBackend) -> Blueprint:
     def users_track() -> Response:
         try:
             raw = request_body()
+            backend.authenticate(request.environ.get("HTTP_AUTHORIZATION"), "users.track")
         except BodyTooLarge as exc:
             size = "" if exc.size is None else f" ({exc.size} bytes)"
             raise errors.BrazeError(
-                413, f"Request body{size} exceeds the limit of {exc.limit} bytes"
+                413,
+                f"Request body{size} exceeds the limit of {exc.limit} bytes",
+                headers=backend.current_rate_headers(),
             ) from None
-        backend.authenticate(request.environ.get("HTTP_AUTHORIZATION"), "users.track")
+        except errors.BrazeError as exc:
+            exc.headers = {**backend.current_rate_headers(), **exc.headers}
+            raise
         decision = backend.throttle()
         headers = backend.rate_headers(decision)
         try:

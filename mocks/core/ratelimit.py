@@ -87,6 +87,18 @@ class FixedWindowLimiter:
             self._counts[key] = (slot, count)
             return RateDecision(True, self.limit, self.limit - count, 0.0, reset_at)
 
+    def peek(self, key: str, now: float) -> RateDecision:
+        """Where `key` stands in the current window, without counting a call."""
+        slot = math.floor(now / self.window)
+        reset_at = (slot + 1) * self.window
+        with self._lock:
+            seen_slot, count = self._counts.get(key, (slot, 0))
+        used = count if seen_slot == slot else 0
+        left = self.limit - used
+        return RateDecision(
+            left > 0, self.limit, left, 0.0 if left > 0 else reset_at - now, reset_at
+        )
+
     def reset(self) -> None:
         with self._lock:
             self._counts.clear()

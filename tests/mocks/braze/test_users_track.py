@@ -177,9 +177,24 @@ def test_hourly_limit_resets_on_the_clock_hour(make_braze_app: Callable[..., Fla
     assert track(client, attrs()).status_code == 201
 
 
-def test_unauthenticated_calls_carry_no_rate_headers(client: FlaskClient) -> None:
-    assert "X-RateLimit-Limit" not in track(client, attrs(), key=None).headers
-    assert track(client, data="{", content_type="application/json").headers["X-RateLimit-Limit"]
+def test_rate_headers_are_on_every_answer_and_refused_calls_do_not_count(
+    make_braze_app: Callable[..., Flask],
+) -> None:
+    client = make_braze_app(rate_limit=5, max_body_bytes=500).test_client()
+    refused = [
+        track(client, attrs(), key=None),  # 401
+        track(client, attrs(), key=READ_ONLY_KEY),  # 403
+        track(client, attrs(first_name="A" * 600)),  # 413
+    ]
+    assert [r.status_code for r in refused] == [401, 403, 413]
+    assert all(r.headers["X-RateLimit-Remaining"] == "5" for r in refused)
+    assert track(client, data="{").headers["X-RateLimit-Remaining"] == "4", "bad JSON counts"
+    assert track(client, attrs()).headers["X-RateLimit-Remaining"] == "3"
+
+
+def test_an_inactive_account_is_refused(make_braze_app: Callable[..., Flask]) -> None:
+    response = track(make_braze_app(account_active=False).test_client(), attrs())
+    assert (response.status_code, response.json) == (403, {"message": "Access Denied"})
 
 
 # -- identifiers and partial errors -------------------------------------------------------------
