@@ -8,9 +8,9 @@ from flask import Flask, Response
 from mocks.braze import errors, views
 from mocks.braze.models import BrazeBackend
 from mocks.braze.settings import BrazeSettings
-from mocks.core.admin import install_admin
+from mocks.core.app import mock_app
 from mocks.core.clock import Scheduler
-from mocks.core.http import InboundGate, note
+from mocks.core.http import note
 from mocks.core.journal import HopSchemas
 from mocks.core.runtime import MockRuntime
 
@@ -37,12 +37,14 @@ def create_app(
     runtime.journal.describe_hop("braze.users_track", USERS_TRACK_SCHEMAS)
     backend = BrazeBackend(settings, runtime)
 
-    app = Flask(__name__)
-    app.extensions["mock"] = runtime
+    app = mock_app(
+        __name__,
+        runtime,
+        max_body_bytes=settings.max_body_bytes,
+        error_body=errors.fault_body,
+        http_error=errors.http_error,
+    )
     app.extensions["braze"] = backend
-    app.extensions["mock_service_http_error"] = errors.http_error
-    InboundGate(app, runtime, max_body_bytes=settings.max_body_bytes, error_body=errors.fault_body)
-    install_admin(app, runtime)
     app.register_blueprint(views.service_blueprint(backend))
     app.register_blueprint(views.admin_blueprint(backend))
 

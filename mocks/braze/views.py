@@ -8,7 +8,7 @@ from flask import Blueprint, Response, request
 
 from mocks.braze import errors
 from mocks.braze.models import BrazeBackend
-from mocks.core.admin import AdminError, json_body
+from mocks.core.admin import AdminError, json_body, query_args
 from mocks.core.http import BodyTooLarge, hop, json_response, note, request_body
 from mocks.core.jsonbody import parse_json
 
@@ -80,13 +80,7 @@ def admin_blueprint(backend: BrazeBackend) -> Blueprint:
 
     @bp.get("/users")
     def users() -> Response:
-        unknown = sorted(set(request.args) - {"braze_id", "external_id", "email"})
-        if unknown:
-            raise AdminError(
-                400,
-                f"unknown query parameter(s): {', '.join(unknown)}; "
-                "use braze_id, external_id, email",
-            )
+        query_args("braze_id", "external_id", "email")
         found = backend.profiles.query(
             braze_id=request.args.get("braze_id"),
             external_id=request.args.get("external_id"),

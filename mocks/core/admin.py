@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from flask import Blueprint, Flask, Response, request
+from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 
 from mocks.core.faults import FaultRuleError
@@ -25,6 +26,16 @@ class AdminError(Exception):
         self.status = status
         self.detail = detail
         self.extra = extra
+
+
+def query_args(*allowed: str) -> MultiDict[str, str]:
+    """The admin request's query arguments, refusing any not in `allowed` (400 problem)."""
+    unknown = sorted(set(request.args) - set(allowed))
+    if unknown:
+        raise AdminError(
+            400, f"unknown query parameter(s): {', '.join(unknown)}; use {', '.join(allowed)}"
+        )
+    return request.args
 
 
 def json_body() -> Any:
@@ -60,14 +71,7 @@ def admin_blueprint(runtime: MockRuntime) -> Blueprint:
 
     @bp.get("/journal")
     def journal() -> Response:
-        args = request.args
-        unknown = sorted(set(args) - {"hop", "status", "direction", "since", "limit"})
-        if unknown:
-            raise AdminError(
-                400,
-                f"unknown query parameter(s): {', '.join(unknown)}; "
-                "use hop, status, direction, since, limit",
-            )
+        args = query_args("hop", "status", "direction", "since", "limit")
         status = args.get("status")
         if status is not None and not valid_status_filter(status):
             raise AdminError(

@@ -5,9 +5,9 @@ from __future__ import annotations
 import requests
 from flask import Flask, Response
 
-from mocks.core.admin import install_admin
+from mocks.core.app import mock_app
 from mocks.core.clock import Scheduler
-from mocks.core.http import InboundGate, note
+from mocks.core.http import note
 from mocks.core.journal import HopSchemas
 from mocks.core.runtime import MockRuntime
 from mocks.seen import errors, views
@@ -38,12 +38,14 @@ def create_app(
     runtime.journal.describe_hop("seen.callback", CALLBACK_SCHEMAS)
     backend = SeenBackend(settings, runtime)
 
-    app = Flask(__name__)
-    app.extensions["mock"] = runtime
+    app = mock_app(
+        __name__,
+        runtime,
+        max_body_bytes=settings.max_body_bytes,
+        error_body=errors.fault_body,
+        http_error=errors.http_error,
+    )
     app.extensions["seen"] = backend
-    app.extensions["mock_service_http_error"] = errors.http_error
-    InboundGate(app, runtime, max_body_bytes=settings.max_body_bytes, error_body=errors.fault_body)
-    install_admin(app, runtime)
     app.register_blueprint(views.service_blueprint(backend))
     app.register_blueprint(views.admin_blueprint(backend))
 

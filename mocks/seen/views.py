@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint, Response, request
 
-from mocks.core.admin import AdminError, json_object
+from mocks.core.admin import AdminError, json_object, query_args
 from mocks.core.http import BodyTooLarge, hop, json_response, note, request_body
 from mocks.core.jsonbody import parse_json
 from mocks.seen import errors
@@ -96,13 +96,7 @@ def admin_blueprint(backend: SeenBackend) -> Blueprint:
 
     @bp.get("/receivers")
     def receivers() -> Response:
-        unknown = sorted(set(request.args) - {"campaign", "customer_id", "state"})
-        if unknown:
-            raise AdminError(
-                400,
-                f"unknown query parameter(s): {', '.join(unknown)}; "
-                "use campaign, customer_id, state",
-            )
+        query_args("campaign", "customer_id", "state")
         state = request.args.get("state")
         if state is not None and state not in RECEIVER_STATES:
             raise AdminError(400, f"state: must be one of {', '.join(RECEIVER_STATES)}")

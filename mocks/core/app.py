@@ -1,0 +1,30 @@
+"""The Flask app every mock starts from: inbound gate, admin API, errors in the service's shape."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask, Response
+from werkzeug.exceptions import HTTPException
+
+from mocks.core.admin import install_admin
+from mocks.core.http import InboundGate
+from mocks.core.runtime import MockRuntime
+
+
+def mock_app(
+    import_name: str,
+    runtime: MockRuntime,
+    *,
+    max_body_bytes: int,
+    error_body: Callable[[int], Any],
+    http_error: Callable[[HTTPException], Response],
+) -> Flask:
+    """A Flask app wired to `runtime`; the service adds its blueprints and error handlers."""
+    app = Flask(import_name)
+    app.extensions["mock"] = runtime
+    app.extensions["mock_service_http_error"] = http_error
+    InboundGate(app, runtime, max_body_bytes=max_body_bytes, error_body=error_body)
+    install_admin(app, runtime)
+    return app
