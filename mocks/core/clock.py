@@ -9,7 +9,8 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from concurrent.futures import Executor
+from concurrent.futures import Executor, Future
+from concurrent.futures import wait as futures_wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -100,6 +101,7 @@ class Scheduler:
         self._thread: threading.Thread | None = None
         self._stopping = False
         self.errors: deque[tuple[str, BaseException]] = deque(maxlen=100)
+        self._in_flight: set[Future[None]] = set()
 
     # -- scheduling -------------------------------------------------------------------------
     def call_at(
@@ -147,18 +149,33 @@ class Scheduler:
         with self._run_lock:
             while (task := self._pop_due(self.clock.now())) is not None:
                 if background and self._executor is not None and not task.inline:
-                    self._executor.submit(self._guarded, task)
+                    future = self._executor.submit(self._guarded, task)
+                    with self._cond:
+                        self._in_flight.add(future)
+                    future.add_done_callback(self._landed)
                 else:
                     self._guarded(task)
                 ran += 1
         return ran
 
+    def drain(self, timeout: float = 30.0) -> None:
+        """Wait for the work the real-time thread handed to the executor to finish."""
+        with self._cond:
+            running = list(self._in_flight)
+        futures_wait(running, timeout=timeout)
+
+    def _landed(self, future: Future[None]) -> None:
+        with self._cond:
+            self._in_flight.discard(future)
+
     def advance(self, seconds: float) -> int:
-        """Move the clock forward, running each task at its own due time on the way."""
+        """Move the clock forward, running each task at its own due time on the way
+        (after the work already in flight has finished)."""
         if not 0 <= seconds < math.inf:
             raise ValueError(f"the clock only moves forward by a finite amount, not {seconds!r}")
         ran = 0
-        with self._run_lock:
+        with self._run_lock:  # held: the real-time thread cannot hand out more work meanwhile
+            self.drain()
             target = self.clock.now() + seconds
             while (task := self._pop_due(target)) is not None:
                 self.clock._move_to(task.due)

@@ -53,6 +53,7 @@ class MockRuntime:
             session=session,
         )
         self._reset_hooks: list[Callable[[], None]] = []
+        self._close_hooks: list[Callable[[], None]] = []
         if self._owns_scheduler and not self.clock.frozen:
             scheduler.start()
 
@@ -69,7 +70,12 @@ class MockRuntime:
         for hook in self._reset_hooks:
             hook()
 
+    def on_close(self, hook: Callable[[], None]) -> None:
+        self._close_hooks.append(hook)
+
     def close(self) -> None:
+        for hook in self._close_hooks:
+            hook()
         if self._owns_scheduler:
             self.scheduler.stop()
         if self._executor is not None:
