@@ -1,0 +1,31 @@
+"""The JavaScript runtime of Braze Data Transformations: user code in V8, isolated and limited.
+
+The code is a function body that may `return`; `payload` and `headers` are in scope; the result
+goes through `JSON.stringify`. V8 runs in a worker process (`worker.py`) so that an allocation
+V8 cannot survive kills the worker, not the emulator; `prelude.js` keeps runs apart.
+"""
+
+from __future__ import annotations
+
+from mocks.braze.jsruntime.headers import canonical_header_key, canonical_headers
+from mocks.braze.jsruntime.results import (
+    ConsoleLine,
+    ErrorKind,
+    InputTooLarge,
+    RunLimits,
+    RunResult,
+    RuntimeUnavailable,
+)
+from mocks.braze.jsruntime.runtime import TransformationRuntime
+
+__all__ = [
+    "ConsoleLine",
+    "ErrorKind",
+    "InputTooLarge",
+    "RunLimits",
+    "RunResult",
+    "RuntimeUnavailable",
+    "TransformationRuntime",
+    "canonical_header_key",
+    "canonical_headers",
+]

@@ -1,0 +1,685 @@
+"""The process that owns the V8 isolate, so that V8 aborting on an out-of-memory kills only it.
+
+The parent (`TransformationRuntime`) starts it as ``python worker.py REQUEST_FD RESPONSE_FD
+CONFIG_JSON`` and speaks length-prefixed JSON frames over the two pipes: one request, one
+response, strictly in turn. Only the standard library and py_mini_racer are imported here, and
+py_mini_racer only once running, so the parent can import the framing helpers cheaply.
+
+One isolate serves every run; the prelude (prelude.js) restores the realm after each one. The
+restore is posted right behind the run, so V8 does it while this process answers. A run that
+hits the time or memory limit, or a restore that reports changes it cannot undo, costs a fresh
+isolate. When V8 is wedged in a built-in that ignores termination, the worker answers and
+exits; the parent starts another.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import re
+import secrets
+import struct
+import sys
+import time
+from collections import OrderedDict, deque
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from py_mini_racer import MiniRacer
+
+FRAME_HEADER = struct.Struct(">I")
+MAX_FRAME_BYTES = 256 * 1024 * 1024
+SOURCE_URL = "transformation.js"
+"""The name V8 gives the user's code in positions and stack frames."""
+PRELUDE_PATH = Path(__file__).with_name("prelude.js")
+FUNCTION_BODY_FIRST_LINE = 3
+"""`new Function(a, b, body)` compiles "(function anonymous(a,b\\n) {\\nBODY\\n})"."""
+GRACE = 0.5
+"""Seconds V8 gets, after a run is stopped, to take another task; beyond it, it is wedged."""
+STARTUP_TIMEOUT = 30.0
+PUBLIC_API_ENV = "SEEN_BRAZE_JS_PUBLIC_API"
+"""Set to 1, the worker reaches V8 through mini-racer's public API only (slower; for tests)."""
+
+
+# -- framing (shared with the parent) ---------------------------------------------------------
+def encode_frame(body: bytes) -> bytes:
+    return FRAME_HEADER.pack(len(body)) + body
+
+
+class FrameReader:
+    """Splits a byte stream into frames."""
+
+    def __init__(self) -> None:
+        self._buffer = bytearray()
+
+    def feed(self, data: bytes) -> list[bytes]:
+        self._buffer += data
+        frames: list[bytes] = []
+        while len(self._buffer) >= FRAME_HEADER.size:
+            (size,) = FRAME_HEADER.unpack_from(self._buffer)
+            if size > MAX_FRAME_BYTES:
+                raise ValueError(f"frame of {size} bytes exceeds {MAX_FRAME_BYTES}")
+            end = FRAME_HEADER.size + size
+            if len(self._buffer) < end:
+                break
+            frames.append(bytes(self._buffer[FRAME_HEADER.size : end]))
+            del self._buffer[:end]
+        return frames
+
+
+def write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+# -- what V8 says about an exception ----------------------------------------------------------
+@dataclass(frozen=True)
+class WorkerConfig:
+    timeout: float
+    memory: int
+    console_chars: int
+    output_chars: int
+    code_cache: int
+    heap_mb: int
+    data_headroom: int
+
+    @classmethod
+    def from_json(cls, text: str) -> WorkerConfig:
+        return cls(**json.loads(text))
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A thrown exception as the parent reports it: description, user position, user stack."""
+
+    error: str
+    line: int | None = None
+    column: int | None = None
+    stack: str | None = None
+
+    def as_dict(self, kind: str) -> dict[str, Any]:
+        return {
+            "kind": kind,
+            "error": self.error,
+            "line": self.line,
+            "column": self.column,
+            "stack": self.stack,
+        }
+
+
+_PREFIX = re.compile(r"(.*?):(-?\d+): ")
+_CARET = re.compile(r" *\^+")
+_FRAME = re.compile(re.escape(SOURCE_URL) + r":(\d+):(\d+)")
+_FIRST_LINE_FRAME = re.compile(re.escape(SOURCE_URL) + r":1:(\d+)")
+
+
+@dataclass(frozen=True)
+class SourceMap:
+    """Where the user's code sits in the script V8 saw: it starts at `first_line`, and its own
+    first line is preceded there by `indent` characters of wrapper."""
+
+    code: str
+    first_line: int = 1
+    indent: int = 0
+
+    @property
+    def lines(self) -> list[str]:
+        return self.code.split("\n")
+
+    def script_line(self, line: int) -> str | None:
+        index = line - self.first_line
+        lines = self.lines
+        if not 0 <= index < len(lines):
+            return None
+        return (" " * self.indent if index == 0 else "") + lines[index]
+
+    def to_user(self, line: int, column: int | None) -> tuple[int, int | None]:
+        """A script position as a position in the user's code; one past the end of the code
+        stands for positions in the wrapper after it (an unclosed brace, say)."""
+        lines = self.lines
+        user_line = line - self.first_line + 1
+        if user_line > len(lines):
+            return len(lines), len(lines[-1]) + 1
+        user_line = max(user_line, 1)
+        if column is not None and user_line == 1:
+            column = max(column - self.indent, 1)
+        return user_line, column
+
+    def user_columns(self, text: str) -> str:
+        """Frames on the user's first line in `text` with the user's columns."""
+        if self.first_line != 1 or not self.indent or f"{SOURCE_URL}:1:" not in text:
+            return text
+        return _FIRST_LINE_FRAME.sub(
+            lambda m: f"{SOURCE_URL}:1:{max(int(m.group(1)) - self.indent, 1)}", text
+        )
+
+    def user_stack(self, stack: str) -> str:
+        """The stack without the runner's frames, columns on the first line made the user's."""
+        kept = [
+            line
+            for line in stack.split("\n")
+            if not line.startswith("    at ") or f"{SOURCE_URL}:" in line
+        ]
+        return self.user_columns("\n".join(kept))
+
+
+def parse_exception(text: str, source: SourceMap, resource: str = SOURCE_URL) -> Failure:
+    """mini-racer reports an exception as d8 prints it: "NAME:LINE: DESCRIPTION", the source
+    line, a caret line, and (for Error objects) a blank line and the stack. `resource` is the
+    script name V8 gives the code in `source`."""
+    prefix = _PREFIX.match(text)
+    if prefix is None:
+        return Failure(text.strip() or "Error")
+    name, line = prefix.group(1), int(prefix.group(2))
+    rest = text[prefix.end() :].rstrip("\n").split("\n")
+    expected = source.script_line(line) if name == resource else None
+    caret = None
+    for index in range(1, len(rest)):
+        if _CARET.fullmatch(rest[index]) and (expected is None or rest[index - 1] == expected):
+            caret = index
+            break
+    if caret is None and expected is not None:
+        caret = next((i for i in range(1, len(rest)) if _CARET.fullmatch(rest[i])), None)
+    if caret is None:
+        description, column, tail = rest[0], None, rest[1:]
+    else:
+        description = "\n".join(rest[: caret - 1])
+        column = rest[caret].index("^") + 1
+        tail = rest[caret + 1 :]
+    stack = "\n".join(tail).strip("\n") or None
+    # An Error's own top frame in the user's code is where it happened (as Node's stack shows);
+    # V8's message position is the statement that threw, for values without a stack.
+    position: tuple[int, int | None] | None = None
+    frame = _FRAME.search(stack) if stack is not None else None
+    if frame is not None:
+        position = source.to_user(int(frame.group(1)), int(frame.group(2)))
+    elif name == resource:
+        position = source.to_user(line, column)
+    if stack is None:
+        # Not an Error object: V8 printed String(value).
+        description = f"Uncaught {description}"
+    user_stack = source.user_stack(stack) if stack is not None and resource == SOURCE_URL else None
+    return Failure(
+        description,
+        None if position is None else position[0],
+        None if position is None else position[1],
+        user_stack,
+    )
+
+
+def js_string(text: str) -> str:
+    """`text` as a JavaScript string literal (JSON strings are JavaScript strings)."""
+    return json.dumps(text)
+
+
+# -- the way to V8 --------------------------------------------------------------------------------
+class Wedged(Exception):
+    """V8 was told to stop a script and did not within `GRACE`: a built-in that ignores
+    termination (one giant allocation, say) holds the isolate's thread."""
+
+
+class _DirectPath:
+    """Posting scripts straight to mini-racer's task queue and taking the results from the queue
+    its callback fills, without its asyncio plumbing: about half the cost of `MiniRacer.eval`
+    per script on a small machine. These are py_mini_racer internals (as of 0.14.1); `attach`
+    checks that they work and answers None otherwise, and the worker uses the public API."""
+
+    def __init__(self, racer: MiniRacer) -> None:
+        context = racer._ctx
+        assert context is not None
+        self._context = context
+        self._dll = context._dll
+        self._handle = context._ctx
+        self._results: queue.Queue[Any] = context._non_cancelable_mr_task_results_queue
+        self._scripts: deque[Any] = deque()  # each script's handle, alive until its result
+        self._constants: dict[str, Any] = {}  # handles of scripts posted again and again
+
+    @classmethod
+    def attach(cls, racer: MiniRacer) -> _DirectPath | None:
+        try:
+            direct = cls(racer)
+            direct.post("1 + 1")
+            if direct.result(direct.take(5.0)) != 2:
+                return None
+        except Exception:
+            return None
+        return direct
+
+    def post(self, script: str, *, constant: bool = False) -> int:
+        """Post a script; a `constant` one keeps its V8-side copy for the next post (V8 only
+        reads it)."""
+        code = self._constants.get(script) if constant else None
+        if code is None:
+            code = self._context._python_to_value_handle(script)
+            if constant:
+                self._constants[script] = code
+        self._scripts.append(code)
+        return int(self._dll.mr_eval(self._handle, code.raw, 0))
+
+    def take(self, timeout: float) -> Any:
+        """The next result, in posting order (raises queue.Empty after `timeout`)."""
+        value = self._results.get(timeout=max(timeout, 0.0))
+        self._scripts.popleft()
+        return value
+
+    def cancel(self, task: int) -> None:
+        self._dll.mr_cancel_task(self._handle, task)
+
+    def result(self, value: Any) -> Any:
+        return self._context._value_handle_to_python(value)
+
+
+class Channel:
+    """Scripts to one V8 isolate, run in the order posted; each result is awaited or dropped.
+
+    V8 runs pending promise jobs after each script, before the next one starts, so a script
+    posted behind another sees the world after the first one's promise jobs.
+    """
+
+    def __init__(self) -> None:
+        self.racer = _bare_racer()
+        public_only = os.environ.get(PUBLIC_API_ENV) == "1"
+        self._direct = None if public_only else _DirectPath.attach(self.racer)
+        self._expected: deque[tuple[int, bool]] = deque()  # (task, wanted) per posted script
+
+    @property
+    def direct(self) -> bool:
+        return self._direct is not None
+
+    def evaluate(self, script: str, timeout: float) -> Any:
+        """The script's value; raises what it threw, TimeoutError, or Wedged."""
+        (outcome,) = self.submit([(script, True)], timeout)
+        if isinstance(outcome, BaseException):
+            raise outcome
+        return outcome
+
+    def submit(self, scripts: list[tuple[str, bool]], timeout: float) -> list[Any]:
+        """Post `scripts` at once (all but the first are taken to be the same text each time)
+        and return the outcomes of those marked wanted, in order:
+        each its value, or the exception it raised. The others run unwaited-for (their results
+        are dropped), so V8 gets on with them while this process answers. Raises TimeoutError
+        when the wanted ones are not all done within `timeout` (or the memory error, when
+        that is what stopped them), and Wedged when V8 cannot be stopped."""
+        direct = self._direct
+        if direct is None:
+            return self._submit_public(scripts, timeout)
+        deadline = time.monotonic() + timeout
+        waiting: list[int] = []
+        for index, (script, wanted) in enumerate(scripts):
+            task = direct.post(script, constant=index > 0)
+            self._expected.append((task, wanted))
+            if wanted:
+                waiting.append(task)
+        outcomes: list[Any] = []
+        while len(outcomes) < len(waiting):
+            try:
+                value = direct.take(deadline - time.monotonic())
+            except queue.Empty:
+                return self._stop(waiting[len(outcomes) :], timeout)
+            _, wanted = self._expected.popleft()
+            if wanted:
+                outcomes.append(self._outcome(value))
+        return outcomes
+
+    def _outcome(self, value: Any) -> Any:
+        assert self._direct is not None
+        try:
+            return self._direct.result(value)
+        except Exception as exc:
+            return exc
+
+    def _stop(self, tasks: list[int], timeout: float) -> list[Any]:
+        """Out of time: stop the tasks still due (the running one is terminated, the others
+        dropped) and wait, briefly, for V8 to report each of them."""
+        from py_mini_racer import JSOOMException
+
+        assert self._direct is not None
+        for task in tasks:
+            self._direct.cancel(task)
+        remaining = len(tasks)
+        memory = None
+        while remaining:
+            try:
+                value = self._direct.take(GRACE)
+            except queue.Empty:
+                raise Wedged from None
+            _, wanted = self._expected.popleft()
+            if wanted:
+                remaining -= 1
+                outcome = self._outcome(value)
+                if isinstance(outcome, JSOOMException):
+                    memory = outcome
+        if memory is not None:
+            raise memory
+        raise TimeoutError(f"stopped after {timeout:g} s")
+
+    def _submit_public(self, scripts: list[tuple[str, bool]], timeout: float) -> list[Any]:
+        deadline = time.monotonic() + timeout
+        outcomes: list[Any] = []
+        for script, wanted in scripts:
+            remaining = max(deadline - time.monotonic(), 0.001) if wanted else STARTUP_TIMEOUT
+            value: Any
+            try:
+                value = self.racer.eval(script, timeout_sec=remaining)
+            except TimeoutError:
+                raise
+            except Exception as exc:
+                value = exc
+            if wanted:
+                outcomes.append(value)
+        return outcomes
+
+    def close(self) -> None:
+        self.racer.close()
+
+
+def _bare_racer() -> MiniRacer:
+    """A MiniRacer without the setTimeout shim its constructor installs: nothing can run
+    between two runs, and `setTimeout` is simply not there (as in plain ECMAScript)."""
+    from py_mini_racer import MiniRacer
+
+    class BareRacer(MiniRacer):
+        skipped_shim = False
+
+        def eval(
+            self,
+            code: str,
+            timeout: float | None = None,
+            timeout_sec: float | None = None,
+            max_memory: int | None = None,
+        ) -> Any:
+            if not self.skipped_shim and "class __TimerManager" in code:
+                self.skipped_shim = True
+                return None
+            return super().eval(code, timeout, timeout_sec, max_memory)
+
+    return BareRacer()
+
+
+# -- one isolate --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Compiled:
+    id: int
+    source: SourceMap
+
+
+class Isolate:
+    """A V8 isolate with the prelude loaded and the user code compiled in it so far."""
+
+    def __init__(self, config: WorkerConfig) -> None:
+        self.config = config
+        self.name = "__dt" + secrets.token_hex(16)
+        self.channel = Channel()
+        self.racer = self.channel.racer
+        self._compiled: OrderedDict[str, Compiled | dict[str, Any]] = OrderedDict()
+        self._next_id = 0
+        limits = {
+            "consoleChars": config.console_chars,
+            "outputChars": config.output_chars,
+        }
+        prelude = (
+            PRELUDE_PATH.read_text("utf-8")
+            .replace("__DT_RUNTIME__", self.name)
+            .replace("__DT_LIMITS__", json.dumps(limits))
+        )
+        self.evaluate(prelude, STARTUP_TIMEOUT)
+        self.racer.set_hard_memory_limit(config.memory)
+
+    def evaluate(self, script: str, timeout: float) -> Any:
+        return self.channel.evaluate(script, timeout)
+
+    def compile(self, code: str) -> Compiled | dict[str, Any]:
+        """The user's code as a factory of fresh functions, or why it cannot be one."""
+        from py_mini_racer import JSEvalException
+
+        known = self._compiled.get(code)
+        if known is not None:
+            self._compiled.move_to_end(code)
+            return known
+        entry: Compiled | dict[str, Any]
+        try:
+            self.evaluate(f'"use strict";{self.name}.check({js_string(code)})', self.config.timeout)
+        except TimeoutError:
+            return {"kind": "timeout", "error": "Compiling the code exceeded the time limit"}
+        except JSEvalException as exc:
+            body = SourceMap(code, first_line=FUNCTION_BODY_FIRST_LINE)
+            entry = parse_exception(str(exc), body, resource="undefined").as_dict("syntax")
+            entry["stack"] = None
+        else:
+            entry = self._define(code)
+        self._compiled[code] = entry
+        while len(self._compiled) > self.config.code_cache:
+            _, old = self._compiled.popitem(last=False)
+            if isinstance(old, Compiled):
+                self.evaluate(f"{self.name}.forget({old.id})", self.config.timeout)
+        return entry
+
+    def _define(self, code: str) -> Compiled | dict[str, Any]:
+        from py_mini_racer import JSEvalException
+
+        self._next_id += 1
+        header = (
+            f"{self.name}.define({self._next_id}, "
+            "function () { return function (payload, headers) {"
+        )
+        script = f"{header}{code}\n}}; }});\n//# sourceURL={SOURCE_URL}"
+        source = SourceMap(code, first_line=1, indent=len(header))
+        try:
+            self.evaluate(script, self.config.timeout)
+        except TimeoutError:
+            return {"kind": "timeout", "error": "Compiling the code exceeded the time limit"}
+        except JSEvalException as exc:
+            entry = parse_exception(str(exc), source, resource="<anonymous>").as_dict("syntax")
+            entry["stack"] = None
+            return entry
+        return Compiled(self._next_id, source)
+
+    def close(self) -> None:
+        self.channel.close()
+
+
+# -- the engine: runs, restores, recycles --------------------------------------------------------
+class Engine:
+    """Runs requests on the current isolate and keeps it clean.
+
+    A run is posted to V8 together with the prelude's restore, which V8 starts as soon as the
+    run returns, while this process is still answering; the next run queues behind it. The
+    prelude refuses to run on a realm it could not restore ("dirty"), which costs a fresh
+    isolate and a second try.
+    """
+
+    def __init__(self, config: WorkerConfig) -> None:
+        self.config = config
+        self.isolate = Isolate(config)
+        self.recycles = 0
+        self._resident = _resident_bytes()
+
+    def recycle(self) -> None:
+        self.isolate.close()
+        self.isolate = Isolate(self.config)
+        self.recycles += 1
+        self._resident = _resident_bytes()
+
+    def run(self, request: dict[str, Any]) -> tuple[bytes, str | None]:
+        """One run: the response frame's body, and what to do once it is sent ("recycle" the
+        isolate, "exit" this process, or nothing)."""
+        for _attempt in range(2):
+            response = self._run_once(request)
+            if response is not None:
+                return response
+            self.recycle()  # the realm was dirty: once more, in a new isolate
+        return json.dumps({"kind": "runtime", "error": "internal: no clean isolate"}).encode(), None
+
+    def _run_once(self, request: dict[str, Any]) -> tuple[bytes, str | None] | None:
+        from py_mini_racer import JSEvalException, JSOOMException
+
+        isolate = self.isolate
+        started = time.perf_counter()
+        compiled = isolate.compile(request["code"])
+        if not isinstance(compiled, Compiled):
+            compiled = dict(compiled, duration=time.perf_counter() - started)
+            return json.dumps(compiled).encode(), None
+        name = isolate.name
+        run = (
+            f'"use strict";{name}.run({compiled.id},'
+            f"{js_string(request['payload'])},{js_string(request['headers'])})"
+        )
+        try:
+            # The run; after its promise jobs, what it returned and logged; then the restore.
+            ran, envelope = isolate.channel.submit(
+                [(run, True), (f"{name}.collect()", True), (f"{name}.restore()", False)],
+                self.config.timeout,
+            )
+        except TimeoutError:
+            return self._stopped("timeout", started)
+        except Wedged:
+            return self._wedged("timeout", started)
+        except JSOOMException:
+            return self._stopped("memory", started)
+        duration = time.perf_counter() - started
+        for outcome in (ran, envelope):
+            if isinstance(outcome, JSOOMException) or (
+                isinstance(outcome, JSEvalException)
+                and isolate.racer.was_hard_memory_limit_reached()
+            ):
+                return self._stopped("memory", started)
+        if ran == "dirty":
+            return None
+        if not isinstance(envelope, str) or not envelope.startswith("{"):
+            raise RuntimeError(f"the prelude answered {envelope!r} after a run")
+        if isinstance(ran, JSEvalException):
+            response = parse_exception(str(ran), compiled.source).as_dict("runtime")
+            if response["error"] == "RangeError: Array buffer allocation failed":
+                response["kind"] = "memory"  # more than this process may hold outside the heap
+            response["duration"] = duration
+            response["console"] = json.loads(envelope)["console"]
+            _fix_console_columns(response["console"], compiled.source)
+            return json.dumps(response).encode(), None
+        if f"{SOURCE_URL}:1:" in envelope:  # an Error logged from the user's first line
+            decoded = json.loads(envelope)
+            _fix_console_columns(decoded["console"], compiled.source)
+            envelope = json.dumps(decoded)
+        head = json.dumps({"kind": "ok", "duration": duration})[:-1]
+        return f'{head},"envelope":{envelope}}}'.encode(), None
+
+    def _console(self, timeout: float) -> list[Any]:
+        isolate = self.isolate
+        return list(json.loads(isolate.evaluate(f"{isolate.name}.takeConsole()", timeout)))
+
+    def _limit_response(self, kind: str, started: float) -> dict[str, Any]:
+        if self.isolate.racer.was_hard_memory_limit_reached():
+            kind = "memory"
+        if kind == "memory":
+            error = f"Exceeded the memory limit of {self.config.memory} bytes of JavaScript heap"
+        else:
+            error = f"Exceeded the time limit of {self.config.timeout:g} s"
+        return {"kind": kind, "error": error, "duration": time.perf_counter() - started}
+
+    def _wedged(self, kind: str, started: float) -> tuple[bytes, str | None]:
+        # Stuck in one built-in call: a giant allocation if this process grew past the limit
+        # (mini-racer only notices the heap at the end of a garbage collection).
+        now, then = _resident_bytes(), self._resident
+        if now is not None and then is not None and now - then > self.config.memory:
+            kind = "memory"
+        response = self._limit_response(kind, started)
+        response["restart"] = True
+        return json.dumps(response).encode(), "exit"
+
+    def _stopped(self, kind: str, started: float) -> tuple[bytes, str | None]:
+        """After a run V8 stopped (time or memory): its console if V8 can still be reached, and
+        a fresh isolate either way; if V8 cannot be reached, this process exits."""
+        response = self._limit_response(kind, started)
+        self.isolate.racer.set_hard_memory_limit(self.config.memory)  # clears "reached"
+        try:
+            response["console"] = self._console(GRACE)
+        except (TimeoutError, Wedged):
+            response["restart"] = True
+            return json.dumps(response).encode(), "exit"
+        except Exception:
+            response["console"] = []
+        return json.dumps(response).encode(), "recycle"
+
+
+def _resident_bytes() -> int | None:
+    """This process's resident memory (Linux; None elsewhere)."""
+    try:
+        pages = int(Path("/proc/self/statm").read_text().split()[1])
+    except (OSError, IndexError, ValueError):
+        return None
+    return pages * os.sysconf("SC_PAGE_SIZE")
+
+
+def _fix_console_columns(lines: list[list[str]], source: SourceMap) -> None:
+    for line in lines:
+        line[1] = source.user_columns(line[1])
+
+
+# -- the process ---------------------------------------------------------------------------------
+def _limit_data_segment(headroom: int) -> None:
+    """Cap what this process may allocate beyond what it holds now: array buffers live outside
+    the V8 heap that mini-racer measures, and a 2 GB one must fail, not fill the machine."""
+    try:
+        import resource
+
+        status = Path("/proc/self/status").read_text()
+    except (ImportError, OSError):
+        return
+    match = re.search(r"^VmData:\s+(\d+) kB", status, re.MULTILINE)
+    if match is None:
+        return
+    limit = int(match.group(1)) * 1024 + headroom
+    _, hard = resource.getrlimit(resource.RLIMIT_DATA)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_DATA, (limit, hard))
+
+
+def serve(request_fd: int, response_fd: int, config: WorkerConfig) -> None:
+    engine = Engine(config)
+    _limit_data_segment(config.data_headroom)
+    ready = {
+        "ready": True,
+        "pid": os.getpid(),
+        "v8": engine.isolate.racer.v8_version,
+        "heap_limit": engine.isolate.racer.heap_stats()["heap_size_limit"],
+        "direct": engine.isolate.channel.direct,
+        "recorded_objects": engine.isolate.evaluate(f"{engine.isolate.name}.recordCount()", 5),
+    }
+    write_all(response_fd, encode_frame(json.dumps(ready).encode()))
+    reader = FrameReader()
+    while True:
+        data = os.read(request_fd, 1 << 16)
+        if not data:
+            break
+        for frame in reader.feed(data):
+            request = json.loads(frame)
+            if request.get("op") == "stats":
+                body = json.dumps({"recycles": engine.recycles}).encode()
+                write_all(response_fd, encode_frame(body))
+                continue
+            body, then = engine.run(request)
+            write_all(response_fd, encode_frame(body))
+            if then == "exit":
+                os._exit(0)  # the isolate's thread is wedged: no orderly shutdown is possible
+            if then == "recycle":
+                engine.recycle()
+    engine.isolate.close()
+
+
+def main(argv: list[str]) -> int:
+    request_fd, response_fd = int(argv[1]), int(argv[2])
+    config = WorkerConfig.from_json(argv[3])
+    from py_mini_racer import DEFAULT_V8_FLAGS, init_mini_racer
+
+    init_mini_racer(flags=[*DEFAULT_V8_FLAGS, f"--max-old-space-size={config.heap_mb}"])
+    serve(request_fd, response_fd, config)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
