@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,8 @@ from tests.servekit import ServeProcess, seen_braze_command
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 CI_SCRIPT = README.parent / ".ci" / "run"
+SCRIPTS = os.path.dirname(sys.executable)
+"""Where `seen-braze` is installed: the README's commands call it by name."""
 README_PORT = "127.0.0.1:8801"
 README_BRAZE_PORT = "127.0.0.1:8802"
 
@@ -100,6 +104,7 @@ def test_console_examples_against_seen_braze_serve(tmp_path: Path) -> None:
                 text=True,
                 timeout=30,
                 cwd=tmp_path,
+                env={**os.environ, "PATH": f"{SCRIPTS}{os.pathsep}{os.environ['PATH']}"},
             )
             assert run.returncode == 0, (command, run.stderr)
             actual = run.stdout.rstrip("\n")
@@ -123,10 +128,11 @@ def test_json_callback_example_shows_the_generated_links() -> None:
     assert f"https://motions.seen.io/{folder}-…/thumbnail.jpg" in example
 
 
-def test_usage_line_lists_real_flags() -> None:
-    usage = next(b for b in blocks("") if b.startswith("seen-braze serve"))
+@pytest.mark.parametrize("command", ["serve", "transform"])
+def test_usage_lines_list_real_flags(command: str) -> None:
+    usage = next(b for b in blocks("") if b.startswith(f"seen-braze {command}"))
     flags = set(re.findall(r"--[a-z-]+", usage))
     help_text = subprocess.run(
-        seen_braze_command("serve", "--help"), capture_output=True, text=True, check=True
+        seen_braze_command(command, "--help"), capture_output=True, text=True, check=True
     ).stdout
     assert flags and all(flag in help_text for flag in flags)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import requests
 from flask import Flask, Response
 
-from mocks.braze import errors, views
+from mocks.braze import errors, transformation_views, views
 from mocks.braze.models import BrazeBackend
 from mocks.braze.settings import BrazeSettings
 from mocks.core.app import mock_app
@@ -35,6 +35,10 @@ def create_app(
     settings = settings or BrazeSettings()
     runtime = MockRuntime("braze", settings, scheduler=scheduler, session=session)
     runtime.journal.describe_hop("braze.users_track", USERS_TRACK_SCHEMAS)
+    runtime.journal.describe_hop("braze.transformation_delivery", USERS_TRACK_SCHEMAS)
+    runtime.journal.describe_hop(
+        "braze.transformation_webhook", HopSchemas(responses={"2xx": "braze/error-message"})
+    )
     backend = BrazeBackend(settings, runtime)
 
     app = mock_app(
@@ -47,6 +51,8 @@ def create_app(
     app.extensions["braze"] = backend
     app.register_blueprint(views.service_blueprint(backend))
     app.register_blueprint(views.admin_blueprint(backend))
+    app.register_blueprint(transformation_views.webhook_blueprint(backend))
+    app.register_blueprint(transformation_views.admin_blueprint(backend))
 
     @app.errorhandler(errors.BrazeError)
     def braze_error(exc: errors.BrazeError) -> Response:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
 from mocks.braze import errors
 from mocks.braze.attributes import nested_problem
+from mocks.braze.destinations import CatalogItems, CatalogStore, SendMessages, TrackUsers
+from mocks.braze.jsruntime import RunLimits, TransformationRuntime
 from mocks.braze.profiles import ProfileStore
 from mocks.braze.settings import BrazeSettings
 from mocks.braze.track import (
@@ -17,6 +21,7 @@ from mocks.braze.track import (
     present_arrays,
     request_objects,
 )
+from mocks.braze.transformations import TransformationStore
 from mocks.core.ratelimit import FixedWindowLimiter, RateDecision
 from mocks.core.runtime import MockRuntime
 
@@ -42,12 +47,39 @@ class BrazeBackend:
         self.profiles = ProfileStore(
             now=runtime.clock.now, array_cap=settings.array_cap, seed=settings.profile_seed
         )
+        self.catalogs = CatalogStore()
+        self.messages = SendMessages(
+            lambda uid: bool(self.profiles.query(external_id=uid)), runtime.clock.now
+        )
+        self.webhook_limiter = FixedWindowLimiter(settings.transform_rate_limit, 60.0)
+        self._js: TransformationRuntime | None = None
+        self._js_lock = threading.Lock()
+        runtime.on_close(self._close_js)
+        self.transformations = TransformationStore(
+            runtime=self.js,
+            destinations={
+                "track-users": TrackUsers(self._track_for_destination, settings),
+                "catalog-put": CatalogItems("PUT", self.catalogs),
+                "catalog-patch": CatalogItems("PATCH", self.catalogs),
+                "catalog-delete": CatalogItems("DELETE", self.catalogs),
+                "send-messages": self.messages,
+            },
+            now=runtime.clock.now,
+            schedule=lambda name, run: runtime.scheduler.call_later(
+                0, name, run, owner=runtime.service
+            ),
+        )
         self.reset()
         runtime.on_reset(self.reset)
 
     def reset(self) -> None:
         self.limiter.reset()
+        self.webhook_limiter.reset()
         self.profiles.reset()
+        self.catalogs.reset()
+        self.messages.sent.clear()
+        if hasattr(self, "transformations"):
+            self.transformations.reset()
         for profile in self.settings.profiles:
             self.profiles.seed(profile)
 
@@ -89,6 +121,48 @@ class BrazeBackend:
             "X-RateLimit-Remaining": str(decision.remaining),
             "X-RateLimit-Reset": str(int(-(-reset // 1))),
         }
+
+    def js(self) -> TransformationRuntime:
+        """The V8 worker, started on first use: most mocks never run a transformation."""
+        with self._js_lock:
+            if self._js is None:
+                self._js = TransformationRuntime(
+                    RunLimits(
+                        timeout=self.settings.transform_timeout,
+                        memory=self.settings.transform_memory,
+                    )
+                )
+            return self._js
+
+    def _close_js(self) -> None:
+        with self._js_lock:
+            if self._js is not None:
+                self._js.close()
+                self._js = None
+
+    def _track_for_destination(self, output: Any) -> tuple[int, Any]:
+        """A transformation's delivery to /users/track: same rules, journaled as its own hop."""
+        try:
+            outcome = self.track(output)
+            status, body, notes = outcome.status, outcome.body, outcome.notes
+        except errors.BrazeError as exc:
+            status, body, notes = exc.status, exc.body(), [exc.message]
+        journal = self.runtime.journal
+        journal.record(
+            service=self.runtime.service,
+            hop="braze.transformation_delivery",
+            direction="outbound",
+            time=self.runtime.clock.now(),
+            method="POST",
+            url="/users/track",
+            request_headers={"Content-Type": "application/json"},
+            request_body=journal.body(json.dumps(output).encode(), "application/json"),
+            status=status,
+            response_headers={"Content-Type": "application/json"},
+            response_body=journal.body(json.dumps(body).encode(), "application/json"),
+            note="; ".join(notes) or None,
+        )
+        return status, body
 
     # -- /users/track ----------------------------------------------------------------------
     def track(self, body: Any) -> TrackOutcome:

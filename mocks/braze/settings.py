@@ -49,6 +49,12 @@ class BrazeSettings(CoreSettings):
     """*Assumed.* `external_id` values refused as BLACKLISTED_EXTERNAL_USER_ID (any case)."""
     array_cap: int = 25
     """Most values in an array custom attribute (settable up to 100); the oldest go first."""
+    transform_timeout: float = 1.0
+    """*Assumed.* Seconds a transformation may run before it is stopped (timeout)."""
+    transform_memory: int = 64 * 1024 * 1024
+    """*Assumed.* Bytes of JavaScript heap a transformation may use (memory)."""
+    transform_rate_limit: int = 1000
+    """Incoming webhook requests per minute per workspace (429 beyond: **assumed**)."""
     profile_seed: str = "seen-braze-harness"
     """Seed of the `braze_id`s the mock assigns."""
     profiles: list[dict[str, Any]] = field(default_factory=list)
@@ -72,6 +78,8 @@ class BrazeSettings(CoreSettings):
             "rate_limit",
             "max_body_bytes",
             "max_json_depth",
+            "transform_memory",
+            "transform_rate_limit",
             "external_id_max_bytes",
         ):
             value = getattr(self, name)
@@ -81,6 +89,13 @@ class BrazeSettings(CoreSettings):
             raise SettingsError("array_cap: must be a whole number")
         if not 1 <= self.array_cap <= 100:
             raise SettingsError(f"array_cap: must be from 1 to 100, not {self.array_cap}")
+        timeout = self.transform_timeout
+        if isinstance(timeout, bool) or not isinstance(timeout, int | float):
+            raise SettingsError("transform_timeout: must be a number of seconds")
+        if not math.isfinite(timeout) or not 0 < timeout <= 60:
+            raise SettingsError(
+                f"transform_timeout: must be above 0 and at most 60, not {timeout!r}"
+            )
         window = self.rate_window
         if isinstance(window, bool) or not isinstance(window, int | float):
             raise SettingsError("rate_window: must be a number of seconds")

@@ -158,3 +158,39 @@ def test_busy_braze_port_is_a_clear_error() -> None:
         )
     assert run.returncode == 2
     assert f"cannot listen on 127.0.0.1:{port}" in run.stderr and "--braze-port" in run.stderr
+
+
+def test_seen_calls_back_into_a_transformation_over_http() -> None:
+    """The whole chain after the webhook campaign, over real HTTP between two servers."""
+    code = (
+        "return {attributes: [{braze_id: payload.customer_id, _update_existing_only: true,"
+        " landing_page_url: payload.landing_page_url}]}"
+    )
+    with ServeProcess() as served:
+        braze, seen = served.braze_url, served.url
+        user = requests.post(f"{braze}/_mock/users", json={"external_id": "u1"}, timeout=5)
+        braze_id = user.json()["users"][0]["braze_id"]
+        made = requests.post(
+            f"{braze}/_mock/transformations",
+            json={"name": "t", "code": code, "destination": "track-users", "active": True},
+            timeout=5,
+        ).json()
+        requests.patch(
+            f"{seen}/_mock/campaigns/onboarding",
+            json={"callback_url": made["webhook_url"]},
+            timeout=5,
+        )
+        requests.post(
+            f"{seen}/v1/campaigns/onboarding/receivers/",
+            json=[{"first_name": "Ada", "customer_id": braze_id}],
+            headers={"Authorization": f"Token {TOKEN}"},
+            timeout=5,
+        )
+        requests.post(f"{seen}/_mock/clock", json={"advance": 30}, timeout=30)
+        requests.post(f"{braze}/_mock/clock", json={"advance": 0}, timeout=30)
+        profile = requests.get(f"{braze}/_mock/users?braze_id={braze_id}", timeout=5).json()
+        landing = profile["users"][0]["custom_attributes"]["landing_page_url"]
+        assert landing.startswith("https://play.seen.io/v/")
+        receiver = requests.get(f"{seen}/_mock/receivers/1", timeout=5).json()
+        assert receiver["state"] == "callback_delivered"
+        assert receiver["links"]["landing_page_url"] == landing

@@ -1,0 +1,171 @@
+"""Data Transformation over HTTP: the webhook ingress, and its admin API (emulator only)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, request
+
+from mocks.braze import errors
+from mocks.braze.models import BrazeBackend
+from mocks.braze.transformations import Transformation, TransformationError
+from mocks.core.admin import AdminError, json_object, query_args
+from mocks.core.http import BodyTooLarge, hop, json_response, note, request_body
+from mocks.core.jsonbody import parse_json
+
+METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+
+
+def webhook_blueprint(backend: BrazeBackend) -> Blueprint:
+    bp = Blueprint("braze_transformations", __name__)
+    store = backend.transformations
+
+    @bp.route("/transformations/<transformation_id>/<secret>", methods=METHODS)
+    @hop("braze.transformation_webhook")
+    def webhook(transformation_id: str, secret: str) -> Response:
+        try:
+            raw = request_body()
+        except BodyTooLarge as exc:
+            raise errors.BrazeError(
+                413, f"Webhook body exceeds the limit of {exc.limit} bytes"
+            ) from None
+        transformation = store.find(transformation_id, secret)
+        if transformation is None:
+            raise errors.BrazeError(404, "No Data Transformation has this webhook URL")
+        if request.method != "POST":
+            raise errors.BrazeError(405, f"Method {request.method} is not allowed; use POST")
+        decision = backend.webhook_limiter.hit("workspace", backend.runtime.clock.now())
+        if not decision.allowed:
+            raise errors.BrazeError(
+                429,
+                "Rate limit exceeded: 1,000 webhook requests per minute per workspace",
+                headers={"Retry-After": str(decision.retry_after_seconds)},
+            )
+        try:
+            payload = parse_json(raw.decode("utf-8"), max_depth=backend.settings.max_json_depth)
+        except ValueError as exc:
+            note(f"not JSON: {exc}")
+            raise errors.BrazeError(
+                400, "Webhook body must be JSON (non-JSON webhooks are not supported)"
+            ) from None
+        store.receive(transformation, _request_headers(), payload)
+        note(f"transformation {transformation.id} ({transformation.name}): run scheduled")
+        return json_response({"message": "success"}, 201)
+
+    return bp
+
+
+def _request_headers() -> list[tuple[str, str]]:
+    """The headers as they arrived, plus the request's own (the transformation sees them)."""
+    return list(request.headers.items())
+
+
+def admin_blueprint(backend: BrazeBackend) -> Blueprint:
+    bp = Blueprint("braze_transformations_admin", __name__, url_prefix="/_mock")
+    store = backend.transformations
+
+    def base_url() -> str:
+        return request.host_url.rstrip("/")
+
+    def found(transformation_id: str) -> Transformation:
+        transformation = store.transformations.get(transformation_id)
+        if transformation is None:
+            raise AdminError(404, f"no transformation {transformation_id!r}")
+        return transformation
+
+    @bp.post("/transformations")
+    def create() -> Response:
+        try:
+            transformation = store.create(json_object())
+        except TransformationError as exc:
+            raise AdminError(400, str(exc)) from None
+        return json_response(transformation.to_dict(base_url()), 201)
+
+    @bp.get("/transformations")
+    def listed() -> Response:
+        items = [t.to_dict(base_url()) for t in store.transformations.values()]
+        return json_response({"count": len(items), "transformations": items})
+
+    @bp.get("/transformations/<transformation_id>")
+    def one(transformation_id: str) -> Response:
+        return json_response(found(transformation_id).to_dict(base_url()))
+
+    @bp.put("/transformations/<transformation_id>")
+    def update(transformation_id: str) -> Response:
+        found(transformation_id)
+        try:
+            transformation = store.update(transformation_id, json_object())
+        except TransformationError as exc:
+            raise AdminError(400, str(exc)) from None
+        return json_response(transformation.to_dict(base_url()))
+
+    @bp.delete("/transformations/<transformation_id>")
+    def delete(transformation_id: str) -> Response:
+        if not store.delete(transformation_id):
+            raise AdminError(404, f"no transformation {transformation_id!r}")
+        return Response(status=204)
+
+    @bp.post("/transformations/<transformation_id>/activate")
+    def activate(transformation_id: str) -> Response:
+        found(transformation_id)
+        return json_response(store.update(transformation_id, {"active": True}).to_dict(base_url()))
+
+    @bp.post("/transformations/<transformation_id>/deactivate")
+    def deactivate(transformation_id: str) -> Response:
+        found(transformation_id)
+        return json_response(store.update(transformation_id, {"active": False}).to_dict(base_url()))
+
+    @bp.post("/transformations/<transformation_id>/validate")
+    def validate(transformation_id: str) -> Response:
+        transformation = found(transformation_id)
+        given: dict[str, Any] = json_object() if request.get_data(cache=True).strip() else {}
+        unknown = sorted(set(given) - {"payload", "headers"})
+        if unknown:
+            raise AdminError(400, f"unknown key(s): {', '.join(unknown)}; use payload, headers")
+        headers = given.get("headers")
+        if headers is not None and (
+            not isinstance(headers, dict)
+            or not all(isinstance(k, str) and isinstance(v, str) for k, v in headers.items())
+        ):
+            raise AdminError(400, "headers: must be an object of strings")
+        try:
+            validation = store.validate(transformation, given.get("payload"), headers)
+        except LookupError as exc:
+            raise AdminError(409, str(exc)) from None
+        return json_response(validation.to_dict())
+
+    @bp.get("/transformations/logs")
+    def logs() -> Response:
+        args = query_args("transformation", "limit")
+        wanted = args.get("transformation")
+        entries = [e for e in store.logs if wanted is None or e.transformation_id == wanted]
+        limit = args.get("limit")
+        if limit is not None:
+            if not (limit.isascii() and limit.isdigit()):
+                raise AdminError(400, f"limit: must be a whole number, not {limit!r}")
+            entries = entries[-int(limit) :] if int(limit) else []
+        return json_response({"count": len(entries), "logs": [e.to_dict() for e in entries]})
+
+    @bp.post("/catalogs")
+    def create_catalog() -> Response:
+        data = json_object()
+        try:
+            catalog = backend.catalogs.create(data.get("name"))
+        except ValueError as exc:
+            raise AdminError(409 if "exists" in str(exc) else 400, str(exc)) from None
+        return json_response(catalog.to_dict(), 201)
+
+    @bp.get("/catalogs")
+    def catalogs() -> Response:
+        items = [c.to_dict() for c in backend.catalogs.catalogs.values()]
+        return json_response({"count": len(items), "catalogs": items})
+
+    @bp.get("/messages")
+    def messages() -> Response:
+        sent = [
+            {"dispatch_id": m.dispatch_id, "time": m.time, "request": m.request}
+            for m in backend.messages.sent
+        ]
+        return json_response({"count": len(sent), "messages": sent})
+
+    return bp

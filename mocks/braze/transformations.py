@@ -1,0 +1,318 @@
+"""Braze Data Transformations: each one a webhook URL, the customer's code, and a destination.
+
+A webhook is acknowledged first (201) and transformed after, on the scheduler, as Braze does
+(**assumed** asynchronous). The run goes through `TransformationRuntime` (V8 in a worker
+process); an active transformation then delivers its output to its destination through the
+same code path as the destination's REST endpoint. The last 1,000 runs are kept as logs.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from collections import deque
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from mocks.braze.destinations import DESTINATIONS, Delivery, Destination
+from mocks.braze.jsruntime import RunResult, TransformationRuntime, canonical_headers
+
+LOG_CAP = 1000
+_KEYS = {"name", "code", "destination", "active"}
+
+
+class TransformationError(ValueError):
+    """A transformation definition that cannot be used; the message names the key."""
+
+
+@dataclass
+class Webhook:
+    """One webhook as it arrived: what the editor's 'most recent webhook' shows."""
+
+    time: float
+    headers: dict[str, str]
+    payload: Any
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"time": self.time, "headers": self.headers, "payload": self.payload}
+
+
+@dataclass
+class Transformation:
+    id: str
+    secret: str
+    name: str
+    code: str
+    destination: str
+    active: bool = False
+    created_at: float = 0.0
+    last_webhook: Webhook | None = None
+    incoming_requests: int = 0
+    deliveries: int = 0
+
+    @property
+    def webhook_path(self) -> str:
+        return f"/transformations/{self.id}/{self.secret}"
+
+    def to_dict(self, base_url: str = "") -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "code": self.code,
+            "destination": self.destination,
+            "active": self.active,
+            "webhook_url": f"{base_url}{self.webhook_path}",
+            "created_at": self.created_at,
+            "most_recent_webhook": None
+            if self.last_webhook is None
+            else self.last_webhook.to_dict(),
+            "counters": {
+                "incoming_requests": self.incoming_requests,
+                "deliveries": self.deliveries,
+            },
+        }
+
+
+@dataclass
+class LogEntry:
+    """One incoming request and what became of it, as the Logs tab lists them."""
+
+    id: int
+    transformation_id: str
+    time: float
+    headers: dict[str, str]
+    payload: Any
+    result: RunResult | None = None
+    error_kind: str | None = None
+    error: str | None = None
+    delivery: Delivery | None = None
+    skipped: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        result = self.result
+        return {
+            "id": self.id,
+            "transformation_id": self.transformation_id,
+            "time": self.time,
+            "incoming": {"headers": self.headers, "payload": self.payload},
+            "output": None if result is None else result.output,
+            "error": None
+            if self.error_kind is None
+            else {
+                "kind": self.error_kind,
+                "message": self.error,
+                "line": None if result is None else result.line,
+                "column": None if result is None else result.column,
+            },
+            "console": []
+            if result is None
+            else [{"level": c.level, "text": c.text} for c in result.console],
+            "destination": None if self.delivery is None else self.delivery.to_dict(),
+            "skipped": self.skipped,
+        }
+
+
+@dataclass
+class Validation:
+    """What Validate shows: the output, the destination's verdict, the console; delivers nothing."""
+
+    result: RunResult
+    destination: str
+    problems: list[dict[str, str]] = field(default_factory=list)
+
+    @property
+    def acceptable(self) -> bool:
+        return self.result.ok and not self.problems
+
+    def to_dict(self) -> dict[str, Any]:
+        result = self.result
+        return {
+            "destination": self.destination,
+            "output": result.output,
+            "acceptable": self.acceptable,
+            "error": None
+            if result.ok
+            else {
+                "kind": result.error_kind,
+                "message": result.error,
+                "line": result.line,
+                "column": result.column,
+            },
+            "errors": self.problems,
+            "console": [{"level": c.level, "text": c.text} for c in result.console],
+            "duration_ms": round(result.duration * 1000, 3),
+        }
+
+
+class TransformationStore:
+    """Every transformation of the workspace, their logs, and the runs between them."""
+
+    def __init__(
+        self,
+        *,
+        runtime: Callable[[], TransformationRuntime],
+        destinations: Mapping[str, Destination],
+        now: Callable[[], float],
+        schedule: Callable[[str, Callable[[], None]], object],
+    ) -> None:
+        self.runtime = runtime
+        self.destinations = destinations
+        self._now = now
+        self._schedule = schedule
+        self._lock = threading.Lock()
+        self.transformations: dict[str, Transformation] = {}
+        self.logs: deque[LogEntry] = deque(maxlen=LOG_CAP)
+        self._next_log = 1
+
+    def reset(self) -> None:
+        with self._lock:
+            self.transformations.clear()
+            self.logs.clear()
+            self._next_log = 1
+
+    # -- definitions -------------------------------------------------------------------------
+    def create(self, data: Any) -> Transformation:
+        values = _definition(data, partial=False)
+        transformation = Transformation(
+            id=secrets.token_hex(12),
+            secret=secrets.token_urlsafe(24),  # 192 bits: the URL is the only secret
+            created_at=self._now(),
+            **values,
+        )
+        with self._lock:
+            self.transformations[transformation.id] = transformation
+        return transformation
+
+    def update(self, transformation_id: str, data: Any) -> Transformation:
+        values = _definition(data, partial=True)
+        with self._lock:
+            found = self.transformations.get(transformation_id)
+            if found is None:
+                raise KeyError(transformation_id)
+            for key, value in values.items():
+                setattr(found, key, value)
+        return found
+
+    def delete(self, transformation_id: str) -> bool:
+        with self._lock:
+            return self.transformations.pop(transformation_id, None) is not None
+
+    def find(self, transformation_id: str, secret: str) -> Transformation | None:
+        found = self.transformations.get(transformation_id)
+        if found is None or not secrets.compare_digest(found.secret, secret):
+            return None
+        return found
+
+    # -- webhooks ----------------------------------------------------------------------------
+    def receive(
+        self,
+        transformation: Transformation,
+        headers: Mapping[str, str] | Iterable[tuple[str, str]],
+        payload: Any,
+    ) -> None:
+        """Keep the webhook, count it, and schedule its run after the acknowledgement."""
+        webhook = Webhook(self._now(), canonical_headers(headers), payload)
+        with self._lock:
+            transformation.last_webhook = webhook
+            transformation.incoming_requests += 1
+            entry = LogEntry(
+                self._next_log, transformation.id, webhook.time, webhook.headers, payload
+            )
+            self._next_log += 1
+            self.logs.append(entry)
+        self._schedule("braze.transformation", lambda: self._run(transformation, entry))
+
+    def _run(self, transformation: Transformation, entry: LogEntry) -> None:
+        result = self.runtime().run(transformation.code, entry.payload, entry.headers)
+        entry.result = result
+        if not result.ok:
+            entry.error_kind, entry.error = result.error_kind, result.error
+            return
+        destination = self.destinations[transformation.destination]
+        problems = destination.check(result.output)
+        if problems:
+            entry.error_kind = "invalid_output"
+            entry.error = "; ".join(f"{p['pointer'] or '/'}: {p['message']}" for p in problems)
+            return
+        if not transformation.active:
+            entry.skipped = "transformation is inactive: nothing delivered"
+            return
+        entry.delivery = destination.deliver(result.output)
+        if entry.delivery.ok:
+            with self._lock:
+                transformation.deliveries += 1
+
+    # -- validate ----------------------------------------------------------------------------
+    def validate(
+        self,
+        transformation: Transformation,
+        payload: Any = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Validation:
+        """Run the code on `payload` (default: the most recent webhook); deliver nothing."""
+        if payload is None:
+            if transformation.last_webhook is None:
+                raise LookupError("no webhook received yet: send one, or give a payload")
+            payload = transformation.last_webhook.payload
+            headers = headers or transformation.last_webhook.headers
+        return validate_code(
+            self.runtime(),
+            transformation.code,
+            payload,
+            canonical_headers(headers or {}),
+            self.destinations[transformation.destination],
+            transformation.destination,
+        )
+
+
+def validate_code(
+    runtime: TransformationRuntime,
+    code: str,
+    payload: Any,
+    headers: Mapping[str, str],
+    destination: Destination,
+    destination_name: str,
+) -> Validation:
+    return judge(runtime.run(code, payload, headers), destination, destination_name)
+
+
+def judge(result: RunResult, destination: Destination, destination_name: str) -> Validation:
+    """A run's verdict: its output checked the way the destination's endpoint would."""
+    problems = destination.check(result.output) if result.ok else []
+    return Validation(result, destination_name, problems)
+
+
+def _definition(data: Any, *, partial: bool) -> dict[str, Any]:
+    if not isinstance(data, dict):
+        raise TransformationError("a transformation must be a JSON object")
+    unknown = sorted(set(data) - _KEYS)
+    if unknown:
+        raise TransformationError(
+            f"unknown key(s): {', '.join(unknown)}; allowed: {', '.join(sorted(_KEYS))}"
+        )
+    if not partial:
+        missing = sorted({"name", "code", "destination"} - set(data))
+        if missing:
+            raise TransformationError(f"required: {', '.join(missing)}")
+    values: dict[str, Any] = {}
+    if "name" in data:
+        if not isinstance(data["name"], str) or not data["name"].strip():
+            raise TransformationError("name: must be a non-empty string")
+        values["name"] = data["name"]
+    if "code" in data:
+        if not isinstance(data["code"], str):
+            raise TransformationError("code: must be a string of JavaScript")
+        values["code"] = data["code"]
+    if "destination" in data:
+        if data["destination"] not in DESTINATIONS:
+            raise TransformationError(
+                f"destination: must be one of {', '.join(DESTINATIONS)}, "
+                f"not {data['destination']!r}"
+            )
+        values["destination"] = data["destination"]
+    if "active" in data:
+        if not isinstance(data["active"], bool):
+            raise TransformationError("active: must be true or false")
+        values["active"] = data["active"]
+    return values
