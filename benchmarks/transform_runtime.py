@@ -40,22 +40,12 @@ from typing import Any
 REPO_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_DIR))
 
+from fixtures import SEEN_TRANSFORMATION, read_text  # noqa: E402
 from mocks.braze.jsruntime import TransformationRuntime, canonical_headers  # noqa: E402
 
 TARGET_MS = 0.5
 
-CODE = """\
-// SEEN callback -> Braze /users/track
-const braze_id = payload.customer_id;
-if (!braze_id) { throw new Error("SEEN callback without customer_id"); }
-return {
-  attributes: [{
-    braze_id: braze_id,
-    _update_existing_only: true,
-    landing_page_url: payload.landing_page_url,
-    email_thumbnail_url: payload.email_thumbnail_url
-  }]
-};"""
+CODE = read_text(SEEN_TRANSFORMATION)
 
 _FOLDER = "https://motions.seen.io/0f1e6c9a-7d7b-4a53-9c3e-1b2d3f4a5c6e/5eeb5eeb0123456789abcdef0123456789abcdef"
 PAYLOAD = {

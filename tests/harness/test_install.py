@@ -72,6 +72,9 @@ assert "seen/receivers-request" in schemas.names(), schemas.names()
 scenario = load_scenario()
 print(scenario.name, scenario.seen_settings().campaigns[0]["slug"])
 print(schemas.check("seen/receivers-request", [{{"email": "x"}}])[0].pointer)
+import fixtures, mocks.braze.jsruntime.worker as worker
+assert "braze_id" in fixtures.read_text(fixtures.SEEN_TRANSFORMATION)
+assert worker.PRELUDE_PATH.read_text("utf-8")
 """
     out = run_installed(installed, code, tmp_path).splitlines()
     assert out == ["SEEN onboarding video, as Braze documents it onboarding", "/0"]

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from fixtures import read_text
 from harness.scenario import ScenarioError, load_scenario
 from mocks.seen.models import Campaign
 
@@ -23,6 +24,9 @@ def test_default_scenario_is_the_documented_integration() -> None:
     )
     assert webhook["headers"]["Authorization"] == f"Token {campaign.token}"
     assert webhook["url"].endswith(f"/v1/campaigns/{campaign.slug}/receivers/")
+    transformation = scenario.data["braze"]["transformation"]
+    assert transformation["destination"] == "track-users"
+    assert "_update_existing_only: true" in read_text(transformation["code_file"])
     settings = scenario.seen_settings()
     assert settings.rate_limit == 1000 and settings.campaigns == [scenario.seen_campaign]
 

@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from fixtures import SEEN_TRANSFORMATION, read_text
 from mocks.braze.jsruntime import (
     ConsoleLine,
     InputTooLarge,
@@ -27,18 +28,7 @@ from mocks.braze.jsruntime import (
     canonical_headers,
 )
 
-SEEN_CALLBACK_CODE = """\
-// SEEN callback -> Braze /users/track
-const braze_id = payload.customer_id;
-if (!braze_id) { throw new Error("SEEN callback without customer_id"); }
-return {
-  attributes: [{
-    braze_id: braze_id,
-    _update_existing_only: true,
-    landing_page_url: payload.landing_page_url,
-    email_thumbnail_url: payload.email_thumbnail_url
-  }]
-};"""
+SEEN_CALLBACK_CODE = read_text(SEEN_TRANSFORMATION)
 
 SEEN_PAYLOAD = {
     "customer_id": "5f0c2d3e4b1a",

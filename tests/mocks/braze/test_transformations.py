@@ -11,6 +11,7 @@ import responses
 from flask import Flask
 from flask.testing import FlaskClient
 
+from fixtures import SEEN_TRANSFORMATION, read_text
 from mocks.braze.app import create_app as create_braze_app
 from mocks.braze.models import BrazeBackend
 from mocks.braze.settings import BrazeSettings
@@ -20,18 +21,7 @@ from mocks.seen.app import create_app as create_seen_app
 from mocks.seen.links import video_links
 from mocks.seen.settings import SeenSettings
 
-SEEN_CODE = """// SEEN callback -> Braze /users/track
-const braze_id = payload.customer_id;
-if (!braze_id) { throw new Error("SEEN callback without customer_id"); }
-return {
-  attributes: [{
-    braze_id: braze_id,
-    _update_existing_only: true,
-    landing_page_url: payload.landing_page_url,
-    email_thumbnail_url: payload.email_thumbnail_url
-  }]
-};
-"""
+SEEN_CODE = read_text(SEEN_TRANSFORMATION)
 
 CALLBACK = {
     "customer_id": "",
