@@ -344,7 +344,7 @@ def _apply_standard(
         _apply_subscription_groups(standard, value, notes)
     elif key == "current_location":
         if not isinstance(value, Mapping) or not all(
-            _number(value.get(c)) for c in ("longitude", "latitude")
+            is_number(value.get(c)) for c in ("longitude", "latitude")
         ):
             notes.append(Note(key, f"{_show(value)} is not {{longitude, latitude}}; not set"))
             return
@@ -830,7 +830,8 @@ def _text(key: str, value: str, notes: list[Note]) -> str:
     return value[:TEXT_MAX]
 
 
-def _number(value: Any) -> bool:
+def is_number(value: Any) -> bool:
+    """A JSON number Braze can store: not a boolean, not NaN or infinite."""
     return not isinstance(value, bool) and isinstance(value, int | float) and math.isfinite(value)
 
 

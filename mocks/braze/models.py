@@ -78,8 +78,7 @@ class BrazeBackend:
         self.profiles.reset()
         self.catalogs.reset()
         self.messages.sent.clear()
-        if hasattr(self, "transformations"):
-            self.transformations.reset()
+        self.transformations.reset()
         for profile in self.settings.profiles:
             self.profiles.seed(profile)
 

@@ -17,6 +17,7 @@ from typing import Any
 
 import pycountry
 
+from mocks.braze.attributes import is_number
 from mocks.braze.dates import parse_event_time
 from mocks.braze.errors import VALID_DATA, BrazeError
 from mocks.braze.profiles import Identifier
@@ -226,7 +227,7 @@ def _valid_location(location: Any) -> bool:
         return False
     longitude: Any = location.get("longitude")
     latitude: Any = location.get("latitude")
-    if not _number(longitude) or not _number(latitude):
+    if not is_number(longitude) or not is_number(latitude):
         return False
     return bool(-180 <= longitude <= 180 and -90 <= latitude <= 90)
 
@@ -256,7 +257,7 @@ def check_purchase(obj: Mapping[str, Any]) -> Rejection | None:
     price = obj.get("price")
     if price is None:
         return Rejection("'price' is required")
-    if not _number(price):
+    if not is_number(price):
         return Rejection("'price' must be a number")
     quantity = obj.get("quantity", 1)
     if isinstance(quantity, float) and quantity.is_integer():
@@ -312,7 +313,3 @@ def _check_properties(obj: Mapping[str, Any], max_bytes: int) -> Rejection | Non
 
 def _email(value: Any) -> bool:
     return isinstance(value, str) and len(value) <= EMAIL_MAX and EMAIL.match(value) is not None
-
-
-def _number(value: Any) -> bool:
-    return not isinstance(value, bool) and isinstance(value, int | float) and math.isfinite(value)
