@@ -49,18 +49,24 @@ def seen_settings(**overrides: Any) -> SeenSettings:
 
 
 @pytest.fixture
-def make_seen_app() -> Iterator[Callable[..., Flask]]:
-    """Build SEEN mocks with `seen_settings(**overrides)`; each is closed after the test."""
+def closing_apps() -> Iterator[list[Flask]]:
+    """Mock apps a test made; each is closed (scheduler, workers) after the test."""
     made: list[Flask] = []
+    yield made
+    for app in made:
+        app.extensions["mock"].close()
+
+
+@pytest.fixture
+def make_seen_app(closing_apps: list[Flask]) -> Callable[..., Flask]:
+    """Build SEEN mocks with `seen_settings(**overrides)`; each is closed after the test."""
 
     def make(**overrides: Any) -> Flask:
         app = create_app(seen_settings(**overrides))
-        made.append(app)
+        closing_apps.append(app)
         return app
 
-    yield make
-    for app in made:
-        app.extensions["mock"].close()
+    return make
 
 
 @pytest.fixture

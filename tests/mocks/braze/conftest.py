@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -20,8 +20,8 @@ NOW = "2026-11-27T12:00:00Z"
 
 
 @pytest.fixture
-def make_braze_app() -> Iterator[Callable[..., Flask]]:
-    made: list[Flask] = []
+def make_braze_app(closing_apps: list[Flask]) -> Callable[..., Flask]:
+    """Build Braze mocks on a virtual clock with a users.track key and a read-only one."""
 
     def make(**overrides: Any) -> Flask:
         values: dict[str, Any] = {
@@ -30,12 +30,10 @@ def make_braze_app() -> Iterator[Callable[..., Flask]]:
         }
         values.update(overrides)
         app = create_app(BrazeSettings(**values))
-        made.append(app)
+        closing_apps.append(app)
         return app
 
-    yield make
-    for app in made:
-        app.extensions["mock"].close()
+    return make
 
 
 @pytest.fixture
