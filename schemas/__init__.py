@@ -13,6 +13,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+import jsonschema_rs
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
 from referencing import Registry, Resource
@@ -90,12 +91,27 @@ def validator(name: str) -> Draft202012Validator:
     )
 
 
+@cache
+def fast_validator(name: str) -> Any:
+    """A compiled (Rust) validator of schema `name`: the same verdict a few hundred times
+    faster, so that a run can check every exchange of 10,000 users."""
+    documents = _documents()
+    resources = [(f"{BASE_URI}{other}.json", doc) for other, doc in documents.items()]
+    return jsonschema_rs.validator_for(
+        load(name), registry=jsonschema_rs.Registry(resources), validate_formats=True
+    )
+
+
 def check(name: str, instance: Any) -> list[SchemaIssue]:
     """Every way `instance` breaks schema `name`, as pointer/message/rule, in pointer order.
 
     For a failed `anyOf`/`oneOf` the issue is the one from the branch that came closest
-    (jsonschema's `best_match`), so a bad email reports its pattern, not "any of".
+    (jsonschema's `best_match`), so a bad email reports its pattern, not "any of". Valid
+    instances are recognised by the compiled validator; the issues of an invalid one come
+    from `jsonschema`, whose messages and pointers the rest of the product relies on.
     """
+    if fast_validator(name).is_valid(instance):
+        return []
     issues = {
         SchemaIssue(
             pointer=_pointer(leaf.absolute_path), message=leaf.message, rule=str(leaf.validator)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any
 
 
@@ -15,13 +16,47 @@ def parse_json(text: str, *, max_depth: int | None = None) -> Any:
     """`text` parsed as strict JSON, then checked: no NaN or Infinity (nor numbers too large for
     a double, such as 1e400), no lone surrogates, and nesting at most `max_depth` deep."""
     try:
-        data = json.loads(text, parse_constant=_refuse_constant)
+        data = json.loads(
+            text, parse_constant=_refuse_constant, parse_float=_finite, parse_int=_double_sized
+        )
     except RecursionError:
         raise JsonBodyError("JSON nested too deeply") from None
     except ValueError as exc:
         raise JsonBodyError(str(exc)) from None
-    _check(data, max_depth)
+    # Numbers were checked while parsing. The walk is needed only when the text could hold
+    # a lone surrogate (an escape, or one in the text itself) or could nest too deeply.
+    deep = max_depth is not None and text.count("[") + text.count("{") > max_depth
+    if deep or _SURROGATE_ESCAPE.search(text) or not _encodable(text):
+        _check(data, max_depth)
     return data
+
+
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _finite(literal: str) -> float:
+    value = float(literal)
+    if not math.isfinite(value):
+        raise JsonBodyError("number out of range: JSON numbers must fit a double")
+    return value
+
+
+def _double_sized(literal: str) -> int:
+    value = int(literal)
+    if len(literal) > 300:
+        try:
+            float(value)
+        except OverflowError:
+            raise JsonBodyError("number out of range: JSON numbers must fit a double") from None
+    return value
 
 
 def _refuse_constant(constant: str) -> Any:
