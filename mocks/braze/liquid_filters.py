@@ -1,0 +1,189 @@
+"""The filters Braze adds to Shopify Liquid, as python-liquid filter functions.
+
+Semantics follow Braze's "Advanced filters" reference (its example vectors are in the tests).
+Where that page is silent, each filter says which convention it follows and why.
+"""
+
+from __future__ import annotations
+
+import base64
+import decimal
+import hashlib
+import hmac
+import json
+import re
+import urllib.parse
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from liquid.exceptions import FilterArgumentError
+from liquid.stringify import to_liquid_string
+from liquid.undefined import is_undefined
+
+
+def _text(value: object) -> str:
+    """A filter's input as Liquid would print it: nil and undefined become ''."""
+    if value is None or is_undefined(value):
+        return ""
+    return to_liquid_string(value, False)
+
+
+def json_escape(value: object) -> str:
+    """Escape for use inside a JSON string literal, without the surrounding quotes.
+
+    Like Ruby's `to_json` minus the quotes: `"`, `\\` and control characters are escaped
+    (`\\n`, `\\t`, `\\r`, `\\b`, `\\f`, else `\\u00XX`); non-ASCII text and `/` stay as they are.
+    """
+    return json.dumps(_text(value), ensure_ascii=False)[1:-1]
+
+
+# Ruby's URI.escape kept RFC 2396 unreserved and reserved characters: only the rest is escaped.
+_URL_SAFE = "-_.!~*'();/?:@&=+$,[]"
+
+
+def url_escape(value: object) -> str:
+    """Percent-encode what is not allowed in a URL, keeping its structure (`/ ? & = :` …).
+
+    Braze documents `hey<>hi` -> `hey%3C%3Ehi`; like Ruby's `URI.escape`, reserved characters
+    are kept and everything else (space as `%20`, `#`, `%`, non-ASCII as UTF-8) is escaped.
+    """
+    return urllib.parse.quote(_text(value), safe=_URL_SAFE)
+
+
+def url_param_escape(value: object) -> str:
+    """Percent-encode for one query-parameter value, `&` included.
+
+    Braze documents `hey<&>hi` -> `hey%3C%26%3Ehi`. Everything but the RFC 3986 unreserved
+    characters (`A-Z a-z 0-9 - . _ ~`) is escaped; a space becomes `%20` (not `+`), which every
+    server decodes the same way.
+    """
+    return urllib.parse.quote(_text(value), safe="")
+
+
+def url_encode(value: object) -> str:
+    """Shopify's form encoding (Ruby `CGI.escape`): a space becomes `+`, as Braze documents."""
+    return urllib.parse.quote_plus(_text(value), safe="")
+
+
+def md5(value: object) -> str:
+    """Hex MD5 of the UTF-8 text."""
+    return hashlib.md5(_text(value).encode()).hexdigest()
+
+
+def sha1(value: object) -> str:
+    """Hex SHA-1 of the UTF-8 text."""
+    return hashlib.sha1(_text(value).encode()).hexdigest()
+
+
+def sha2(value: object) -> str:
+    """Hex SHA-256 of the UTF-8 text (Braze's `sha2` is the 256-bit variant)."""
+    return hashlib.sha256(_text(value).encode()).hexdigest()
+
+
+def base64_encode(value: object) -> str:
+    """Standard Base64 with padding and no line breaks (Ruby `strict_encode64`)."""
+    return base64.b64encode(_text(value).encode()).decode("ascii")
+
+
+def _hmac(value: object, key: object, digest: str) -> bytes:
+    if key is None or is_undefined(key):
+        raise FilterArgumentError(
+            "the HMAC filters need a key, e.g. `| hmac_sha256_hex: 'key'`", token=None
+        )
+    return hmac.new(_text(key).encode(), _text(value).encode(), digest).digest()
+
+
+def hmac_sha1_hex(value: object, key: object = None) -> str:
+    """HMAC-SHA1 of the text with the key given as argument, as hex."""
+    return _hmac(value, key, "sha1").hex()
+
+
+def hmac_sha1_base64(value: object, key: object = None) -> str:
+    """HMAC-SHA1 of the text with the key given as argument, as Base64."""
+    return base64.b64encode(_hmac(value, key, "sha1")).decode("ascii")
+
+
+def hmac_sha256_hex(value: object, key: object = None) -> str:
+    """HMAC-SHA256 of the text with the key given as argument, as hex."""
+    return _hmac(value, key, "sha256").hex()
+
+
+def hmac_sha256_base64(value: object, key: object = None) -> str:
+    """HMAC-SHA256 of the text with the key given as argument, as Base64."""
+    return base64.b64encode(_hmac(value, key, "sha256")).decode("ascii")
+
+
+def json_parse(value: object) -> Any:
+    """Parse a JSON string into an object Liquid can index; text that is not JSON is an error.
+
+    Braze documents the filter for Connected Content and catalog strings; failing loudly (a
+    render error naming the line) beats printing the text unparsed.
+    """
+    try:
+        return json.loads(_text(value))
+    except ValueError as exc:
+        raise FilterArgumentError(f"json_parse: the text is not JSON ({exc})", token=None) from None
+
+
+def as_json_string(value: object) -> str:
+    """Serialise a value as compact JSON: objects and arrays in full, strings quoted.
+
+    Nil and undefined values become `null`, so the output is always a JSON value.
+    """
+    if value is None or is_undefined(value):
+        return "null"
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def property_accessor(value: object, key: object = None) -> Any:
+    """`hash | property_accessor: 'key'`: the value under a key chosen at render time.
+
+    Missing keys, and inputs that are not objects, give nil (an empty render) like any
+    missing value in Braze.
+    """
+    if isinstance(value, Mapping):
+        return value.get(_text(key))
+    return None
+
+
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+
+
+def number_with_delimiter(value: object, delimiter: object = ",", separator: object = ".") -> str:
+    """Group the integer digits in threes (`1234567.5` -> `1,234,567.5`), like Rails' helper.
+
+    Input that is not a number is returned unchanged, as Rails does. `delimiter` and
+    `separator` may be given (`| number_with_delimiter: '.', ','`).
+    """
+    if isinstance(value, bool) or value is None or is_undefined(value):
+        return _text(value)
+    numeric = isinstance(value, float | decimal.Decimal | int)
+    text = str(value) if numeric else _text(value).strip()
+    if not _NUMBER.fullmatch(text):
+        return _text(value)
+    sign = "-" if text.startswith("-") else ""
+    whole, _, fraction = text.lstrip("-").partition(".")
+    grouped = f"{int(whole):,}".replace(",", _text(delimiter))
+    return sign + grouped + (_text(separator) + fraction if fraction else "")
+
+
+BRAZE_FILTERS: Mapping[str, Callable[..., Any]] = {
+    "json_escape": json_escape,
+    "url_escape": url_escape,
+    "url_param_escape": url_param_escape,
+    "url_encode": url_encode,
+    "md5": md5,
+    "sha1": sha1,
+    "sha2": sha2,
+    "base64_encode": base64_encode,
+    "hmac_sha1_hex": hmac_sha1_hex,
+    "hmac_sha1": hmac_sha1_hex,
+    "hmac_sha1_base64": hmac_sha1_base64,
+    "hmac_sha256_hex": hmac_sha256_hex,
+    "hmac_sha256_base64": hmac_sha256_base64,
+    "json_parse": json_parse,
+    "as_json_string": as_json_string,
+    "property_accessor": property_accessor,
+    "number_with_delimiter": number_with_delimiter,
+}
+"""Braze's filters by name (`hmac_sha1` is the documented former name of `hmac_sha1_hex`)."""
