@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import requests
 from flask import Flask, Response
 
-from mocks.braze import errors, transformation_views, views
+from mocks.braze import campaign_views, errors, transformation_views, views
 from mocks.braze.models import BrazeBackend
 from mocks.braze.settings import BrazeSettings
 from mocks.core.app import mock_app
 from mocks.core.clock import Scheduler
+from mocks.core.delivery import HttpSession
 from mocks.core.http import note
 from mocks.core.journal import HopSchemas
 from mocks.core.runtime import MockRuntime
@@ -25,11 +25,22 @@ USERS_TRACK_SCHEMAS = HopSchemas(
 )
 
 
+WEBHOOK_SCHEMAS = HopSchemas(
+    request="seen/receivers-request",
+    responses={
+        201: "seen/receivers-created",
+        400: "seen/receivers-errors",
+        "4xx": "seen/error-detail",
+    },
+)
+"""The integration's webhook campaign posts receivers to SEEN; checked against SEEN's schemas."""
+
+
 def create_app(
     settings: BrazeSettings | None = None,
     *,
     scheduler: Scheduler | None = None,
-    session: requests.Session | None = None,
+    session: HttpSession | None = None,
 ) -> Flask:
     """A Braze mock. `scheduler` shares a clock with other mocks; `session` sends outbound calls."""
     settings = settings or BrazeSettings()
@@ -39,6 +50,8 @@ def create_app(
     runtime.journal.describe_hop(
         "braze.transformation_webhook", HopSchemas(responses={"2xx": "braze/error-message"})
     )
+    runtime.journal.describe_hop("braze.webhook", WEBHOOK_SCHEMAS)
+    runtime.journal.describe_hop("braze.webhook_test", WEBHOOK_SCHEMAS)
     backend = BrazeBackend(settings, runtime)
 
     app = mock_app(
@@ -53,6 +66,7 @@ def create_app(
     app.register_blueprint(views.admin_blueprint(backend))
     app.register_blueprint(transformation_views.webhook_blueprint(backend))
     app.register_blueprint(transformation_views.admin_blueprint(backend))
+    app.register_blueprint(campaign_views.admin_blueprint(backend))
 
     @app.errorhandler(errors.BrazeError)
     def braze_error(exc: errors.BrazeError) -> Response:

@@ -9,6 +9,7 @@ from typing import Any
 
 from mocks.braze import errors
 from mocks.braze.attributes import nested_problem
+from mocks.braze.campaigns import CampaignStore
 from mocks.braze.destinations import CatalogItems, CatalogStore, SendMessages, TrackUsers
 from mocks.braze.jsruntime import RunLimits, TransformationRuntime
 from mocks.braze.profiles import ProfileStore
@@ -68,6 +69,10 @@ class BrazeBackend:
             schedule=lambda name, run: runtime.scheduler.call_later(
                 0, name, run, owner=runtime.service
             ),
+            log_cap=settings.transformation_log_cap,
+        )
+        self.campaigns = CampaignStore(
+            settings=settings, profiles=self.profiles, sender=runtime.sender
         )
         self.reset()
         runtime.on_reset(self.reset)
@@ -81,6 +86,7 @@ class BrazeBackend:
         self.transformations.reset()
         for profile in self.settings.profiles:
             self.profiles.seed(profile)
+        self.campaigns.reset()
 
     # -- transport rules -------------------------------------------------------------------
     def authenticate(self, header: str | None, permission: str) -> str:

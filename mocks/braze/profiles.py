@@ -286,7 +286,13 @@ class ProfileStore:
     ) -> list[Profile]:
         """Profiles matching every given criterion (email case-insensitively), oldest first."""
         with self._lock:
-            found = list(self._profiles.values())
+            if external_id is not None:  # indexed: a campaign resolves each of its users
+                known = self._by_external_id.get(external_id)
+                found = [] if known is None else [self._profiles[known]]
+            elif braze_id is not None:
+                found = [self._profiles[braze_id]] if braze_id in self._profiles else []
+            else:
+                found = list(self._profiles.values())
             if braze_id is not None:
                 found = [p for p in found if p.braze_id == braze_id]
             if external_id is not None:

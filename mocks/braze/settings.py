@@ -55,10 +55,51 @@ class BrazeSettings(CoreSettings):
     """*Assumed.* Bytes of JavaScript heap a transformation may use (memory)."""
     transform_rate_limit: int = 1000
     """Incoming webhook requests per minute per workspace (429 beyond: **assumed**)."""
+    transformation_log_cap: int = 1000
+    """Log entries kept across the workspace's transformations, newest first (Braze's Logs tab
+    lists recent requests; how many it keeps is **assumed**)."""
     profile_seed: str = "seen-braze-harness"
     """Seed of the `braze_id`s the mock assigns."""
     profiles: list[dict[str, Any]] = field(default_factory=list)
     """Profiles present at start-up and after every reset, as for `POST /_mock/users`."""
+    campaigns: list[dict[str, Any]] = field(default_factory=list)
+    """Webhook campaigns present at start-up and after every reset, as for
+    `POST /_mock/campaigns` (see `mocks.braze.campaigns`)."""
+    campaign_seed: str = "seen-braze-harness"
+    """Seed of the campaign api ids, dispatch ids and random Test-tab users (runs repeat)."""
+    campaign_rate_min: int = 10
+    """Lowest webhook send rate a campaign may set, in messages per minute."""
+    campaign_rate_max: int = 500_000
+    """Highest webhook send rate a campaign may set, in messages per minute."""
+    webhook_timeout: float = 90.0
+    """Seconds Braze waits for a webhook's response before counting it a timeout (599)."""
+    webhook_max_retries: int = 5
+    """Retries after a first failed attempt (408, 429, 5xx, 599), "up to 5 within about 30
+    minutes"."""
+    webhook_retry_base: float = 60.0
+    """*Assumed.* Seconds before the first retry; Braze documents only exponential backoff."""
+    webhook_retry_factor: float = 2.0
+    """*Assumed.* Each retry waits this many times the previous one: 60, 120, 240, 480, 960 s
+    by default (31 minutes in all). A `Retry-After` on 408, 429 or 5xx replaces the step."""
+    webhook_abort_after: float = 72 * 3600.0
+    """Seconds after the dispatch beyond which a message held back by the rate is aborted."""
+    webhook_allowed_ports: list[int] = field(default_factory=lambda: [80, 443])
+    """Ports a webhook URL may name (Braze: 80 and 443 only). Loopback hosts may use any port,
+    the emulator's allowance; an empty list allows every port."""
+    host_pause_failures: int = 3000
+    """Failures (408, 429, 502, 503, 504, 529) of one host within a minute beyond which Braze
+    pauses the host."""
+    host_pause_seconds: float = 60.0
+    """How long a paused host gets Braze's own simulated 598, no request being sent."""
+    activity_log_retention: float = 60 * 3600.0
+    """Seconds the Message Activity Log keeps an entry."""
+    activity_log_per_type_per_hour: int = 20
+    """Most entries of one error type per campaign per clock hour; the rest are counted."""
+    activity_log_body_cap: int = 1024
+    """*Assumed.* Characters of a response body an activity-log entry keeps."""
+    user_agent_seed: str = "seen-braze-harness"
+    """*Assumed.* The hash in `User-Agent: Braze Sender <hash>` is SHA-1 of this seed and the
+    clock's UTC day, so it changes once a day (Braze: "the hash changes over time")."""
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -80,7 +121,13 @@ class BrazeSettings(CoreSettings):
             "max_json_depth",
             "transform_memory",
             "transform_rate_limit",
+            "transformation_log_cap",
             "external_id_max_bytes",
+            "campaign_rate_min",
+            "campaign_rate_max",
+            "host_pause_failures",
+            "activity_log_per_type_per_hour",
+            "activity_log_body_cap",
         ):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
@@ -96,6 +143,55 @@ class BrazeSettings(CoreSettings):
             raise SettingsError(
                 f"transform_timeout: must be above 0 and at most 60, not {timeout!r}"
             )
+        retries = self.webhook_max_retries
+        if isinstance(retries, bool) or not isinstance(retries, int) or not 0 <= retries <= 100:
+            raise SettingsError(
+                f"webhook_max_retries: must be a whole number from 0 to 100, not {retries!r}"
+            )
+        if self.campaign_rate_min > self.campaign_rate_max:
+            raise SettingsError(
+                f"campaign_rate_min: {self.campaign_rate_min} is above campaign_rate_max "
+                f"({self.campaign_rate_max})"
+            )
+        for name in (
+            "webhook_timeout",
+            "webhook_retry_base",
+            "webhook_abort_after",
+            "host_pause_seconds",
+            "activity_log_retention",
+        ):
+            seconds = getattr(self, name)
+            if isinstance(seconds, bool) or not isinstance(seconds, int | float):
+                raise SettingsError(f"{name}: must be a number of seconds, not {seconds!r}")
+            if not math.isfinite(seconds) or seconds <= 0:
+                raise SettingsError(f"{name}: must be above 0 seconds, not {seconds!r}")
+        factor = self.webhook_retry_factor
+        if (
+            isinstance(factor, bool)
+            or not isinstance(factor, int | float)
+            or not math.isfinite(factor)
+            or not 1 <= factor <= 100
+        ):
+            raise SettingsError(f"webhook_retry_factor: must be from 1 to 100, not {factor!r}")
+        ports = self.webhook_allowed_ports
+        if not isinstance(ports, list) or not all(
+            isinstance(p, int) and not isinstance(p, bool) and 1 <= p <= 65535 for p in ports
+        ):
+            raise SettingsError("webhook_allowed_ports: must be a list of ports from 1 to 65535")
+        for name in ("campaign_seed", "user_agent_seed"):
+            if not isinstance(getattr(self, name), str):
+                raise SettingsError(f"{name}: must be a string")
+        if not isinstance(self.campaigns, list) or not all(
+            isinstance(c, dict) for c in self.campaigns
+        ):
+            raise SettingsError("campaigns: must be a list of campaign objects")
+        from mocks.braze.campaigns import CampaignError, parse_spec
+
+        for index, spec in enumerate(self.campaigns):
+            try:
+                parse_spec(spec, self)
+            except CampaignError as exc:
+                raise SettingsError(f"campaigns[{index}]: {exc}") from None
         window = self.rate_window
         if isinstance(window, bool) or not isinstance(window, int | float):
             raise SettingsError("rate_window: must be a number of seconds")

@@ -155,6 +155,7 @@ class TransformationStore:
         destinations: Mapping[str, Destination],
         now: Callable[[], float],
         schedule: Callable[[str, Callable[[], None]], object],
+        log_cap: int = LOG_CAP,
     ) -> None:
         self.runtime = runtime
         self.destinations = destinations
@@ -162,7 +163,7 @@ class TransformationStore:
         self._schedule = schedule
         self._lock = threading.Lock()
         self.transformations: dict[str, Transformation] = {}
-        self.logs: deque[LogEntry] = deque(maxlen=LOG_CAP)
+        self.logs: deque[LogEntry] = deque(maxlen=log_cap)
         self._next_log = 1
 
     def reset(self) -> None:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
 from typing import Protocol
 
 import requests
@@ -38,6 +40,8 @@ class AttemptOutcome:
     body: bytes = b""
     error: str | None = None
     exchange_id: int = 0
+    reason: str = ""
+    """The reason phrase of the status line as the peer sent it ("Created")."""
 
     @property
     def ok(self) -> bool:
@@ -90,6 +94,37 @@ class Delivery:
 Listener = Callable[[Delivery], None]
 
 
+class HttpResponse(Protocol):
+    """What the sender reads of an answer (a `requests.Response` has it)."""
+
+    @property
+    def status_code(self) -> int: ...
+
+    @property
+    def content(self) -> bytes: ...
+
+    @property
+    def headers(self) -> Mapping[str, str]: ...
+
+    @property
+    def reason(self) -> str | None: ...
+
+
+class HttpSession(Protocol):
+    """What the sender needs of a session: `requests.Session`, or an in-process stand-in."""
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        headers: Mapping[str, str],
+        data: bytes,
+        timeout: float,
+        allow_redirects: bool,
+    ) -> HttpResponse: ...
+
+
 class OutboundSender:
     """Sends requests on the scheduler's clock, journals every attempt, applies faults."""
 
@@ -100,13 +135,13 @@ class OutboundSender:
         scheduler: Scheduler,
         journal: Journal,
         faults: FaultSet,
-        session: requests.Session | None = None,
+        session: HttpSession | None = None,
     ) -> None:
         self.service = service
         self.scheduler = scheduler
         self.journal = journal
         self.faults = faults
-        self.session = session or requests.Session()
+        self.session: HttpSession = session or requests.Session()
         self._lock = threading.Lock()
 
     def deliver(
@@ -138,6 +173,41 @@ class OutboundSender:
         self.scheduler.call_later(delay, request.hop, attempt, owner=self.service)
         return delivery
 
+    def send_once(self, request: OutboundRequest, attempt: int = 1) -> AttemptOutcome:
+        """One attempt, now, in the caller's thread: no retry, journaled like any other."""
+        return self._send(request, attempt)
+
+    def record_unsent(
+        self,
+        request: OutboundRequest,
+        attempt: int,
+        *,
+        status: int,
+        body: bytes = b"",
+        headers: Mapping[str, str] | None = None,
+        note: str,
+    ) -> AttemptOutcome:
+        """An attempt the sender answered itself without a request leaving (a paused host)."""
+        now = self.scheduler.clock.now()
+        answered = dict(headers or {})
+        exchange = self.journal.record(
+            service=self.service,
+            hop=request.hop,
+            direction="outbound",
+            time=now,
+            method=request.method,
+            url=request.url,
+            request_headers=request.headers,
+            request_body=self.journal.body(request.body, _header(request.headers, "Content-Type")),
+            status=status,
+            response_headers=answered,
+            response_body=self.journal.body(body, _header(answered, "Content-Type")),
+            attempt=attempt,
+            note=note,
+            duration=0.0,
+        )
+        return AttemptOutcome(attempt, now, status, answered, body, None, exchange.id)
+
     def _send(self, request: OutboundRequest, number: int) -> AttemptOutcome:
         now = self.scheduler.clock.now()
         fault = self.faults.draw(request.hop)
@@ -145,6 +215,7 @@ class OutboundSender:
         headers: dict[str, str] = {}
         body = b""
         error: str | None = None
+        reason = ""
         started = time.perf_counter()
         if fault is not None and fault.delay >= request.timeout:
             error = f"timeout: no response within {request.timeout:g} s (fault delay)"
@@ -169,6 +240,7 @@ class OutboundSender:
                 status = response.status_code
                 headers = dict(response.headers)
                 body = response.content
+                reason = response.reason or ""
             except requests.Timeout:
                 error = f"timeout: no response within {request.timeout:g} s"
             except requests.RequestException as exc:
@@ -192,7 +264,27 @@ class OutboundSender:
             fault=None if fault is None else fault.to_dict(),
             duration=time.perf_counter() - started,
         )
-        return AttemptOutcome(number, now, status, headers, body, error, exchange.id)
+        return AttemptOutcome(number, now, status, headers, body, error, exchange.id, reason)
+
+
+def retry_after(headers: Mapping[str, str], now: float) -> float | None:
+    """Seconds a `Retry-After` header asks to wait (delay-seconds or an HTTP-date), from `now`.
+
+    None when there is no such header or it is neither form; a date in the past gives 0.
+    """
+    value = _header(headers, "Retry-After").strip()
+    if not value:
+        return None
+    if value.isascii() and value.isdigit():
+        return float(int(value))
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if moment.tzinfo is None:  # RFC 9110 dates are GMT; an obsolete form may carry no zone
+        return None
+    wait = moment.timestamp() - now
+    return max(0.0, wait) if math.isfinite(wait) else None
 
 
 def _header(headers: Mapping[str, str], name: str) -> str:

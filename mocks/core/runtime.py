@@ -5,10 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
-import requests
-
 from mocks.core.clock import Clock, Scheduler
-from mocks.core.delivery import OutboundSender
+from mocks.core.delivery import HttpSession, OutboundSender
 from mocks.core.faults import FaultSet
 from mocks.core.journal import Journal
 from mocks.core.settings import CoreSettings
@@ -28,7 +26,7 @@ class MockRuntime:
         settings: CoreSettings,
         *,
         scheduler: Scheduler | None = None,
-        session: requests.Session | None = None,
+        session: HttpSession | None = None,
     ) -> None:
         self.service = service
         self.settings = settings

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import requests
 from flask import Flask, Response
 
 from mocks.core.app import mock_app
 from mocks.core.clock import Scheduler
+from mocks.core.delivery import HttpSession
 from mocks.core.http import note
 from mocks.core.journal import HopSchemas
 from mocks.core.runtime import MockRuntime
@@ -29,7 +29,7 @@ def create_app(
     settings: SeenSettings | None = None,
     *,
     scheduler: Scheduler | None = None,
-    session: requests.Session | None = None,
+    session: HttpSession | None = None,
 ) -> Flask:
     """A SEEN mock. `scheduler` shares a clock with other mocks; `session` sends callbacks."""
     settings = settings or SeenSettings()

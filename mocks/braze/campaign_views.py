@@ -1,0 +1,175 @@
+"""Webhook campaigns over HTTP (emulator only): define, send, Test, messages, activity log."""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Blueprint, Response, request
+
+from mocks.braze.campaigns import STATES, CampaignError, CampaignNotFound, UserNotFound
+from mocks.braze.models import BrazeBackend
+from mocks.core.admin import AdminError, json_object, query_args
+from mocks.core.http import json_response
+
+_SEND_KEYS = ("external_ids",)
+_TEST_KEYS = ("external_id", "braze_id", "user")
+
+
+def admin_blueprint(backend: BrazeBackend) -> Blueprint:
+    bp = Blueprint("braze_campaigns_admin", __name__, url_prefix="/_mock")
+    store = backend.campaigns
+
+    def optional_object() -> dict[str, Any]:
+        return json_object() if request.get_data(cache=True).strip() else {}
+
+    @bp.post("/campaigns")
+    def create() -> Response:
+        try:
+            campaign = store.create(json_object())
+        except CampaignError as exc:
+            raise AdminError(400, str(exc)) from None
+        return json_response(campaign.to_dict(), 201)
+
+    @bp.get("/campaigns")
+    def listed() -> Response:
+        query_args()
+        items = [c.to_dict() for c in store.list()]
+        return json_response({"count": len(items), "campaigns": items})
+
+    @bp.get("/campaigns/<campaign_id>")
+    def one(campaign_id: str) -> Response:
+        query_args()
+        try:
+            campaign = store.get(campaign_id)
+            dispatches = store.dispatches(campaign_id)
+        except CampaignNotFound as exc:
+            raise AdminError(404, str(exc)) from None
+        return json_response(
+            {**campaign.to_dict(), "dispatches": [d.to_dict() for d in dispatches]}
+        )
+
+    @bp.delete("/campaigns/<campaign_id>")
+    def delete(campaign_id: str) -> Response:
+        try:
+            store.delete(campaign_id)
+        except CampaignNotFound as exc:
+            raise AdminError(404, str(exc)) from None
+        return Response(status=204)
+
+    @bp.post("/campaigns/<campaign_id>/send")
+    def send(campaign_id: str) -> Response:
+        given = optional_object()
+        unknown = sorted(set(given) - set(_SEND_KEYS))
+        if unknown:
+            raise AdminError(400, f"unknown key(s): {', '.join(unknown)}; use external_ids")
+        external_ids = given.get("external_ids")
+        if "external_ids" in given and not isinstance(external_ids, list):
+            raise AdminError(400, "external_ids: must be a list of external ids (strings)")
+        try:
+            dispatch = store.send(campaign_id, external_ids=external_ids)
+        except CampaignNotFound as exc:
+            raise AdminError(404, str(exc)) from None
+        except CampaignError as exc:
+            raise AdminError(400, str(exc)) from None
+        return json_response(dispatch.to_dict(), 202)
+
+    @bp.get("/campaigns/<campaign_id>/messages")
+    def messages(campaign_id: str) -> Response:
+        args = query_args("dispatch_id", "state", "external_id", "limit")
+        state = args.get("state")
+        if state is not None and state not in STATES:
+            raise AdminError(400, f"state: must be one of {', '.join(STATES)}, not {state!r}")
+        limit = args.get("limit")
+        if limit is not None and not (limit.isascii() and limit.isdigit()):
+            raise AdminError(400, f"limit: must be a whole number, not {limit!r}")
+        try:
+            found = store.messages(campaign_id)
+        except CampaignNotFound as exc:
+            raise AdminError(404, str(exc)) from None
+        dispatch_id = args.get("dispatch_id")
+        external_id = args.get("external_id")
+        found = [
+            m
+            for m in found
+            if (dispatch_id is None or m.dispatch_id == dispatch_id)
+            and (state is None or m.state == state)
+            and (external_id is None or m.external_id == external_id)
+        ]
+        counts = dict.fromkeys(STATES, 0)
+        for message in found:
+            counts[message.state] += 1
+        shown = found if limit is None else found[: int(limit)]
+        return json_response(
+            {
+                "count": len(found),
+                "states": counts,
+                "messages": [m.to_dict() for m in shown],
+            }
+        )
+
+    @bp.post("/campaigns/<campaign_id>/test")
+    def test(campaign_id: str) -> Response:
+        given = optional_object()
+        unknown = sorted(set(given) - set(_TEST_KEYS))
+        if unknown:
+            raise AdminError(
+                400, f"unknown key(s): {', '.join(unknown)}; use one of {', '.join(_TEST_KEYS)}"
+            )
+        user = given.get("user")
+        if "user" in given and not isinstance(user, dict):
+            raise AdminError(400, "user: must be an object of attributes in /users/track form")
+        try:
+            result = store.test_send(
+                campaign_id,
+                external_id=given.get("external_id"),
+                braze_id=given.get("braze_id"),
+                user=user,
+            )
+        except (CampaignNotFound, UserNotFound) as exc:
+            raise AdminError(404, str(exc)) from None
+        except CampaignError as exc:
+            raise AdminError(400, str(exc)) from None
+        return json_response(result.to_dict())
+
+    @bp.get("/activity-log")
+    def activity_log() -> Response:
+        args = query_args("campaign_id", "since")
+        campaign_id = args.get("campaign_id")
+        since = _instant(args.get("since"))
+        entries = store.activity_log(campaign_id=campaign_id, since=since)
+        return json_response(
+            {
+                "count": len(entries),
+                "entries": entries,
+                "suppressed": store.activity_log_suppressed(campaign_id=campaign_id),
+                "paused_hosts": store.paused_hosts(),
+                "host_pauses": store.host_pauses(),
+            }
+        )
+
+    return bp
+
+
+def _instant(raw: str | None) -> float | None:
+    """`since` as clock seconds or an ISO 8601 time (UTC when it names no offset)."""
+    if raw is None:
+        return None
+    try:
+        seconds = float(raw)
+    except ValueError:
+        pass
+    else:
+        if math.isfinite(seconds):
+            return seconds
+        raise AdminError(400, f"since: must be a finite number of seconds, not {raw!r}")
+    try:
+        moment = datetime.fromisoformat(raw)
+    except ValueError:
+        raise AdminError(
+            400, f"since: must be clock seconds or an ISO 8601 time, not {raw!r}"
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.timestamp()

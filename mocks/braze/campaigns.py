@@ -1,0 +1,1143 @@
+"""Braze webhook campaigns: Liquid per user, the send rate, retries, the Message Activity Log.
+
+Facts: ../shared/reference/braze-webhook-campaigns.md. A send makes one dispatch; its
+messages go out evenly spread at the campaign's rate on the mock's scheduler, each rendered
+for its user when its turn comes, and each attempt goes through the shared `OutboundSender`
+(journaled as hop `braze.webhook`; Test sends as `braze.webhook_test`).
+
+**Assumed** (Braze documents no more; each is the emulator's choice):
+
+- Retries wait `webhook_retry_base` seconds, then `webhook_retry_factor` times longer each
+  time (60, 120, 240, 480, 960 s: 31 minutes for 5 retries). A `Retry-After` on 408, 429 or
+  5xx (seconds or an HTTP-date) replaces that step, however long it asks for. Braze's own
+  598 (paused host) and 599 (no response) are 5xx, so they are retried too.
+- With no `Content-Type` header in the campaign, a body that parses as JSON is sent as
+  `application/json`, any other as `text/plain`; an empty body gets none.
+- Braze's `User-Agent` replaces one the campaign sets. Its hash is SHA-1 of
+  `user_agent_seed` and the clock's UTC day.
+- A JSON key-value body is sent compact (`{"a":"1","b":"2"}`), keys as written (not Liquid),
+  values rendered as strings. A GET sends no body; one set on the campaign is kept, unused.
+- A campaign without `rate_per_minute` is not rate limited: every message is due at once.
+- Api ids are UUIDs and dispatch ids 24 hex characters (like Braze's), both derived from
+  `campaign_seed` and a counter, so runs repeat. A Test send renders `campaign.${dispatch_id}`
+  as the latest dispatch's id, or `dispatch_id_for_unsent_campaign` before the first send.
+- A message held back past `webhook_abort_after` is logged as "Aborted message" when that
+  horizon passes. A rendered URL that is not http(s), has no host or names a port Braze
+  refuses, or a header value with a line break, is a render error ("Invalid webhook").
+- A host's failures are counted over a sliding minute; when the count goes over
+  `host_pause_failures` the host is paused for `host_pause_seconds` and the count restarts.
+  Test sends count, and are answered 598 while the host is paused.
+- Test sends are not written to the Message Activity Log.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import json
+import random
+import re
+import threading
+import uuid
+from collections import deque
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+from mocks.braze.attributes import STANDARD_FIELDS, to_json
+from mocks.braze.dates import format_instant
+from mocks.braze.liquid import AbortMessage, BrazeTemplate, LiquidError, compile_template
+from mocks.braze.profiles import Profile, ProfileStore
+from mocks.braze.settings import BrazeSettings
+from mocks.core.clock import Scheduler
+from mocks.core.delivery import AttemptOutcome, Delivery, OutboundRequest, OutboundSender
+from mocks.core.delivery import retry_after as retry_after_header
+
+HOP = "braze.webhook"
+TEST_HOP = "braze.webhook_test"
+METHODS = ("POST", "GET", "PUT", "DELETE")
+BODY_FORMATS = ("raw", "json")
+PAUSE_STATUSES = frozenset({408, 429, 502, 503, 504, 529})
+"""Statuses that count towards pausing a host (Braze's list)."""
+HOST_PAUSED = 598
+NO_RESPONSE = 599
+UNSENT_DISPATCH_ID = "dispatch_id_for_unsent_campaign"
+MessageState = Literal[
+    "scheduled", "sending", "delivered", "failed", "aborted", "render_error", "expired"
+]
+STATES: tuple[MessageState, ...] = (
+    "scheduled",
+    "sending",
+    "delivered",
+    "failed",
+    "aborted",
+    "render_error",
+    "expired",
+)
+LIQUID_ERROR = "Liquid error"
+ABORTED = "Aborted message"
+INVALID_WEBHOOK = "Invalid webhook"
+_KEYS = ("name", "url", "method", "headers", "body", "body_format", "rate_per_minute", "audience")
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_LOOPBACK_NAMES = ("localhost",)
+
+
+class CampaignError(ValueError):
+    """A campaign definition or a send request that cannot be used; the message names the key."""
+
+
+class CampaignNotFound(LookupError):
+    """No campaign has this id."""
+
+
+class UserNotFound(LookupError):
+    """No user matches what a Test send asked for."""
+
+
+class InvalidWebhook(ValueError):
+    """A rendered request Braze could not send (bad URL, a line break in a header)."""
+
+
+# -- the retry policy ------------------------------------------------------------------------
+
+
+def retryable(status: int) -> bool:
+    """408, 429 and 5xx (with Braze's 598 and 599) are retried; 2xx, 3xx, other 4xx are not."""
+    return status in (408, 429) or 500 <= status <= 599
+
+
+def reported_status(outcome: AttemptOutcome) -> int:
+    """The status Braze reports: a missing response (connection failure, timeout) is 599."""
+    return NO_RESPONSE if outcome.status is None else outcome.status
+
+
+@dataclass(frozen=True)
+class WebhookRetry:
+    """Braze's webhook retries: up to `retries` more attempts with exponential backoff;
+    `Retry-After` (seconds or HTTP-date) is honoured for 408, 429 and 5xx instead."""
+
+    retries: int = 5
+    base: float = 60.0
+    factor: float = 2.0
+
+    def backoff(self, attempt: int) -> float:
+        """Seconds after failed attempt number `attempt` (1 = the first send)."""
+        return float(self.base * self.factor ** (attempt - 1))
+
+    def next_delay(self, outcome: AttemptOutcome) -> float | None:
+        status = reported_status(outcome)
+        if 200 <= status < 300 or not retryable(status) or outcome.attempt > self.retries:
+            return None
+        asked = retry_after_header(outcome.headers, outcome.time)
+        return self.backoff(outcome.attempt) if asked is None else asked
+
+
+# -- the campaign ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CampaignTemplates:
+    """A campaign's Liquid, compiled once when it is saved."""
+
+    url: BrazeTemplate
+    headers: tuple[tuple[str, BrazeTemplate], ...]
+    raw_body: BrazeTemplate | None = None
+    json_body: tuple[tuple[str, BrazeTemplate], ...] = ()
+
+
+@dataclass(frozen=True)
+class CampaignSpec:
+    """A validated campaign definition, as the Compose tab holds it."""
+
+    name: str
+    url: str
+    method: str
+    headers: dict[str, str]
+    body: str | dict[str, str]
+    body_format: str
+    rate_per_minute: int | None
+    audience: str | list[str]
+    templates: CampaignTemplates = field(repr=False, compare=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "url": self.url,
+            "method": self.method,
+            "headers": dict(self.headers),
+            "body": self.body if isinstance(self.body, str) else dict(self.body),
+            "body_format": self.body_format,
+            "rate_per_minute": self.rate_per_minute,
+            "audience": self.audience if isinstance(self.audience, str) else list(self.audience),
+        }
+
+
+def parse_spec(data: Any, settings: BrazeSettings) -> CampaignSpec:
+    """A campaign from plain data; CampaignError naming the key for anything unusable."""
+    if not isinstance(data, Mapping):
+        raise CampaignError("a campaign must be a JSON object")
+    unknown = sorted(set(data) - set(_KEYS))
+    if unknown:
+        raise CampaignError(f"unknown key(s): {', '.join(unknown)}; allowed: {', '.join(_KEYS)}")
+    name = data.get("name", "Webhook campaign")
+    if not isinstance(name, str) or not name.strip():
+        raise CampaignError(f"name: must be a non-empty string, not {name!r}")
+    url = data.get("url")
+    if not isinstance(url, str) or not url.strip():
+        raise CampaignError(f"url: required, a non-empty string, not {url!r}")
+    url_template = _compile("url", url)
+    if "{{" not in url and "{%" not in url:
+        problem = url_problem(url, settings.webhook_allowed_ports)
+        if problem is not None:
+            raise CampaignError(f"url: {problem}")
+    method = data.get("method", "POST")
+    if not isinstance(method, str) or method.upper() not in METHODS:
+        raise CampaignError(f"method: must be one of {', '.join(METHODS)}, not {method!r}")
+    headers = data.get("headers", {})
+    if not isinstance(headers, Mapping):
+        raise CampaignError("headers: must be an object of header names to string values")
+    header_templates: list[tuple[str, BrazeTemplate]] = []
+    for key, value in headers.items():
+        if not isinstance(key, str) or not _TOKEN.fullmatch(key):
+            raise CampaignError(f"headers: {key!r} is not a valid header name")
+        if not isinstance(value, str):
+            raise CampaignError(f"headers.{key}: must be a string, not {value!r}")
+        header_templates.append((key, _compile(f"headers.{key}", value)))
+    body = data.get("body", "")
+    body_format = data.get("body_format", "json" if isinstance(body, Mapping) else "raw")
+    if body_format not in BODY_FORMATS:
+        raise CampaignError(f"body_format: must be 'raw' or 'json', not {body_format!r}")
+    raw_body: BrazeTemplate | None = None
+    json_body: list[tuple[str, BrazeTemplate]] = []
+    if body_format == "raw":
+        if not isinstance(body, str):
+            raise CampaignError("body: must be a string (Liquid text) when body_format is 'raw'")
+        raw_body = _compile("body", body)
+    else:
+        if not isinstance(body, Mapping):
+            raise CampaignError(
+                "body: must be an object of key-value pairs when body_format is 'json'"
+            )
+        for key, value in body.items():
+            if not isinstance(key, str) or not key:
+                raise CampaignError(f"body: key {key!r} must be a non-empty string")
+            if not isinstance(value, str):
+                raise CampaignError(f"body.{key}: must be a string (Liquid text), not {value!r}")
+            json_body.append((key, _compile(f"body.{key}", value)))
+    rate = data.get("rate_per_minute")
+    low, high = settings.campaign_rate_min, settings.campaign_rate_max
+    if rate is not None and (
+        isinstance(rate, bool) or not isinstance(rate, int) or not low <= rate <= high
+    ):
+        raise CampaignError(
+            f"rate_per_minute: must be a whole number from {low:,} to {high:,}, or null for "
+            f"no limit, not {rate!r}"
+        )
+    audience = data.get("audience", "all")
+    if audience != "all" and not (
+        isinstance(audience, list) and all(isinstance(x, str) and x for x in audience)
+    ):
+        raise CampaignError(
+            f"audience: must be 'all' or a list of external ids (strings), not {audience!r}"
+        )
+    return CampaignSpec(
+        name=name,
+        url=url,
+        method=method.upper(),
+        headers=dict(headers),
+        body=body if isinstance(body, str) else dict(body),
+        body_format=body_format,
+        rate_per_minute=rate,
+        audience="all" if audience == "all" else list(audience),
+        templates=CampaignTemplates(
+            url=url_template,
+            headers=tuple(header_templates),
+            raw_body=raw_body,
+            json_body=tuple(json_body),
+        ),
+    )
+
+
+def _compile(key: str, source: str) -> BrazeTemplate:
+    try:
+        return compile_template(source)
+    except LiquidError as exc:
+        raise CampaignError(f"{key}: Liquid error: {_liquid_text(exc)}") from None
+
+
+def url_problem(url: str, allowed_ports: Sequence[int]) -> str | None:
+    """Why Braze would not call `url`, or None. Loopback hosts may use any port (emulator)."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:
+        return f"{url!r} is not a valid URL ({exc})"
+    if parts.scheme not in ("http", "https"):
+        return f"{url!r} must start with http:// or https://"
+    host = parts.hostname
+    if not host:
+        return f"{url!r} has no host"
+    port = port if port is not None else (443 if parts.scheme == "https" else 80)
+    if allowed_ports and port not in allowed_ports and not _loopback(host):
+        ports = " and ".join(str(p) for p in allowed_ports)
+        return f"{url!r} uses port {port}; webhooks may only use ports {ports}"
+    return None
+
+
+def _loopback(host: str) -> bool:
+    if host in _LOOPBACK_NAMES or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@dataclass
+class WebhookCampaign:
+    """A saved webhook campaign and the dispatches it has made."""
+
+    id: str
+    spec: CampaignSpec
+    created_at: float
+    dispatch_ids: list[str] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @property
+    def url(self) -> str:
+        return self.spec.url
+
+    @property
+    def method(self) -> str:
+        return self.spec.method
+
+    @property
+    def rate_per_minute(self) -> int | None:
+        return self.spec.rate_per_minute
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            **self.spec.to_dict(),
+            "created_at": self.created_at,
+            "dispatch_ids": list(self.dispatch_ids),
+        }
+
+
+# -- rendering -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RenderedRequest:
+    """The request Braze built for one user: what goes on the wire."""
+
+    method: str
+    url: str
+    headers: dict[str, str]
+    body: str | None
+
+    def outbound(self, hop: str, timeout: float) -> OutboundRequest:
+        data = b"" if self.body is None else self.body.encode("utf-8")
+        return OutboundRequest(hop, self.method, self.url, dict(self.headers), data, timeout)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "method": self.method,
+            "url": self.url,
+            "headers": dict(self.headers),
+            "body": self.body,
+        }
+
+
+def profile_attributes(profile: Profile) -> dict[str, Any]:
+    """A profile in flat `/users/track` form: ids, standard fields, custom attributes (JSON)."""
+    with profile.lock:
+        data: dict[str, Any] = {"external_id": profile.external_id, "braze_id": profile.braze_id}
+        for name in STANDARD_FIELDS:
+            if name in profile.standard:
+                data[name] = to_json(profile.standard[name])
+        for name, value in profile.custom.items():
+            data.setdefault(name, to_json(value))
+        return data
+
+
+def user_agent(seed: str, now: float) -> str:
+    """`Braze Sender <40 hex>`; the hash changes with the UTC day (assumed)."""
+    day = int(now // 86400)
+    return f"Braze Sender {hashlib.sha1(f'{seed}:{day}'.encode()).hexdigest()}"
+
+
+def infer_content_type(body: str) -> str | None:
+    """What Braze sends as `Content-Type` when the campaign sets none (assumed rule)."""
+    if not body:
+        return None
+    try:
+        json.loads(body)
+    except ValueError:
+        return "text/plain"
+    return "application/json"
+
+
+def render_request(
+    spec: CampaignSpec,
+    user: Mapping[str, Any],
+    campaign: Mapping[str, Any],
+    *,
+    settings: BrazeSettings,
+    now: float,
+) -> RenderedRequest:
+    """The request for one user. Raises AbortMessage, LiquidError or InvalidWebhook."""
+    templates = spec.templates
+    url = templates.url.render(user, campaign=campaign).strip()
+    problem = url_problem(url, settings.webhook_allowed_ports)
+    if problem is not None:
+        raise InvalidWebhook(f"url: {problem}")
+    headers: dict[str, str] = {}
+    for name, template in templates.headers:
+        value = template.render(user, campaign=campaign)
+        if "\r" in value or "\n" in value:
+            raise InvalidWebhook(f"headers.{name}: the rendered value has a line break")
+        headers[name] = value
+    body: str | None = None
+    if spec.method != "GET":
+        if templates.raw_body is not None:
+            body = templates.raw_body.render(user, campaign=campaign)
+        else:
+            pairs = {key: t.render(user, campaign=campaign) for key, t in templates.json_body}
+            body = json.dumps(pairs, ensure_ascii=False, separators=(",", ":"))
+        if not any(k.lower() == "content-type" for k in headers):
+            content_type = infer_content_type(body)
+            if content_type is not None:
+                headers["Content-Type"] = content_type
+    for name in [k for k in headers if k.lower() == "user-agent"]:
+        del headers[name]
+    headers["User-Agent"] = user_agent(settings.user_agent_seed, now)
+    return RenderedRequest(spec.method, url, headers, body)
+
+
+# -- messages and dispatches -----------------------------------------------------------------
+
+
+@dataclass
+class WebhookMessage:
+    """One user's webhook in a dispatch: when it is due, what was sent, how it ended."""
+
+    index: int
+    dispatch_id: str
+    campaign_id: str
+    external_id: str | None
+    braze_id: str
+    scheduled_at: float
+    state: MessageState = "scheduled"
+    request: RenderedRequest | None = None
+    delivery: Delivery | None = None
+    error: str | None = None
+    """Why the message was not delivered (abort reason, Liquid error, last failure)."""
+
+    @property
+    def status(self) -> int | None:
+        """The last attempt's status as Braze reports it (599: no response), if any."""
+        if self.delivery is None or not self.delivery.attempts:
+            return None
+        return reported_status(self.delivery.attempts[-1])
+
+    @property
+    def exchange_ids(self) -> list[int]:
+        return [] if self.delivery is None else [a.exchange_id for a in self.delivery.attempts]
+
+    def to_dict(self) -> dict[str, Any]:
+        attempts = [] if self.delivery is None else list(self.delivery.attempts)
+        return {
+            "index": self.index,
+            "dispatch_id": self.dispatch_id,
+            "external_id": self.external_id,
+            "braze_id": self.braze_id,
+            "scheduled_at": self.scheduled_at,
+            "scheduled_at_iso": format_instant(self.scheduled_at),
+            "state": self.state,
+            "status": self.status,
+            "error": self.error,
+            "request": None if self.request is None else self.request.to_dict(),
+            "attempts": [
+                {
+                    "attempt": a.attempt,
+                    "time": a.time,
+                    "status": reported_status(a),
+                    "error": a.error,
+                    "exchange_id": a.exchange_id,
+                }
+                for a in attempts
+            ],
+        }
+
+
+@dataclass
+class Dispatch:
+    """One send of a campaign: its messages in send order, and the ids it could not find."""
+
+    dispatch_id: str
+    campaign_id: str
+    created_at: float
+    messages: list[WebhookMessage]
+    skipped_external_ids: list[str] = field(default_factory=list)
+
+    def states(self) -> dict[str, int]:
+        counts: dict[str, int] = dict.fromkeys(STATES, 0)
+        for message in self.messages:
+            counts[message.state] += 1
+        return counts
+
+    def to_dict(self) -> dict[str, Any]:
+        first = self.messages[0].scheduled_at if self.messages else None
+        last = self.messages[-1].scheduled_at if self.messages else None
+        return {
+            "dispatch_id": self.dispatch_id,
+            "campaign_id": self.campaign_id,
+            "created_at": self.created_at,
+            "message_count": len(self.messages),
+            "first_scheduled_at": first,
+            "last_scheduled_at": last,
+            "first_scheduled_at_iso": None if first is None else format_instant(first),
+            "last_scheduled_at_iso": None if last is None else format_instant(last),
+            "skipped_external_ids": list(self.skipped_external_ids),
+            "states": self.states(),
+        }
+
+
+@dataclass
+class TestSendResult:
+    """What the Test tab shows: the status line, the response's headers and raw body."""
+
+    status_line: str
+    status: int | None
+    headers: dict[str, str]
+    body: str
+    error: str | None
+    request: RenderedRequest | None
+    user: dict[str, Any]
+    exchange_id: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "status_line": self.status_line,
+            "status": self.status,
+            "headers": dict(self.headers),
+            "body": self.body,
+            "error": self.error,
+            "request": None if self.request is None else self.request.to_dict(),
+            "user": {
+                "external_id": self.user.get("external_id"),
+                "braze_id": self.user.get("braze_id"),
+            },
+            "exchange_id": self.exchange_id,
+        }
+
+
+# -- the Message Activity Log ----------------------------------------------------------------
+
+
+class ActivityLog:
+    """Failures, aborts and render errors, kept `retention` seconds; at most `per_hour`
+    entries of one error type per campaign per clock hour (the rest are only counted)."""
+
+    def __init__(self, *, retention: float, per_hour: int, body_cap: int) -> None:
+        self.retention = retention
+        self.per_hour = per_hour
+        self.body_cap = body_cap
+        self._lock = threading.Lock()
+        self._entries: deque[dict[str, Any]] = deque()
+        self._kept: dict[tuple[str, str, int], int] = {}
+        self._suppressed: dict[tuple[str, str, int], int] = {}
+
+    def add(self, entry: dict[str, Any], now: float) -> bool:
+        """Keep `entry` (its `clock` is its time) unless its hour's cap is reached."""
+        body = entry.get("response_body")
+        if isinstance(body, str) and len(body) > self.body_cap:
+            entry["response_body"] = body[: self.body_cap]
+            entry["response_body_truncated"] = True
+        key = (entry["campaign_id"], entry["error_type"], int(entry["clock"] // 3600))
+        with self._lock:
+            self._prune(now)
+            if self._kept.get(key, 0) >= self.per_hour:
+                self._suppressed[key] = self._suppressed.get(key, 0) + 1
+                return False
+            self._kept[key] = self._kept.get(key, 0) + 1
+            self._entries.append(entry)
+            return True
+
+    def entries(
+        self, now: float, *, campaign_id: str | None = None, since: float | None = None
+    ) -> list[dict[str, Any]]:
+        with self._lock:
+            self._prune(now)
+            return [
+                dict(e)
+                for e in self._entries
+                if (campaign_id is None or e["campaign_id"] == campaign_id)
+                and (since is None or e["clock"] >= since)
+            ]
+
+    def suppressed(self, now: float, *, campaign_id: str | None = None) -> list[dict[str, Any]]:
+        """How many entries each capped hour left out."""
+        with self._lock:
+            self._prune(now)
+            return [
+                {
+                    "campaign_id": cid,
+                    "error_type": kind,
+                    "hour": format_instant(hour * 3600.0),
+                    "suppressed": count,
+                }
+                for (cid, kind, hour), count in sorted(self._suppressed.items())
+                if campaign_id is None or cid == campaign_id
+            ]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._kept.clear()
+            self._suppressed.clear()
+
+    def _prune(self, now: float) -> None:
+        cutoff = now - self.retention
+        while self._entries and self._entries[0]["clock"] < cutoff:
+            self._entries.popleft()
+        for counts in (self._kept, self._suppressed):
+            for key in [k for k in counts if (k[2] + 1) * 3600 < cutoff]:
+                del counts[key]
+
+
+# -- host pauses -----------------------------------------------------------------------------
+
+
+class HostPauses:
+    """Braze pauses a host that fails more than `threshold` times in a minute."""
+
+    def __init__(self, *, threshold: int, seconds: float) -> None:
+        self.threshold = threshold
+        self.seconds = seconds
+        self._lock = threading.Lock()
+        self._failures: dict[str, deque[float]] = {}
+        self._paused_until: dict[str, float] = {}
+        self.history: list[dict[str, Any]] = []
+        """Every pause so far: host, start and end (clock seconds and ISO 8601)."""
+
+    def paused(self, host: str, now: float) -> float | None:
+        """When the pause of `host` ends, if it is paused now."""
+        with self._lock:
+            until = self._paused_until.get(host)
+            if until is None or now >= until:
+                self._paused_until.pop(host, None)
+                return None
+            return until
+
+    def count(self, host: str, status: int, now: float) -> float | None:
+        """Count one answer; returns when the pause ends if this failure started one."""
+        if status not in PAUSE_STATUSES:
+            return None
+        with self._lock:
+            times = self._failures.setdefault(host, deque())
+            times.append(now)
+            while times and times[0] <= now - 60.0:
+                times.popleft()
+            if len(times) <= self.threshold:
+                return None
+            times.clear()
+            until = now + self.seconds
+            self._paused_until[host] = until
+            self.history.append(
+                {
+                    "host": host,
+                    "from": now,
+                    "until": until,
+                    "from_iso": format_instant(now),
+                    "until_iso": format_instant(until),
+                }
+            )
+            return until
+
+    def events(self) -> list[dict[str, Any]]:
+        with self._lock:
+            return [dict(event) for event in self.history]
+
+    def snapshot(self, now: float) -> dict[str, float]:
+        with self._lock:
+            return {h: t for h, t in self._paused_until.items() if t > now}
+
+    def clear(self) -> None:
+        with self._lock:
+            self._failures.clear()
+            self._paused_until.clear()
+            self.history.clear()
+
+
+# -- the store -------------------------------------------------------------------------------
+
+
+class CampaignStore:
+    """Every webhook campaign of the workspace, their dispatches and the activity log.
+
+    Thread-safe: sends run on the scheduler (its executor in server mode), admin calls on
+    the server's threads.
+    """
+
+    def __init__(
+        self,
+        *,
+        settings: BrazeSettings,
+        profiles: ProfileStore,
+        sender: OutboundSender,
+    ) -> None:
+        self.settings = settings
+        self.profiles = profiles
+        self.sender = sender
+        self.scheduler: Scheduler = sender.scheduler
+        self.policy = WebhookRetry(
+            settings.webhook_max_retries, settings.webhook_retry_base, settings.webhook_retry_factor
+        )
+        self.log = ActivityLog(
+            retention=settings.activity_log_retention,
+            per_hour=settings.activity_log_per_type_per_hour,
+            body_cap=settings.activity_log_body_cap,
+        )
+        self.pauses = HostPauses(
+            threshold=settings.host_pause_failures, seconds=settings.host_pause_seconds
+        )
+        self._lock = threading.RLock()
+        self._campaigns: dict[str, WebhookCampaign] = {}
+        self._dispatches: dict[str, Dispatch] = {}
+        self._issued = 0
+        self._generation = 0
+        self._rng = random.Random(f"{settings.campaign_seed}:test-users")
+
+    def now(self) -> float:
+        return self.scheduler.clock.now()
+
+    def reset(self) -> None:
+        """No campaigns but the settings' ones, no dispatches, an empty log."""
+        with self._lock:
+            self._generation += 1
+            self._campaigns.clear()
+            self._dispatches.clear()
+            self._issued = 0
+            self._rng = random.Random(f"{self.settings.campaign_seed}:test-users")
+        self.log.clear()
+        self.pauses.clear()
+        for spec in self.settings.campaigns:
+            self.create(spec)
+
+    # -- definitions -------------------------------------------------------------------------
+    def create(self, spec: Any) -> WebhookCampaign:
+        parsed = parse_spec(spec, self.settings)
+        with self._lock:
+            campaign = WebhookCampaign(self._new_id("campaign", uuid_form=True), parsed, self.now())
+            self._campaigns[campaign.id] = campaign
+        return campaign
+
+    def get(self, campaign_id: str) -> WebhookCampaign:
+        with self._lock:
+            found = self._campaigns.get(campaign_id)
+        if found is None:
+            raise CampaignNotFound(f"no campaign {campaign_id!r}")
+        return found
+
+    def delete(self, campaign_id: str) -> None:
+        """Remove a campaign; its messages not yet sent are aborted when they fall due."""
+        with self._lock:
+            if self._campaigns.pop(campaign_id, None) is None:
+                raise CampaignNotFound(f"no campaign {campaign_id!r}")
+
+    def dispatches(self, campaign_id: str) -> list[Dispatch]:
+        with self._lock:
+            campaign = self.get(campaign_id)
+            return [self._dispatches[d] for d in campaign.dispatch_ids if d in self._dispatches]
+
+    def dispatch(self, dispatch_id: str) -> Dispatch | None:
+        with self._lock:
+            return self._dispatches.get(dispatch_id)
+
+    def messages(self, campaign_id: str) -> list[WebhookMessage]:
+        return [m for d in self.dispatches(campaign_id) for m in d.messages]
+
+    # -- sending -----------------------------------------------------------------------------
+    def send(self, campaign_id: str, *, external_ids: Sequence[str] | None = None) -> Dispatch:
+        """One dispatch to the campaign's audience (or `external_ids`), spread at its rate.
+
+        External ids with no user are skipped (listed in `skipped_external_ids`).
+        """
+        if external_ids is not None and (
+            isinstance(external_ids, str)
+            or not isinstance(external_ids, Sequence)
+            or not all(isinstance(x, str) and x for x in external_ids)
+        ):
+            raise CampaignError("external_ids: must be a list of external ids (strings)")
+        with self._lock:
+            campaign = self.get(campaign_id)
+            now = self.now()
+            wanted = external_ids if external_ids is not None else campaign.spec.audience
+            targets, skipped = self._audience(wanted)
+            dispatch_id = self._new_id("dispatch")
+            rate = campaign.spec.rate_per_minute
+            messages = [
+                WebhookMessage(
+                    index=i,
+                    dispatch_id=dispatch_id,
+                    campaign_id=campaign.id,
+                    external_id=profile.external_id,
+                    braze_id=profile.braze_id,
+                    scheduled_at=now + (0.0 if rate is None else i * 60.0 / rate),
+                )
+                for i, profile in enumerate(targets)
+            ]
+            dispatch = Dispatch(dispatch_id, campaign.id, now, messages, skipped)
+            self._dispatches[dispatch_id] = dispatch
+            campaign.dispatch_ids.append(dispatch_id)
+            generation = self._generation
+        horizon = now + self.settings.webhook_abort_after
+        expiring: list[WebhookMessage] = []
+        owner = self.sender.service
+        for message in messages:
+            if message.scheduled_at > horizon:
+                expiring.append(message)
+                continue
+            self.scheduler.call_at(
+                message.scheduled_at,
+                HOP,
+                _bind(self._start, message, generation),
+                owner=owner,
+            )
+        if expiring:
+            self.scheduler.call_at(
+                horizon,
+                f"{HOP} expiry",
+                lambda: self._expire(expiring, generation),
+                owner=owner,
+            )
+        return dispatch
+
+    def _audience(self, wanted: str | Sequence[str]) -> tuple[list[Profile], list[str]]:
+        if wanted == "all":
+            return self.profiles.query(), []
+        targets: list[Profile] = []
+        skipped: list[str] = []
+        seen: set[str] = set()
+        for external_id in wanted:
+            if external_id in seen:
+                continue
+            seen.add(external_id)
+            found = self.profiles.query(external_id=external_id)
+            if found:
+                targets.append(found[0])
+            else:
+                skipped.append(external_id)
+        return targets, skipped
+
+    def _start(self, message: WebhookMessage, generation: int) -> None:
+        """A message's turn: render it for its user as they are now, then the first attempt."""
+        with self._lock:
+            if generation != self._generation or message.state != "scheduled":
+                return
+            campaign = self._campaigns.get(message.campaign_id)
+            if campaign is None:
+                message.state = "aborted"
+                message.error = "the campaign was deleted"
+                return
+            message.state = "sending"
+        now = self.now()
+        profile = self.profiles.get(message.braze_id)
+        user = (
+            profile_attributes(profile)
+            if profile is not None
+            else {"external_id": message.external_id, "braze_id": message.braze_id}
+        )
+        context = {"name": campaign.name, "api_id": campaign.id, "dispatch_id": message.dispatch_id}
+        try:
+            rendered = render_request(campaign.spec, user, context, settings=self.settings, now=now)
+        except AbortMessage as exc:
+            self._not_rendered(campaign, message, "aborted", ABORTED, exc.reason, now)
+            return
+        except (LiquidError, InvalidWebhook) as exc:
+            kind = INVALID_WEBHOOK if isinstance(exc, InvalidWebhook) else LIQUID_ERROR
+            self._not_rendered(campaign, message, "render_error", kind, _liquid_text(exc), now)
+            return
+        except Exception as exc:  # a template must not leave the message hanging
+            text = f"{type(exc).__name__}: {exc}"
+            self._not_rendered(campaign, message, "render_error", LIQUID_ERROR, text, now)
+            return
+        with self._lock:
+            message.request = rendered
+            message.delivery = Delivery(rendered.outbound(HOP, self.settings.webhook_timeout))
+        self._attempt(campaign, message, generation)
+
+    def _attempt(self, campaign: WebhookCampaign, message: WebhookMessage, generation: int) -> None:
+        delivery = message.delivery
+        if delivery is None or generation != self._generation:
+            return
+        outcome = self._attempt_once(delivery.request, len(delivery.attempts) + 1)
+        with self._lock:
+            if generation != self._generation:
+                return
+            delivery.attempts.append(outcome)
+            wait = self.policy.next_delay(outcome)
+            delivery.settled = wait is None
+            if outcome.ok:
+                message.state, message.error = "delivered", None
+            else:
+                message.state = "failed" if wait is None else "sending"
+                message.error = outcome.describe()
+        if not outcome.ok:
+            self._log_failure(campaign, message, outcome, wait)
+        if wait is not None:
+            self.scheduler.call_later(
+                wait,
+                f"{HOP} retry",
+                lambda: self._attempt(campaign, message, generation),
+                owner=self.sender.service,
+            )
+
+    def _attempt_once(self, request: OutboundRequest, number: int) -> AttemptOutcome:
+        """One attempt, unless the host is paused: then Braze answers 598 itself."""
+        host = (urlsplit(request.url).hostname or "").lower()
+        until = self.pauses.paused(host, self.now())
+        if until is not None:
+            return self.sender.record_unsent(
+                request,
+                number,
+                status=HOST_PAUSED,
+                body=b"Host paused by Braze after too many failures",
+                headers={"Content-Type": "text/plain"},
+                note=f"not sent: host {host} paused until {format_instant(until)}",
+            )
+        outcome = self.sender.send_once(request, number)
+        self.pauses.count(host, reported_status(outcome), outcome.time)
+        return outcome
+
+    def _expire(self, messages: list[WebhookMessage], generation: int) -> None:
+        now = self.now()
+        hours = self.settings.webhook_abort_after / 3600
+        for message in messages:
+            with self._lock:
+                if generation != self._generation or message.state != "scheduled":
+                    continue
+                message.state = "expired"
+                message.error = f"held back by the send rate for more than {hours:g} hours"
+                campaign = self._campaigns.get(message.campaign_id)
+            self._log(
+                campaign,
+                message,
+                now,
+                error_type=ABORTED,
+                status=None,
+                message_text=f"Message expired: {message.error}",
+            )
+
+    def _not_rendered(
+        self,
+        campaign: WebhookCampaign,
+        message: WebhookMessage,
+        state: MessageState,
+        kind: str,
+        text: str,
+        now: float,
+    ) -> None:
+        with self._lock:
+            message.state = state
+            message.error = text
+        self._log(campaign, message, now, error_type=kind, status=None, message_text=text)
+
+    def _log_failure(
+        self,
+        campaign: WebhookCampaign,
+        message: WebhookMessage,
+        outcome: AttemptOutcome,
+        wait: float | None,
+    ) -> None:
+        status = reported_status(outcome)
+        if wait is not None:
+            then = f"retry {outcome.attempt} of {self.policy.retries} in {wait:g} s"
+        elif retryable(status):
+            then = f"not delivered after {self.policy.retries} retries"
+        else:
+            then = "not retried"
+        what = outcome.error or f"HTTP {status}"
+        self._log(
+            campaign,
+            message,
+            outcome.time,
+            error_type=f"Webhook HTTP {status}",
+            status=status,
+            message_text=f"{what}; {then}",
+            response_body=outcome.body.decode("utf-8", errors="replace"),
+            attempt=outcome.attempt,
+            final=wait is None,
+            exchange_id=outcome.exchange_id,
+        )
+
+    def _log(
+        self,
+        campaign: WebhookCampaign | None,
+        message: WebhookMessage,
+        when: float,
+        *,
+        error_type: str,
+        status: int | None,
+        message_text: str,
+        response_body: str | None = None,
+        attempt: int | None = None,
+        final: bool = True,
+        exchange_id: int | None = None,
+    ) -> None:
+        entry = {
+            "time": format_instant(when),
+            "clock": when,
+            "campaign_id": message.campaign_id,
+            "campaign_name": None if campaign is None else campaign.name,
+            "dispatch_id": message.dispatch_id,
+            "external_id": message.external_id,
+            "braze_id": message.braze_id,
+            "error_type": error_type,
+            "status": status,
+            "message": message_text,
+            "response_body": response_body,
+            "attempt": attempt,
+            "final": final,
+            "exchange_id": exchange_id,
+        }
+        self.log.add(entry, self.now())
+
+    # -- the Test tab ------------------------------------------------------------------------
+    def test_send(
+        self,
+        campaign_id: str,
+        *,
+        external_id: str | None = None,
+        braze_id: str | None = None,
+        user: Mapping[str, Any] | None = None,
+    ) -> TestSendResult:
+        """One attempt, no retries, for a chosen, a custom or a random user of the audience."""
+        campaign = self.get(campaign_id)
+        given = [k for k, v in (("external_id", external_id), ("braze_id", braze_id),
+                                ("user", user)) if v is not None]  # fmt: skip
+        if len(given) > 1:
+            raise CampaignError(f"{' and '.join(given)}: give one of them, not several")
+        attributes = self._test_user(campaign, external_id, braze_id, user)
+        with self._lock:
+            dispatch_id = campaign.dispatch_ids[-1] if campaign.dispatch_ids else UNSENT_DISPATCH_ID
+        context = {"name": campaign.name, "api_id": campaign.id, "dispatch_id": dispatch_id}
+        try:
+            rendered = render_request(
+                campaign.spec, attributes, context, settings=self.settings, now=self.now()
+            )
+        except AbortMessage as exc:
+            text = f"{ABORTED}: {exc.reason}"
+            return TestSendResult(text, None, {}, "", text, None, attributes)
+        except (LiquidError, InvalidWebhook) as exc:
+            kind = INVALID_WEBHOOK if isinstance(exc, InvalidWebhook) else LIQUID_ERROR
+            text = f"{kind}: {_liquid_text(exc)}"
+            return TestSendResult(text, None, {}, "", text, None, attributes)
+        outcome = self._attempt_once(rendered.outbound(TEST_HOP, self.settings.webhook_timeout), 1)
+        if outcome.status is None:
+            error = outcome.error or "no response"
+            return TestSendResult(
+                error, NO_RESPONSE, {}, "", error, rendered, attributes, outcome.exchange_id
+            )
+        reason = outcome.reason or _phrase(outcome.status)
+        return TestSendResult(
+            f"HTTP/1.1 {outcome.status} {reason}".rstrip(),
+            outcome.status,
+            dict(outcome.headers),
+            outcome.body.decode("utf-8", errors="replace"),
+            None,
+            rendered,
+            attributes,
+            outcome.exchange_id,
+        )
+
+    def _test_user(
+        self,
+        campaign: WebhookCampaign,
+        external_id: str | None,
+        braze_id: str | None,
+        user: Mapping[str, Any] | None,
+    ) -> dict[str, Any]:
+        if user is not None:
+            if not isinstance(user, Mapping) or not all(isinstance(k, str) for k in user):
+                raise CampaignError("user: must be an object of attributes in /users/track form")
+            return {"external_id": None, "braze_id": None, **user}
+        if external_id is not None:
+            if not isinstance(external_id, str):
+                raise CampaignError(f"external_id: must be a string, not {external_id!r}")
+            found = self.profiles.query(external_id=external_id)
+            if not found:
+                raise UserNotFound(f"no user with external_id {external_id!r}")
+            return profile_attributes(found[0])
+        if braze_id is not None:
+            if not isinstance(braze_id, str):
+                raise CampaignError(f"braze_id: must be a string, not {braze_id!r}")
+            profile = self.profiles.get(braze_id)
+            if profile is None:
+                raise UserNotFound(f"no user with braze_id {braze_id!r}")
+            return profile_attributes(profile)
+        audience, _skipped = self._audience(campaign.spec.audience)
+        if not audience:
+            raise UserNotFound("the campaign's audience has no users to pick from")
+        with self._lock:
+            chosen = self._rng.choice(audience)
+        return profile_attributes(chosen)
+
+    # -- the Message Activity Log ------------------------------------------------------------
+    def activity_log(
+        self, *, campaign_id: str | None = None, since: float | None = None
+    ) -> list[dict[str, Any]]:
+        """Entries oldest first: failures, aborts and render errors still retained."""
+        return self.log.entries(self.now(), campaign_id=campaign_id, since=since)
+
+    def activity_log_suppressed(self, *, campaign_id: str | None = None) -> list[dict[str, Any]]:
+        """Entries left out by the per-type hourly cap, counted per campaign, type and hour."""
+        return self.log.suppressed(self.now(), campaign_id=campaign_id)
+
+    def paused_hosts(self) -> dict[str, float]:
+        """Hosts Braze answers 598 for now, with the clock time each pause ends."""
+        return self.pauses.snapshot(self.now())
+
+    def host_pauses(self) -> list[dict[str, Any]]:
+        """Every host pause so far (host, from, until), oldest first."""
+        return self.pauses.events()
+
+    # -- ids ---------------------------------------------------------------------------------
+    def _new_id(self, kind: str, *, uuid_form: bool = False) -> str:
+        """Called with the lock held: an id derived from the seed and a counter."""
+        self._issued += 1
+        digest = hashlib.sha256(f"{self.settings.campaign_seed}:{kind}:{self._issued}".encode())
+        if uuid_form:
+            return str(uuid.UUID(bytes=digest.digest()[:16], version=4))
+        return digest.hexdigest()[:24]
+
+    def list(self) -> list[WebhookCampaign]:  # last: in the class body `list` is this method
+        """Every campaign, oldest first."""
+        with self._lock:
+            return [*self._campaigns.values()]
+
+
+def _bind(
+    run: Callable[[WebhookMessage, int], None], message: WebhookMessage, generation: int
+) -> Callable[[], None]:
+    return lambda: run(message, generation)
+
+
+def _liquid_text(exc: Exception) -> str:
+    """The error's text, naming the template line when it has one."""
+    text, line = str(exc), getattr(exc, "line", None)
+    return f"line {line}: {text}" if isinstance(line, int) and f"line {line}" not in text else text
+
+
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
