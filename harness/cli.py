@@ -13,6 +13,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from harness import bench, render, run_cli
 from harness.scenario import ScenarioError, load_scenario
 from harness.server import MockServer
 from harness.transform import describe_validation, validate_offline
@@ -33,6 +34,7 @@ def _parser() -> argparse.ArgumentParser:
         "integration end to end.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    run_cli.register(commands)
 
     serve = commands.add_parser(
         "serve",
@@ -77,6 +79,8 @@ def _parser() -> argparse.ArgumentParser:
         "--destination", choices=DESTINATIONS, default="track-users", help="(track-users)"
     )
     transform.add_argument("--json", action="store_true", help="print one JSON object")
+    render.register(commands)
+    bench.register(commands)
     return parser
 
 
@@ -186,6 +190,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return serve(args)
         if args.command == "transform":
             return transform(args)
+        handler = getattr(args, "handler", None)
+        if handler is not None:
+            result: int = handler(args)
+            return result
     except ScenarioError as exc:
         print(f"seen-braze {args.command}: {exc}", file=sys.stderr)
         return 2

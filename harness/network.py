@@ -1,0 +1,214 @@
+"""In-process network: `requests` calls to the services' real hostnames served by the mocks.
+
+Two transports, the same HTTP semantics: `WsgiAdapter` mounts on a `requests.Session` and
+calls the Flask app directly (the harness's own hops, about four times cheaper per call), and
+`intercept` uses `responses` so that any code calling `requests` is served too.
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import requests
+import responses
+from requests.adapters import BaseAdapter
+from requests.structures import CaseInsensitiveDict
+from urllib3 import HTTPResponse
+
+WsgiApp = Any
+"""A WSGI callable (a Flask app)."""
+
+SEEN_HOST = "api.seen.io"
+"""SEEN's API host, as the documented webhook URL names it."""
+BRAZE_HOST = "rest.iad-01.braze.com"
+"""The Braze REST host the harness uses for /users/track and the Data Transformation webhook."""
+
+
+class UnroutedHost(requests.ConnectionError):
+    """A request to a host no mock serves: in-process runs never reach the network."""
+
+
+def _environ(request: requests.PreparedRequest, body: bytes) -> dict[str, Any]:
+    url = urlsplit(request.url or "")
+    https = url.scheme == "https"
+    port = url.port or (443 if https else 80)
+    environ: dict[str, Any] = {
+        "REQUEST_METHOD": request.method or "GET",
+        "SCRIPT_NAME": "",
+        "PATH_INFO": unquote(url.path, encoding="latin-1") or "/",
+        "QUERY_STRING": url.query,
+        "SERVER_NAME": url.hostname or "localhost",
+        "SERVER_PORT": str(port),
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "127.0.0.1",
+        "CONTENT_LENGTH": str(len(body)),
+        "wsgi.version": (1, 0),
+        "wsgi.url_scheme": url.scheme or "http",
+        "wsgi.input": io.BytesIO(body),
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": True,
+        "wsgi.multiprocess": False,
+        "wsgi.run_once": False,
+    }
+    for name, value in request.headers.items():
+        key = name.upper().replace("-", "_")
+        if key == "CONTENT_TYPE":
+            environ["CONTENT_TYPE"] = value
+        elif key != "CONTENT_LENGTH":
+            environ[f"HTTP_{key}"] = value
+    environ["HTTP_HOST"] = url.netloc
+    return environ
+
+
+def call_wsgi(
+    app: WsgiApp, request: requests.PreparedRequest
+) -> tuple[int, str, list[tuple[str, str]], bytes]:
+    """Run one request through `app`: status, reason, headers and the whole body."""
+    body = request.body or b""
+    if isinstance(body, str):
+        body = body.encode("utf-8")
+    elif not isinstance(body, bytes):
+        body = b"".join(body)
+    started: list[Any] = []
+
+    def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+        started[:] = [status, headers]
+        return lambda data: None
+
+    chunks = app(_environ(request, body), start_response)
+    try:
+        data = b"".join(chunks)
+    finally:
+        close = getattr(chunks, "close", None)
+        if close is not None:
+            close()
+    status_line, headers = started
+    code, _, reason = status_line.partition(" ")
+    return int(code), reason, headers, data
+
+
+class WsgiAdapter(BaseAdapter):
+    """A transport that serves each host from its WSGI app; unknown hosts are refused."""
+
+    def __init__(self, apps: Mapping[str, WsgiApp]) -> None:
+        super().__init__()
+        self.apps = dict(apps)
+
+    def send(  # type: ignore[override]
+        self, request: requests.PreparedRequest, **kwargs: Any
+    ) -> requests.Response:
+        host = urlsplit(request.url or "").netloc.lower()
+        app = self.apps.get(host)
+        if app is None:
+            raise UnroutedHost(
+                f"no mock serves {host or request.url!r} in-process "
+                f"(served: {', '.join(sorted(self.apps))})",
+                request=request,
+            )
+        status, reason, headers, data = call_wsgi(app, request)
+        response = requests.Response()
+        response.status_code = status
+        response.reason = reason
+        response.headers = CaseInsensitiveDict(headers)
+        response._content = data
+        response.url = request.url or ""
+        response.request = request
+        response.encoding = requests.utils.get_encoding_from_headers(response.headers)
+        response.raw = HTTPResponse(body=io.BytesIO(data), status=status, preload_content=False)
+        return response
+
+    def close(self) -> None:
+        pass
+
+
+@dataclass(frozen=True)
+class WsgiResponse:
+    """An answer from a WSGI app, with the attributes the mocks' sender reads."""
+
+    status_code: int
+    reason: str
+    headers: CaseInsensitiveDict[str]
+    content: bytes
+
+
+class WsgiSession:
+    """The one call the mocks' sender makes (`request`), served straight from WSGI apps.
+
+    The harness's own hops go through it: it skips `requests`' preparation (proxies, cookies,
+    hooks), which costs more than the mock's work, and keeps the HTTP exchange the same.
+    """
+
+    def __init__(self, apps: Mapping[str, WsgiApp] | None = None) -> None:
+        self.apps: dict[str, WsgiApp] = dict(apps or {})
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        headers: Mapping[str, str],
+        data: bytes,
+        timeout: float,
+        allow_redirects: bool,
+    ) -> WsgiResponse:
+        host = urlsplit(url).netloc.lower()
+        app = self.apps.get(host)
+        if app is None:
+            served = ", ".join(sorted(self.apps))
+            raise UnroutedHost(f"no mock serves {host or url!r} in-process (served: {served})")
+        prepared = requests.PreparedRequest()
+        prepared.method = method.upper()
+        prepared.url = url
+        prepared.headers = CaseInsensitiveDict(headers)
+        prepared.body = data
+        status, reason, answer, body = call_wsgi(app, prepared)
+        return WsgiResponse(status, reason, CaseInsensitiveDict(answer), body)
+
+    def close(self) -> None:
+        pass
+
+
+def wsgi_session(apps: Mapping[str, WsgiApp]) -> requests.Session:
+    """A session whose http and https calls are served by `apps` (host[:port] → app)."""
+    session = requests.Session()
+    session.trust_env = False  # no proxies or .netrc: nothing leaves the process
+    adapter = WsgiAdapter(apps)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
+
+
+def _callback(app: WsgiApp) -> Any:
+    def respond(request: requests.PreparedRequest) -> tuple[int, dict[str, str], bytes]:
+        status, _, headers, data = call_wsgi(app, request)
+        merged: dict[str, str] = {}
+        for name, value in headers:
+            if name.lower() != "content-length":
+                merged[name] = value
+        return status, merged, data
+
+    return respond
+
+
+@contextmanager
+def intercept(
+    apps: Mapping[str, WsgiApp], *, passthrough: Iterable[str] = ()
+) -> Iterator[responses.RequestsMock]:
+    """Every `requests` call to a host in `apps` is served by its mock; any other host fails
+    with a ConnectionError naming it, unless its URL starts with one of `passthrough`."""
+    import re
+
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        for host, app in apps.items():
+            pattern = re.compile(rf"https?://{re.escape(host)}(/.*)?(\?.*)?$")
+            for method in ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"):
+                mock.add_callback(method, pattern, callback=_callback(app))
+        for prefix in passthrough:
+            mock.add_passthru(prefix)
+        yield mock

@@ -1,0 +1,309 @@
+"""`seen-braze render`: a webhook template rendered for one user, as Braze would send it.
+
+Braze does not escape personalisation values, so a name with a `"` silently turns a JSON body
+into something SEEN refuses. `explain_json_break` says which tag and which character did it;
+the end-to-end run reuses it to explain SEEN's 400s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mocks.braze.liquid import AbortMessage, BrazeTemplate, LiquidError, compile_template
+
+_UNSAFE_IN_JSON_STRING = re.compile(r'["\\\x00-\x1f]')
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_EXCERPT_HALF_WIDTH = 40
+
+
+@dataclass(frozen=True)
+class JsonBreak:
+    """Where a rendered body stops being JSON, and the personalisation value that caused it.
+
+    `line` and `column` (1-based) locate the offending character in the rendered body when a
+    value is to blame, else where the JSON parser gave up. `tag` and `value` are None when no
+    value explains the break (the template's own text is at fault).
+    """
+
+    line: int
+    column: int
+    excerpt: str
+    tag: str | None
+    value: Any
+    reason: str
+    hint: str | None
+    parser_message: str
+
+    def describe(self) -> str:
+        """A few lines for a person: where, an excerpt with a caret, why, and the fix."""
+        lines = [
+            f"the body is not valid JSON: line {self.line}, column {self.column} "
+            f"({self.parser_message})",
+            *(f"  {row}" for row in self.excerpt.splitlines()),
+            f"  why: {self.reason}",
+        ]
+        if self.hint:
+            lines.append(f"  fix: {self.hint}")
+        return "\n".join(lines)
+
+
+def explain_json_break(
+    template_source: str,
+    profile: Mapping[str, Any],
+    body: str,
+    *,
+    campaign: Mapping[str, Any] | None = None,
+    properties: Mapping[str, Mapping[str, Any]] | None = None,
+) -> JsonBreak | None:
+    """Why `body` (rendered from the template for this user) is not JSON; None if it is.
+
+    Each personalisation value holding a character that is unsafe in a JSON string is swapped,
+    in turn, for a harmless one of the same length; the first whose swap moves or removes the
+    break is the culprit. Failing that, a value missing for this user (rendered as nothing)
+    is tried the same way.
+    """
+    try:
+        json.loads(body)
+    except json.JSONDecodeError as err:
+        position, parser_message = err.pos, err.msg.removesuffix(" at")
+    else:
+        return None
+    try:
+        template = compile_template(template_source)
+        values = template.resolve(profile, campaign=campaign, properties=properties)
+        unsafe = _unsafe_value_culprit(template, values, body, position)
+        if unsafe is not None:
+            tag, value, at = unsafe
+            return _break(
+                body, at, parser_message, tag, value, *_unsafe_reason(tag, value, at, body)
+            )
+        missing = _missing_value_culprit(template, values, position)
+    except (LiquidError, AbortMessage):
+        missing = None
+    if missing is not None:
+        return _break(
+            body,
+            position,
+            parser_message,
+            missing,
+            None,
+            f"{missing} has no value for this user, so it rendered as nothing",
+            f"give it a fallback, e.g. {{{{{missing} | default: 0}}}}, or quote it",
+        )
+    return _break(
+        body,
+        position,
+        parser_message,
+        None,
+        None,
+        "no personalisation value explains it: the template's own text is not valid JSON here",
+        None,
+    )
+
+
+def _unsafe_value_culprit(
+    template: BrazeTemplate, values: Mapping[str, Any], body: str, position: int
+) -> tuple[str, str, int] | None:
+    """The (tag, value, offending index in body) of the value that broke the JSON, if any."""
+    candidates = [
+        (tag, value)
+        for tag, value in values.items()
+        if isinstance(value, str) and _UNSAFE_IN_JSON_STRING.search(value)
+    ]
+    candidates.sort(key=lambda item: _first_index(body, item[1]))
+    for tag, value in candidates:
+        harmless = _UNSAFE_IN_JSON_STRING.sub("x", value)
+        if _breaks_later(template.render_values({**values, tag: harmless}), position):
+            return tag, value, _offending_index(body, value, position)
+    return None
+
+
+def _missing_value_culprit(
+    template: BrazeTemplate, values: Mapping[str, Any], position: int
+) -> str | None:
+    """The tag whose missing value left a hole in the JSON (`"age": ,`), if any."""
+    for tag in template.references:
+        if values.get(tag) in (None, ""):
+            body = template.render_values({**values, tag: 0})
+            try:
+                json.loads(body)
+            except json.JSONDecodeError:
+                continue
+            return tag
+    return None
+
+
+def _breaks_later(body: str, position: int) -> bool:
+    try:
+        json.loads(body)
+    except json.JSONDecodeError as err:
+        return err.pos > position
+    return True
+
+
+def _first_index(body: str, value: str) -> int:
+    index = body.find(value)
+    return len(body) if index < 0 else index
+
+
+def _offending_index(body: str, value: str, position: int) -> int:
+    """The unsafe character of `value` where it appears last at or before the break."""
+    start = body.rfind(value, 0, position + 1)
+    if start < 0:
+        start = body.find(value)
+    unsafe = _UNSAFE_IN_JSON_STRING.search(value)
+    if start < 0 or unsafe is None:
+        return position
+    return start + unsafe.start()
+
+
+def _unsafe_reason(tag: str, value: str, at: int, body: str) -> tuple[str, str]:
+    char = body[at] if at < len(body) and _UNSAFE_IN_JSON_STRING.match(body[at]) else None
+    if char is None:
+        found = _UNSAFE_IN_JSON_STRING.search(value)
+        char = found.group() if found else '"'
+    if char == '"':
+        problem = 'an unescaped `"`, which ends the JSON string early'
+    elif char == "\\":
+        problem = "an unescaped `\\`, which JSON reads as the start of an escape sequence"
+    elif char == "\n":
+        problem = "a raw line break (shown as ␊), which a JSON string cannot hold"
+    elif char == "\t":
+        problem = "a raw tab (shown as ␉), which a JSON string cannot hold"
+    else:
+        problem = f"the control character U+{ord(char):04X}, which a JSON string cannot hold"
+    reason = f"{tag} = `{_visible(value)}` contains {problem}"
+    hint = f"escape it for JSON with {{{{{tag} | json_escape}}}}"
+    return reason, hint
+
+
+def _break(
+    body: str,
+    at: int,
+    parser_message: str,
+    tag: str | None,
+    value: Any,
+    reason: str,
+    hint: str | None,
+) -> JsonBreak:
+    line = body.count("\n", 0, at) + 1
+    line_start = body.rfind("\n", 0, at) + 1
+    return JsonBreak(
+        line=line,
+        column=at - line_start + 1,
+        excerpt=_excerpt(body, at),
+        tag=tag,
+        value=value,
+        reason=reason,
+        hint=hint,
+        parser_message=parser_message,
+    )
+
+
+def _excerpt(body: str, at: int) -> str:
+    """The body's line around `at`, control characters made visible, and a caret under `at`."""
+    line_start = body.rfind("\n", 0, at) + 1
+    line_end = body.find("\n", at)
+    if line_end < 0:
+        line_end = len(body)
+    elif line_end == at:
+        line_end += 1  # the break is the line break itself: show it
+    text = body[line_start:line_end]
+    column = at - line_start
+    low = max(0, column - _EXCERPT_HALF_WIDTH)
+    high = min(len(text), column + _EXCERPT_HALF_WIDTH)
+    lead = "…" if low else ""
+    shown = lead + _visible(text[low:high]) + ("…" if high < len(text) else "")
+    return f"{shown}\n{' ' * (len(lead) + column - low)}^"
+
+
+def _visible(text: str) -> str:
+    """Control characters as their Unicode pictures (␊ ␉ …), one column each."""
+    return _CONTROL.sub(
+        lambda m: "␡" if m.group() == "\x7f" else chr(0x2400 + ord(m.group())), text
+    )
+
+
+def meant_as_json(template: BrazeTemplate) -> bool:
+    """Auto mode: the body is meant to be JSON when its own text starts with `[` or `{`."""
+    return template.literal_text.lstrip()[:1] in ("[", "{")
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the `render` command to the CLI."""
+    parser = commands.add_parser(
+        "render",
+        help="render a webhook body template for one user, as Braze would send it",
+        description="Render TEMPLATE (a webhook body in Braze's Liquid) for the user in "
+        "USER.json (a profile in /users/track attribute form) and print the body. "
+        "Exit 0: rendered (and valid JSON when meant to be JSON); 1: the body is not valid "
+        "JSON (the reason is explained) or abort_message fired; 2: unusable input.",
+    )
+    parser.add_argument("template", metavar="TEMPLATE", help="file holding the body template")
+    parser.add_argument("--user", metavar="USER.json", required=True, help="the user's profile")
+    parser.add_argument("--campaign-name", metavar="NAME", help="for campaign.${name}")
+    kind = parser.add_mutually_exclusive_group()
+    kind.add_argument(
+        "--json",
+        dest="body_kind",
+        action="store_const",
+        const="json",
+        help="the body must be JSON (default: when its text starts with [ or {)",
+    )
+    kind.add_argument(
+        "--raw", dest="body_kind", action="store_const", const="raw", help="raw text body"
+    )
+    parser.set_defaults(handler=run, body_kind=None)
+
+
+def run(args: argparse.Namespace) -> int:
+    """The `render` command: 0 rendered, 1 broken JSON or aborted, 2 unusable input."""
+    try:
+        source = Path(args.template).read_text("utf-8")
+        profile = _load_profile(args.user)
+        template = compile_template(source)
+    except (OSError, ValueError) as exc:  # LiquidError is a ValueError
+        where = f"{args.template}: " if isinstance(exc, LiquidError) else ""
+        return _fail(f"{where}{exc}", 2)
+    campaign = None if args.campaign_name is None else {"name": args.campaign_name}
+    try:
+        body = template.render(profile, campaign=campaign)
+    except AbortMessage as exc:
+        return _fail(
+            f"abort_message: {exc.reason} (Braze would not send this message to this user)", 1
+        )
+    except LiquidError as exc:
+        return _fail(f"{args.template}: {exc}", 2)
+    sys.stdout.write(body if body.endswith("\n") else body + "\n")
+    as_json = args.body_kind == "json" or (args.body_kind is None and meant_as_json(template))
+    if as_json:
+        broken = explain_json_break(source, profile, body, campaign=campaign)
+        if broken is not None:
+            return _fail(broken.describe(), 1)
+    return 0
+
+
+def _load_profile(path: str) -> dict[str, Any]:
+    text = Path(path).read_text("utf-8")
+    try:
+        profile = json.loads(text)
+    except ValueError as exc:
+        raise ValueError(f"--user {path}: not JSON: {exc}") from None
+    if not isinstance(profile, dict):
+        raise ValueError(
+            f"--user {path}: must hold one JSON object of profile attributes, "
+            f"not {type(profile).__name__}"
+        )
+    return profile
+
+
+def _fail(message: str, code: int) -> int:
+    print(f"seen-braze render: {message}", file=sys.stderr)
+    return code

@@ -1,0 +1,185 @@
+"""`seen-braze render`: the body Braze would send for one user, and why it is not JSON."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from harness.cli import main
+from harness.render import JsonBreak, explain_json_break
+from mocks.braze.liquid import compile_template
+
+SEED_BODY = (
+    '[{"first_name":"{{${first_name}}}","last_name":"{{${last_name}}}",'
+    '"email":"{{${email_address}}}","customer_id":"{{${braze_id}}}"}]'
+)
+ESCAPED_BODY = SEED_BODY.replace("{{${first_name}}}", "{{${first_name} | json_escape}}").replace(
+    "{{${last_name}}}", "{{${last_name} | json_escape}}"
+)
+USER: dict[str, Any] = {
+    "external_id": "user-1",
+    "braze_id": "5f1a2b3c4d5e6f7a8b9c0d1e",
+    "first_name": "Ada",
+    "last_name": "Lovelace",
+    "email": "ada@example.com",
+}
+ROCK = {**USER, "first_name": 'Dwayne "The Rock"', "last_name": "Johnson"}
+
+
+def run(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    template: str,
+    user: object,
+    *args: str,
+) -> tuple[int, str, str]:
+    (tmp_path / "body.liquid").write_text(template, "utf-8")
+    (tmp_path / "user.json").write_text(json.dumps(user), "utf-8")
+    code = main(
+        ["render", str(tmp_path / "body.liquid"), "--user", str(tmp_path / "user.json"), *args]
+    )
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_seed_body_for_a_normal_user(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(tmp_path, capsys, SEED_BODY, USER)
+    assert (code, err) == (0, "")
+    assert out == (
+        '[{"first_name":"Ada","last_name":"Lovelace","email":"ada@example.com",'
+        '"customer_id":"5f1a2b3c4d5e6f7a8b9c0d1e"}]\n'
+    )
+
+
+def test_a_quoted_name_without_json_escape_exits_1_and_says_why(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(tmp_path, capsys, SEED_BODY, ROCK)
+    assert code == 1
+    assert out.startswith('[{"first_name":"Dwayne "The Rock"","last_name":"Johnson"')
+    assert "line 1, column 24" in err
+    assert '${first_name} = `Dwayne "The Rock"`' in err
+    assert 'unescaped `"`' in err
+    assert "{{${first_name} | json_escape}}" in err
+    excerpt, caret = (line for line in err.splitlines() if line.startswith("  [") or "^" in line)
+    assert excerpt[caret.index("^")] == '"'
+    assert excerpt[caret.index("^") + 1 : caret.index("^") + 4] == "The"
+
+
+def test_a_backslash_is_blamed_on_its_tag(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _out, err = run(tmp_path, capsys, SEED_BODY, {**USER, "last_name": "Back\\slash"})
+    assert code == 1
+    assert "${last_name} = `Back\\slash`" in err
+    assert "unescaped `\\`" in err
+    assert "{{${last_name} | json_escape}}" in err
+
+
+def test_a_newline_is_blamed_on_its_tag(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _out, err = run(tmp_path, capsys, SEED_BODY, {**USER, "first_name": "Ada\nMay"})
+    assert code == 1
+    assert "line 1, column 20" in err
+    assert "${first_name} = `Ada␊May` contains a raw line break" in err
+    assert "{{${first_name} | json_escape}}" in err
+
+
+def test_json_escape_fixes_the_body(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    user = {**ROCK, "last_name": "Back\\slash\n\tTab"}
+    code, out, err = run(tmp_path, capsys, ESCAPED_BODY, user)
+    assert (code, err) == (0, "")
+    assert json.loads(out) == [
+        {
+            "first_name": 'Dwayne "The Rock"',
+            "last_name": "Back\\slash\n\tTab",
+            "email": "ada@example.com",
+            "customer_id": "5f1a2b3c4d5e6f7a8b9c0d1e",
+        }
+    ]
+
+
+def test_raw_bodies_are_not_checked(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _err = run(tmp_path, capsys, SEED_BODY, ROCK, "--raw")
+    assert code == 0
+    assert '"Dwayne "The Rock""' in out
+    code, _out, _err = run(tmp_path, capsys, "name={{${first_name}}}", ROCK)
+    assert code == 0
+
+
+def test_json_can_be_required_of_any_body(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _out, err = run(tmp_path, capsys, "name={{${first_name}}}", USER, "--json")
+    assert code == 1
+    assert "template's own text is not valid JSON" in err
+
+
+def test_campaign_name(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    template = '{"c":"{{campaign.${name}}}","d":"{{campaign.${dispatch_id}}}"}'
+    code, out, _err = run(tmp_path, capsys, template, USER, "--campaign-name", "Winter")
+    assert code == 0
+    assert json.loads(out) == {"c": "Winter", "d": "dispatch_id_for_unsent_campaign"}
+
+
+def test_abort_message_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    template = '{% if ${first_name} == "Ada" %}{% abort_message("no video yet") %}{% endif %}[]'
+    code, out, err = run(tmp_path, capsys, template, USER)
+    assert (code, out) == (1, "")
+    assert "abort_message: no video yet" in err
+
+
+def test_template_syntax_error_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(tmp_path, capsys, "[\n{% if ${first_name} == %}\n]", USER)
+    assert (code, out) == (2, "")
+    assert "line 2:" in err
+
+
+@pytest.mark.parametrize(
+    ("user", "words"),
+    [(["not", "an", "object"], "one JSON object"), ("just text", "one JSON object")],
+)
+def test_a_user_that_is_not_an_object_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], user: object, words: str
+) -> None:
+    code, _out, err = run(tmp_path, capsys, SEED_BODY, user)
+    assert code == 2
+    assert words in err
+
+
+def test_unreadable_files_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "user.json").write_text("{not json", "utf-8")
+    (tmp_path / "body.liquid").write_text(SEED_BODY, "utf-8")
+    missing = str(tmp_path / "missing.liquid")
+    assert main(["render", missing, "--user", str(tmp_path / "user.json")]) == 2
+    assert "missing.liquid" in capsys.readouterr().err
+    user = str(tmp_path / "user.json")
+    assert main(["render", str(tmp_path / "body.liquid"), "--user", user]) == 2
+    assert "not JSON" in capsys.readouterr().err
+
+
+def test_explain_json_break_is_reusable() -> None:
+    body = '[{"first_name":"Dwayne "The Rock"","last_name":"Johnson"}]'
+    found = explain_json_break(SEED_BODY, ROCK, body)
+    assert isinstance(found, JsonBreak)
+    assert (found.line, found.column, found.tag) == (1, 24, "${first_name}")
+    assert found.value == 'Dwayne "The Rock"'
+    assert found.hint is not None and "| json_escape" in found.hint
+    assert explain_json_break(SEED_BODY, USER, '[{"first_name":"Ada"}]') is None
+
+
+def test_the_first_of_two_broken_values_is_blamed() -> None:
+    user = {**ROCK, "last_name": 'O"Neil'}
+    body = compile_template(SEED_BODY).render(user)
+    found = explain_json_break(SEED_BODY, user, body)
+    assert found is not None and found.tag == "${first_name}"
+
+
+def test_a_missing_unquoted_value_is_explained() -> None:
+    template = '{"visits": {{custom_attribute.${visits}}}}'
+    found = explain_json_break(template, USER, '{"visits": }')
+    assert found is not None
+    assert found.tag == "custom_attribute.${visits}"
+    assert "no value for this user" in found.reason
