@@ -369,6 +369,8 @@ class BrazeTemplate:
             (_VARIABLE.format(index), ref.lookup()) for index, ref in enumerate(self._references)
         ]
         self._variables = {ref.tag: _VARIABLE.format(i) for i, ref in enumerate(self._references)}
+        self._static = source if "{{" not in source and "{%" not in source else None
+        """The text itself when there is no markup (most header values): nothing to render."""
 
     def _check_filters(self, translated: str) -> None:
         """Refuse unknown filters when compiling, as Braze's composer does, not mid-send."""
@@ -386,6 +388,8 @@ class BrazeTemplate:
         properties: Mapping[str, Mapping[str, Any]] | None = None,
     ) -> str:
         """The text Braze would send to this user; raises `AbortMessage` or `LiquidError`."""
+        if self._static is not None:
+            return self._static
         data: dict[str, Any] = {}
         for variable, lookup in self._lookups:
             value = lookup(profile, campaign, properties)
