@@ -24,8 +24,22 @@ README_BRAZE_PORT = "127.0.0.1:8802"
 
 
 def blocks(language: str) -> list[str]:
-    text = README.read_text("utf-8")
-    return re.findall(rf"^```{language}\n(.*?)^```$", text, flags=re.S | re.M)
+    """The README's fenced blocks of `language` ("" for plain fences), in order."""
+    found: list[str] = []
+    current: list[str] | None = None
+    fence = ""
+    for line in README.read_text("utf-8").splitlines(keepends=True):
+        if current is None:
+            if line.startswith("```"):
+                fence = line[3:].strip()
+                current = []
+        elif line.rstrip("\n") == "```":
+            if fence == language:
+                found.append("".join(current))
+            current = None
+        else:
+            current.append(line)
+    return found
 
 
 def console_examples() -> list[tuple[str, str]]:
@@ -75,7 +89,7 @@ def matches(expected: str, actual: str) -> bool:
 def test_readme_starts_with_the_two_commands() -> None:
     first_two = blocks("sh")[:2]
     assert first_two[0].strip() == (
-        "python3 -m venv .venv && .venv/bin/pip install . && .venv/bin/seen-braze serve"
+        "python3 -m venv .venv && .venv/bin/pip install . && .venv/bin/seen-braze run"
     )
     assert first_two[1].strip() == (
         "python3 -m venv .venv && .venv/bin/pip install '.[test]' && .venv/bin/pytest"
@@ -128,7 +142,7 @@ def test_json_callback_example_shows_the_generated_links() -> None:
     assert f"https://motions.seen.io/{folder}-…/thumbnail.jpg" in example
 
 
-@pytest.mark.parametrize("command", ["serve", "transform"])
+@pytest.mark.parametrize("command", ["run", "serve", "transform", "render"])
 def test_usage_lines_list_real_flags(command: str) -> None:
     usage = next(b for b in blocks("") if b.startswith(f"seen-braze {command}"))
     flags = set(re.findall(r"--[a-z-]+", usage))
@@ -136,3 +150,16 @@ def test_usage_lines_list_real_flags(command: str) -> None:
         seen_braze_command(command, "--help"), capture_output=True, text=True, check=True
     ).stdout
     assert flags and all(flag in help_text for flag in flags)
+
+
+def test_scenario_examples_load_and_pass(tmp_path: Path) -> None:
+    from harness.run import RunOptions, run_scenario
+    from harness.scenario import load_scenario
+
+    examples = blocks("toml")
+    assert examples
+    for index, text in enumerate(examples):
+        path = tmp_path / f"example-{index}.toml"
+        path.write_text(text, "utf-8")
+        result = run_scenario(load_scenario(path), RunOptions(users=3))
+        assert result.passed(strict=True), [f.to_dict() for f in result.findings]
