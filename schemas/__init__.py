@@ -105,12 +105,15 @@ def fast_validator(name: str) -> Any:
 def check(name: str, instance: Any) -> list[SchemaIssue]:
     """Every way `instance` breaks schema `name`, as pointer/message/rule, in pointer order.
 
-    For a failed `anyOf`/`oneOf` the issue is the one from the branch that came closest
-    (jsonschema's `best_match`), so a bad email reports its pattern, not "any of". Valid
-    instances are recognised by the compiled validator; the issues of an invalid one come
-    from `jsonschema`, whose messages and pointers the rest of the product relies on.
+    Validity is the compiled validator's, which reads `pattern` as ECMA-262 regular
+    expressions, as JSON Schema specifies (Python's `re` differs on `\\s` and `$`). The issues
+    of an invalid instance come from `jsonschema`, whose messages say more; for a failed
+    `anyOf`/`oneOf` the issue is the one from the branch that came closest (`best_match`),
+    so a bad email reports its pattern, not "any of". Where only the ECMA-262 reading finds
+    the instance invalid, the compiled validator's own issues are given.
     """
-    if fast_validator(name).is_valid(instance):
+    fast = fast_validator(name)
+    if fast.is_valid(instance):
         return []
     issues = {
         SchemaIssue(
@@ -119,6 +122,15 @@ def check(name: str, instance: Any) -> list[SchemaIssue]:
         for leaf in (best_match([error]) for error in validator(name).iter_errors(instance))
         if leaf is not None
     }
+    if not issues:
+        issues = {
+            SchemaIssue(
+                pointer=_pointer(error.instance_path),
+                message=error.message,
+                rule=str(error.schema_path[-1]) if error.schema_path else "",
+            )
+            for error in fast.iter_errors(instance)
+        }
     return sorted(issues, key=lambda i: (i.pointer, i.rule, i.message))
 
 
