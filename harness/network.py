@@ -21,6 +21,8 @@ from requests.adapters import BaseAdapter
 from requests.structures import CaseInsensitiveDict
 from urllib3 import HTTPResponse
 
+from mocks.core.http import DELAY_KEY, ConnectionDropped
+
 WsgiApp = Any
 """A WSGI callable (a Flask app)."""
 
@@ -32,6 +34,23 @@ BRAZE_HOST = "rest.iad-01.braze.com"
 
 class UnroutedHost(requests.ConnectionError):
     """A request to a host no mock serves: in-process runs never reach the network."""
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def route(url: str) -> str:
+    """The key a URL is served by: its host in lower case, with the port unless it is the
+    scheme's default (`https://API.seen.io:443/x` and `https://api.seen.io/x` are one)."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    try:
+        port = parts.port
+    except ValueError:
+        return host
+    if port is None or port == _DEFAULT_PORTS.get(parts.scheme.lower()):
+        return host
+    return f"{host}:{port}"
 
 
 def _environ(request: requests.PreparedRequest, body: bytes) -> dict[str, Any]:
@@ -67,9 +86,14 @@ def _environ(request: requests.PreparedRequest, body: bytes) -> dict[str, Any]:
 
 
 def call_wsgi(
-    app: WsgiApp, request: requests.PreparedRequest
+    app: WsgiApp, request: requests.PreparedRequest, *, timeout: float | None = None
 ) -> tuple[int, str, list[tuple[str, str]], bytes]:
-    """Run one request through `app`: status, reason, headers and the whole body."""
+    """Run one request through `app`: status, reason, headers and the whole body.
+
+    What a real network would do to the caller happens here too: a connection the mock drops
+    is a ConnectionError, and an answer a delay fault holds back for `timeout` seconds or more
+    is a Timeout (after the mock did its work, as when a real answer comes too late).
+    """
     body = request.body or b""
     if isinstance(body, str):
         body = body.encode("utf-8")
@@ -81,13 +105,22 @@ def call_wsgi(
         started[:] = [status, headers]
         return lambda data: None
 
-    chunks = app(_environ(request, body), start_response)
+    environ = _environ(request, body)
     try:
-        data = b"".join(chunks)
-    finally:
-        close = getattr(chunks, "close", None)
-        if close is not None:
-            close()
+        chunks = app(environ, start_response)
+        try:
+            data = b"".join(chunks)
+        finally:
+            close = getattr(chunks, "close", None)
+            if close is not None:
+                close()
+    except ConnectionDropped as exc:
+        raise requests.ConnectionError(f"connection dropped: {exc}", request=request) from None
+    delay = environ.get(DELAY_KEY)
+    if timeout is not None and delay is not None and delay >= timeout:
+        raise requests.ReadTimeout(
+            f"no answer within {timeout:g} s (the mock held it back {delay:g} s)", request=request
+        )
     status_line, headers = started
     code, _, reason = status_line.partition(" ")
     return int(code), reason, headers, data
@@ -103,7 +136,7 @@ class WsgiAdapter(BaseAdapter):
     def send(  # type: ignore[override]
         self, request: requests.PreparedRequest, **kwargs: Any
     ) -> requests.Response:
-        host = urlsplit(request.url or "").netloc.lower()
+        host = route(request.url or "")
         app = self.apps.get(host)
         if app is None:
             raise UnroutedHost(
@@ -111,7 +144,9 @@ class WsgiAdapter(BaseAdapter):
                 f"(served: {', '.join(sorted(self.apps))})",
                 request=request,
             )
-        status, reason, headers, data = call_wsgi(app, request)
+        timeout = kwargs.get("timeout")
+        wait = timeout[1] if isinstance(timeout, tuple) else timeout
+        status, reason, headers, data = call_wsgi(app, request, timeout=wait)
         response = requests.Response()
         response.status_code = status
         response.reason = reason
@@ -157,7 +192,7 @@ class WsgiSession:
         timeout: float,
         allow_redirects: bool,
     ) -> WsgiResponse:
-        host = urlsplit(url).netloc.lower()
+        host = route(url)
         app = self.apps.get(host)
         if app is None:
             served = ", ".join(sorted(self.apps))
@@ -167,7 +202,7 @@ class WsgiSession:
         prepared.url = url
         prepared.headers = CaseInsensitiveDict(headers)
         prepared.body = data
-        status, reason, answer, body = call_wsgi(app, prepared)
+        status, reason, answer, body = call_wsgi(app, prepared, timeout=timeout)
         return WsgiResponse(status, reason, CaseInsensitiveDict(answer), body)
 
     def close(self) -> None:
@@ -186,7 +221,9 @@ def wsgi_session(apps: Mapping[str, WsgiApp]) -> requests.Session:
 
 def _callback(app: WsgiApp) -> Any:
     def respond(request: requests.PreparedRequest) -> tuple[int, dict[str, str], bytes]:
-        status, _, headers, data = call_wsgi(app, request)
+        timeout = getattr(request, "req_kwargs", {}).get("timeout")
+        wait = timeout[1] if isinstance(timeout, tuple) else timeout
+        status, _, headers, data = call_wsgi(app, request, timeout=wait)
         merged: dict[str, str] = {}
         for name, value in headers:
             if name.lower() != "content-length":
@@ -206,7 +243,11 @@ def intercept(
 
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
         for host, app in apps.items():
-            pattern = re.compile(rf"https?://{re.escape(host)}(/.*)?(\?.*)?$")
+            name, _, port = host.partition(":")
+            ports = f":{port}" if port else "(:80|:443)?"
+            pattern = re.compile(
+                rf"https?://{re.escape(name)}{ports}([/?].*)?$", flags=re.IGNORECASE
+            )
             for method in ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"):
                 mock.add_callback(method, pattern, callback=_callback(app))
         for prefix in passthrough:

@@ -16,6 +16,9 @@ from mocks.core.faults import FaultRule
 from mocks.core.runtime import MockRuntime
 
 DROP_CONNECTION_KEY = "mocks.drop_connection"
+DELAY_KEY = "mocks.delay"
+"""Seconds a delay fault holds the answer back, for an in-process caller on a virtual clock
+(which cannot wait): a caller whose timeout is shorter sees a timeout, after the mock acted."""
 """WSGI environ key of a callable a server offers to close the connection without a response."""
 
 ADMIN_PREFIX = "/_mock"
@@ -138,8 +141,11 @@ class InboundGate:
         fault = state.fault = self.runtime.faults.draw(name)
         if fault is None:
             return None
-        if fault.delay and not self.runtime.clock.frozen:
-            time.sleep(fault.delay)
+        if fault.delay:
+            if self.runtime.clock.frozen:  # no waiting on a virtual clock: the caller is told
+                environ[DELAY_KEY] = fault.delay
+            else:
+                time.sleep(fault.delay)
         if fault.drop:
             raise ConnectionDropped("the mock dropped the connection (fault)")
         if fault.status is not None:
