@@ -193,17 +193,26 @@ def check_user(user: UserTrace, ctx: Context, tally: Tally) -> None:
     tally.passed("webhook.rendered")
 
     limited = [a for a in user.attempts if a.status == 429]
-    delivered = user.message_state == "delivered"
-    if not delivered:
-        _webhook_failure(user, ctx, fail)
-        if limited and user.attempts and user.attempts[-1].status == 429:
+    if user.message_state in ("scheduled", "sending"):
+        fail(
+            "webhook.delivered",
+            f"the message was still {user.message_state} when the run stopped "
+            f"({len(user.attempts)} attempts so far)",
+            hop="braze.webhook",
+            hint="the run ended with work pending: see the mocks.healthy finding",
+        )
+        return
+    if user.message_state != "delivered":
+        if user.attempts and user.attempts[-1].status == 429:
             fail(
                 "seen.rate_limit",
-                f"SEEN answered 429 to all {len(user.attempts)} attempts",
+                f"SEEN's rate limit: 429 to all {len(user.attempts)} attempts; Braze gave up",
                 hop="seen.receivers",
                 exchange_id=user.attempts[-1].exchange_id,
                 hint=_rate_hint(ctx),
             )
+        else:
+            _webhook_failure(user, ctx, fail)
         return
     tally.passed("webhook.delivered")
     if limited:
@@ -312,13 +321,6 @@ def _webhook_failure(user: UserTrace, ctx: Context, fail: Callable[..., None]) -
             hint="add the header Content-Type: application/json to the webhook",
             **where,
         )
-    elif status == 429:
-        fail(
-            "webhook.delivered",
-            f"SEEN's rate limit: still 429 after {tries}",
-            hint=_rate_hint(ctx),
-            **where,
-        )
     elif status in (408,) or status >= 500:
         fail(
             "webhook.delivered",
@@ -362,6 +364,18 @@ def _explain_400(
                 hint="values are not escaped by Braze: use `| json_escape` inside JSON strings",
                 **where,
             )
+        return
+    if isinstance(body, dict) and any(
+        "Expected a list" in str(m) for m in body.get("non_field_errors", [])
+    ):
+        fail(
+            "webhook.delivered",
+            "SEEN wants a JSON array of receivers and got an object",
+            pointer="",
+            hint='with body_format "json" Braze sends an object: use a raw body, '
+            '[{"first_name": "{{${first_name} | json_escape}}", ...}]',
+            **where,
+        )
         return
     problems = list(_field_errors(body))
     if not problems:
@@ -423,6 +437,14 @@ def _rate_hint(ctx: Context) -> str:
 
 
 def _callback_ok(receiver: ReceiverTrace, fail: Callable[..., None]) -> bool:
+    if receiver.state == "accepted":
+        fail(
+            "callback.delivered",
+            f"SEEN had not rendered receiver {receiver.id} when the run stopped",
+            hop="seen.callback",
+            hint="the run ended with work pending: see the mocks.healthy finding",
+        )
+        return False
     if receiver.callback_url is None:
         fail(
             "callback.delivered",

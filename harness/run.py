@@ -16,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from harness import checks
 from harness.audience import Member, build_audience
@@ -26,7 +26,8 @@ from harness.render import explain_json_break
 from harness.results import Finding, HopStats, RunResult
 from harness.scenario import Scenario, ScenarioError
 from harness.world import World
-from mocks.core.journal import Exchange
+from mocks.core.journal import SchemaVerdict
+from mocks.seen.settings import SeenSettings
 from schemas import SchemaIssue
 
 HOP_ORDER = (
@@ -42,6 +43,33 @@ MAX_VIRTUAL_SECONDS = 80 * 24 * 3600.0
 """A run that still has work after this much virtual time is stuck (72 h abort + retries fit)."""
 
 ProgressCallback = Callable[[int, int], None]
+
+
+class JournaledExchange(Protocol):
+    """What the schema checks and hop stats read of a journaled exchange: a mock's own
+    `Exchange`, or one rebuilt from `/_mock/journal`."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def service(self) -> str: ...
+    @property
+    def hop(self) -> str: ...
+    @property
+    def direction(self) -> str: ...
+    @property
+    def status(self) -> int | None: ...
+    @property
+    def duration(self) -> float | None: ...
+    @property
+    def schemas(self) -> object | None:
+        """None when the hop has no schemas."""
+
+    @property
+    def request_json(self) -> Any: ...
+    @property
+    def valid(self) -> bool: ...
+    def verdict(self) -> Mapping[str, SchemaVerdict | None]: ...
 
 
 @dataclass(frozen=True)
@@ -130,16 +158,7 @@ def _run(scenario: Scenario, options: RunOptions | None) -> RunResult:
         result.virtual_seconds = world.scheduler.clock.now() - start
         phase("campaign")
         _trace(world, traces, dispatch.messages)
-        settings = world.seen.settings
-        ctx = Context(
-            webhook_template=webhook["body"] if isinstance(webhook["body"], str) else "",
-            webhook_url=webhook["url"],
-            rate_per_minute=int(webhook["rate_per_minute"]),
-            seen_rate_limit=settings.rate_limit,
-            seen_rate_window=settings.rate_window,
-            seen_token=str(scenario.seen_campaign.get("token", "")),
-            explain_json=explain_json_break,
-        )
+        ctx = check_context(scenario, world.seen.settings)
         checks.rate_preflight(ctx, tally)
         for trace in traces:
             checks.check_user(trace, ctx, tally)
@@ -149,8 +168,17 @@ def _run(scenario: Scenario, options: RunOptions | None) -> RunResult:
             *world.braze.runtime.journal.query(),
             *world.seen.runtime.journal.query(),
         ]
-        _check_schemas(exchanges, by_braze_id, tally)
-        result.hops = _hop_stats(exchanges, world)
+        check_schemas(exchanges, by_braze_id, tally)
+        result.hops = hop_stats(
+            exchanges,
+            (
+                (
+                    entry.error_kind is None and entry.skipped is None,
+                    0.0 if entry.result is None else entry.result.duration,
+                )
+                for entry in world.braze.transformations.logs
+            ),
+        )
         _check_health(world, tally)
         phase("schema checks")
     result.checks = list(tally.checks.values())
@@ -159,6 +187,20 @@ def _run(scenario: Scenario, options: RunOptions | None) -> RunResult:
     result.phases = phases
     result.peak_rss_bytes = peak_rss_bytes()
     return result
+
+
+def check_context(scenario: Scenario, seen: SeenSettings) -> Context:
+    """What the chain checks know of the integration: the scenario's webhook, SEEN's limits."""
+    webhook = scenario.webhook
+    return Context(
+        webhook_template=webhook["body"] if isinstance(webhook["body"], str) else "",
+        webhook_url=webhook["url"],
+        rate_per_minute=int(webhook["rate_per_minute"]),
+        seen_rate_limit=seen.rate_limit,
+        seen_rate_window=seen.rate_window,
+        seen_token=str(scenario.seen_campaign.get("token", "")),
+        explain_json=explain_json_break,
+    )
 
 
 def _seed_audience(world: World, members: list[Member]) -> list[UserTrace]:
@@ -182,9 +224,11 @@ def _run_until_idle(world: World, messages: list[Any], progress: ProgressCallbac
     total = len(messages)
     limit = scheduler.clock.now() + MAX_VIRTUAL_SECONDS
     chunk = 600.0
-    while (due := scheduler.next_due()) is not None and scheduler.clock.now() < limit:
-        # At least up to the next task: a long Retry-After leaves nothing due for a while.
-        scheduler.run_until_idle(max_seconds=max(chunk, due - scheduler.clock.now()))
+    while (due := scheduler.next_due()) is not None and due <= limit:
+        # At least up to the next task (a long Retry-After leaves nothing due for a while),
+        # never past the limit: what is due after it is reported as pending.
+        now = scheduler.clock.now()
+        scheduler.run_until_idle(max_seconds=min(limit - now, max(chunk, due - now)))
         if progress is not None:
             progress(_settled(messages), total)
     if progress is not None:
@@ -211,6 +255,8 @@ def _trace(world: World, traces: list[UserTrace], messages: list[Any]) -> None:
     for entry in world.braze.transformations.logs:
         runs_by_payload[_key(entry.payload)].append(entry)
     receivers = world.seen.receivers
+    answered = _seen_answers(world)
+    sent = {e.id: e for e in world.braze.runtime.journal.query(hop="braze.webhook")}
     for message in messages:
         trace = by_external_id.get(message.external_id)
         if trace is None:
@@ -220,7 +266,13 @@ def _trace(world: World, traces: list[UserTrace], messages: list[Any]) -> None:
         trace.rendered_body = None if message.request is None else message.request.body
         trace.attempts = _attempts(message.delivery)
         for attempt in trace.attempts:
-            created = attempt.json() if attempt.status and 200 <= attempt.status < 300 else None
+            # What SEEN answered, even when the answer never reached Braze (a timeout): a
+            # receiver created by an attempt Braze then retried is a duplicate to report.
+            exchange = sent.get(attempt.exchange_id)
+            key = None if exchange is None else (exchange.time, exchange.request_body.raw)
+            created = answered.get(key) if key is not None else None
+            if created is None and attempt.status and 200 <= attempt.status < 300:
+                created = attempt.json()
             for echo in created if isinstance(created, list) else []:
                 ident = echo.get("id") if isinstance(echo, dict) else None
                 receiver = receivers.get(ident) if isinstance(ident, int) else None
@@ -232,6 +284,16 @@ def _trace(world: World, traces: list[UserTrace], messages: list[Any]) -> None:
             if stored is not None:
                 data = stored.to_dict()
                 trace.stored_profile = {**data, **data.get("custom_attributes", {})}
+
+
+def _seen_answers(world: World) -> dict[tuple[float, bytes], Any]:
+    """SEEN's 2xx answers to the receivers API by (time, request body): the key the same
+    request has in Braze's journal, which records it as sent."""
+    answers: dict[tuple[float, bytes], Any] = {}
+    for exchange in world.seen.runtime.journal.query(hop="seen.receivers"):
+        if exchange.status is not None and 200 <= exchange.status < 300:
+            answers[(exchange.time, exchange.request_body.raw)] = exchange.response_json
+    return answers
 
 
 def _receiver_trace(receiver: Any, runs_by_payload: Mapping[str, list[Any]]) -> ReceiverTrace:
@@ -267,7 +329,7 @@ def _key(payload: Any) -> str:
     return json.dumps(payload, sort_keys=True, separators=(",", ":"))
 
 
-def _user_of(exchange: Exchange, by_braze_id: Mapping[str, UserTrace]) -> UserTrace | None:
+def _user_of(exchange: JournaledExchange, by_braze_id: Mapping[str, UserTrace]) -> UserTrace | None:
     """The user an exchange is about, from the identifiers its request carries."""
     body = exchange.request_json
     candidates: Iterable[Any] = ()
@@ -286,34 +348,39 @@ def _user_of(exchange: Exchange, by_braze_id: Mapping[str, UserTrace]) -> UserTr
     return None
 
 
-def _check_schemas(
-    exchanges: list[Exchange], by_braze_id: Mapping[str, UserTrace], tally: Tally
-) -> None:
-    """Every exchange's request and response against its hop's schemas.
+def off_schema(exchange: JournaledExchange) -> list[tuple[str, str, SchemaIssue]]:
+    """(part, schema, issue) for each way an exchange breaks its hop's schemas.
 
     A refused request is already explained by the chain checks; its request is judged only
     when the service took it (an off-schema message that got through is the silent kind).
     """
+    if exchange.schemas is None:
+        return []
+    verdict = exchange.verdict()
+    found: list[tuple[str, str, SchemaIssue]] = []
+    request = verdict["request"]
+    accepted = exchange.status is not None and 200 <= exchange.status < 300
+    if request is not None and not request.valid and accepted:
+        found.extend(("request", request.schema, issue) for issue in request.errors)
+    response = verdict["response"]
+    if response is not None and not response.valid:
+        found.extend(("response", response.schema, issue) for issue in response.errors)
+    return found
+
+
+def check_schemas(
+    exchanges: Iterable[JournaledExchange], by_braze_id: Mapping[str, UserTrace], tally: Tally
+) -> None:
+    """Every exchange's request and response against its hop's schemas (see `off_schema`)."""
     for exchange in exchanges:
         if exchange.schemas is None:
             continue
-        verdict = exchange.verdict()
-        issues: list[tuple[str, SchemaIssue]] = []
-        request = verdict["request"]
-        accepted = exchange.status is not None and 200 <= exchange.status < 300
-        if request is not None and not request.valid and accepted:
-            issues.extend(("request", issue) for issue in request.errors)
-        response = verdict["response"]
-        if response is not None and not response.valid:
-            issues.extend(("response", issue) for issue in response.errors)
+        issues = off_schema(exchange)
         if not issues:
             tally.passed("schemas")
             continue
         user = _user_of(exchange, by_braze_id)
-        for part, issue in issues[:5]:
-            schema = request.schema if part == "request" and request else ""
-            if part == "response" and response is not None:
-                schema = response.schema
+        for part, schema, issue in issues[:5]:
             tally.found(
                 Finding(
                     check="schemas",
@@ -330,7 +397,10 @@ def _check_schemas(
             )
 
 
-def _hop_stats(exchanges: list[Exchange], world: World) -> list[HopStats]:
+def hop_stats(
+    exchanges: Iterable[JournaledExchange], runs: Iterable[tuple[bool, float]]
+) -> list[HopStats]:
+    """Per-hop counts and time; `runs` are the transformation's runs as (succeeded, seconds)."""
     stats: dict[tuple[str, str], HopStats] = {}
     for exchange in exchanges:
         key = (exchange.service, exchange.hop)
@@ -342,19 +412,19 @@ def _hop_stats(exchanges: list[Exchange], world: World) -> list[HopStats]:
             hop.succeeded += 1
         else:
             hop.failed += 1
-        if exchange.schemas is not None and not exchange.valid:
+        if off_schema(exchange):
             hop.schema_failures += 1
         hop.seconds += exchange.duration or 0.0
-    runs = HopStats("braze.transformation", "braze", "internal")
-    for entry in world.braze.transformations.logs:
-        runs.exchanges += 1
-        if entry.error_kind is None and entry.skipped is None:
-            runs.succeeded += 1
+    ran = HopStats("braze.transformation", "braze", "internal")
+    for succeeded, seconds in runs:
+        ran.exchanges += 1
+        if succeeded:
+            ran.succeeded += 1
         else:
-            runs.failed += 1
-        runs.seconds += 0.0 if entry.result is None else entry.result.duration
-    if runs.exchanges:
-        stats[("braze", runs.hop)] = runs
+            ran.failed += 1
+        ran.seconds += seconds
+    if ran.exchanges:
+        stats[("braze", ran.hop)] = ran
     order = {hop: index for index, hop in enumerate(HOP_ORDER)}
     return sorted(stats.values(), key=lambda h: (order.get(h.hop, len(order)), h.hop))
 
@@ -376,8 +446,9 @@ def _check_health(world: World, tally: Tally) -> None:
             Finding(
                 check="mocks.healthy",
                 severity="failure",
-                message=f"work was still pending after {MAX_VIRTUAL_SECONDS / 86400:g} days of "
-                "virtual time",
+                message="work was still pending when the run stopped, "
+                f"{MAX_VIRTUAL_SECONDS / 86400:g} days of virtual time after it began (next task "
+                f"due {(pending - world.scheduler.clock.now()) / 86400:,.1f} days later)",
                 hint="a retry loop that never ends: check the faults of the scenario",
             )
         )

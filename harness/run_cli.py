@@ -5,10 +5,11 @@ from __future__ import annotations
 import argparse
 import sys
 
+from harness.remote import DEFAULT_TIMEOUT, RemoteError, RemoteOptions, run_remote
 from harness.report import Progress, render_terminal, write_json_report, write_junit
 from harness.results import RunResult
-from harness.run import RunOptions, run_scenario
-from harness.scenario import load_scenario
+from harness.run import ProgressCallback, RunOptions, run_scenario
+from harness.scenario import Scenario, load_scenario
 from harness.world import TRANSPORTS
 
 
@@ -21,7 +22,13 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "Braze renders the webhook for each user and sends it to SEEN, SEEN renders and calls "
         "back, the Data Transformation runs, /users/track updates the profiles. Every hop is "
         "checked. Exit 0 when every check passes, 1 when one fails (or, with --strict, when "
-        "there is a warning), 2 when the scenario cannot be used.",
+        "there is a warning), 2 when the scenario cannot be used or a mock cannot be reached. "
+        "In-process by default; with --seen-url and --braze-url the run goes over HTTP to two "
+        "live mocks started by `seen-braze serve`, and takes them over: it resets both "
+        "(POST /_mock/reset), then configures them from the scenario. The servers keep the "
+        "settings they were started with (clock, limits, caps): serve them with the same "
+        'scenario. With virtual clocks (clock = "virtual") the run advances both in lockstep; '
+        "with real clocks it waits for the work, up to --timeout.",
     )
     run.add_argument("scenario", nargs="?", metavar="SCENARIO", help="scenario TOML file")
     run.add_argument("--users", type=_count, metavar="N", help="Faker users (scenario's default)")
@@ -36,6 +43,25 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         help="how the in-process mocks reach each other (wsgi)",
     )
     run.add_argument("--no-progress", action="store_true", help="no progress bar")
+    live = run.add_argument_group("over HTTP, against `seen-braze serve`")
+    live.add_argument(
+        "--seen-url",
+        metavar="URL",
+        help="base URL of a running SEEN mock (e.g. http://127.0.0.1:8801); it is reset",
+    )
+    live.add_argument(
+        "--braze-url",
+        metavar="URL",
+        help="base URL of a running Braze mock (e.g. http://127.0.0.1:8802); it is reset",
+    )
+    live.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=DEFAULT_TIMEOUT,
+        metavar="SECONDS",
+        help="wall seconds to wait for the mocks before the unfinished users are reported as "
+        f"failures ({DEFAULT_TIMEOUT:g})",
+    )
     run.set_defaults(handler=main_run)
 
 
@@ -49,7 +75,22 @@ def _count(text: str) -> int:
     return value
 
 
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be more than 0 seconds, not {text}")
+    return value
+
+
 def main_run(args: argparse.Namespace) -> int:
+    remote = args.seen_url is not None or args.braze_url is not None
+    if remote and (args.seen_url is None or args.braze_url is None):
+        missing = "--braze-url" if args.braze_url is None else "--seen-url"
+        print(f"seen-braze run: over HTTP, give {missing} too", file=sys.stderr)
+        return 2
     scenario = load_scenario(args.scenario)
     progress = Progress(0, stream=sys.stderr, enabled=False if args.no_progress else None)
 
@@ -58,11 +99,35 @@ def main_run(args: argparse.Namespace) -> int:
         progress.update(done)
 
     with progress:
-        result = run_scenario(
-            scenario,
-            RunOptions(users=args.users, seed=args.seed, transport=args.transport, progress=report),
-        )
+        if remote:
+            try:
+                result = _run_remote(scenario, args, report)
+            except RemoteError as exc:
+                progress.close()
+                print(f"seen-braze run: {exc}", file=sys.stderr)
+                return 2
+        else:
+            result = run_scenario(
+                scenario,
+                RunOptions(
+                    users=args.users, seed=args.seed, transport=args.transport, progress=report
+                ),
+            )
     return finish(result, args)
+
+
+def _run_remote(
+    scenario: Scenario, args: argparse.Namespace, report: ProgressCallback
+) -> RunResult:
+    options = RemoteOptions(
+        seen_url=args.seen_url,
+        braze_url=args.braze_url,
+        users=args.users,
+        seed=args.seed,
+        timeout=args.timeout,
+        progress=report,
+    )
+    return run_remote(scenario, options)
 
 
 def finish(result: RunResult, args: argparse.Namespace) -> int:

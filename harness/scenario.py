@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import fnmatch
 import json
 import re
 import tomllib
@@ -25,12 +26,14 @@ from jsonschema.exceptions import ValidationError, best_match
 import schemas
 from fixtures import SEEN_TRANSFORMATION
 from harness.audience import DEFAULT_LOCALES, FAKER_LOCALES, AudienceSpec
+from mocks.braze.app import FAULT_HOPS as BRAZE_FAULT_HOPS
 from mocks.braze.campaigns import CampaignError as WebhookError
 from mocks.braze.campaigns import parse_spec
 from mocks.braze.profiles import ProfileStore
 from mocks.braze.settings import BrazeSettings
 from mocks.core.faults import FaultRule, FaultRuleError
 from mocks.core.settings import SettingsError
+from mocks.seen.app import FAULT_HOPS as SEEN_FAULT_HOPS
 from mocks.seen.models import Campaign, CampaignError
 from mocks.seen.settings import SeenSettings
 
@@ -196,11 +199,16 @@ class Scenario:
                 parse_spec(self.webhook, braze)
             except WebhookError as exc:
                 found.append(Problem(("braze", "webhook"), "[braze.webhook]", str(exc)))
-        for index, (_service, rule) in enumerate(self.faults):
+        for index, (service, rule) in enumerate(self.faults):
+            where = f"[faults[{index}]]"
             try:
                 FaultRule.from_dict(rule)
             except FaultRuleError as exc:
-                found.append(Problem(("faults", index), f"[faults[{index}]]", str(exc)))
+                found.append(Problem(("faults", index), where, str(exc)))
+                continue
+            problem = _fault_hop_problem(service, str(rule.get("hop", "")))
+            if problem is not None:
+                found.append(Problem(("faults", index, "hop"), f"{where} hop", problem))
         store = ProfileStore(now=lambda: 0.0)
         for index, profile in enumerate(self.audience.profiles):
             try:
@@ -209,6 +217,19 @@ class Scenario:
                 where = f"[audience.profiles[{index}]]"
                 found.append(Problem(("audience", "profiles", index), where, str(exc)))
         return found
+
+
+def _fault_hop_problem(service: str, hop: str) -> str | None:
+    """Why a fault rule's hop (a name or a glob) would never fire on `service`, if it would not."""
+    hops = {"seen": SEEN_FAULT_HOPS, "braze": BRAZE_FAULT_HOPS}.get(service)
+    if hops is None or any(fnmatch.fnmatchcase(known, hop) for known in hops):
+        return None
+    close = difflib.get_close_matches(hop, hops, n=1)
+    suggestion = f'; did you mean "{close[0]}"?' if close else ""
+    return (
+        f'"{hop}" matches no hop of the {service} mock ({", ".join(hops)}), so it would never '
+        f"fire{suggestion}"
+    )
 
 
 def load_scenario(path: str | Path | None = None) -> Scenario:

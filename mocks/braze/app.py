@@ -36,6 +36,16 @@ WEBHOOK_SCHEMAS = HopSchemas(
 """The integration's webhook campaign posts receivers to SEEN; checked against SEEN's schemas."""
 
 
+FAULT_HOPS = (
+    "braze.users_track",
+    "braze.transformation_webhook",
+    "braze.webhook",
+    "braze.webhook_test",
+)
+"""The hops a fault rule can act on: /users/track and the transformation webhook (inbound),
+the campaign's webhook and its Test send (outbound)."""
+
+
 def create_app(
     settings: BrazeSettings | None = None,
     *,

@@ -25,6 +25,10 @@ RECEIVERS_SCHEMAS = HopSchemas(
 CALLBACK_SCHEMAS = HopSchemas(request="seen/callback")
 
 
+FAULT_HOPS = ("seen.receivers", "seen.callback")
+"""The hops a fault rule can act on: the receivers API (inbound) and the callback (outbound)."""
+
+
 def create_app(
     settings: SeenSettings | None = None,
     *,

@@ -11,6 +11,7 @@ from fixtures import read_text
 from harness.results import RunResult
 from harness.run import RunOptions, run_scenario
 from harness.scenario import load_scenario
+from schemas import check
 
 DEFAULT = read_text("default.toml")
 DOCUMENTED_BODY = (
@@ -187,5 +188,33 @@ def test_the_cli_runs_the_default_scenario_and_writes_both_reports(
     assert "PASSED" in out or "FAILED" in out
     report = json.loads((tmp_path / "r.json").read_text("utf-8"))
     assert report["users"] == 4 + report["probe_users"]
+    assert check("harness/run-report", report) == []
     root = ET.parse(tmp_path / "r.xml").getroot()
     assert root.tag == "testsuites"
+
+
+@pytest.mark.parametrize("transport", ["wsgi", "responses"])
+def test_a_slow_seen_makes_braze_retry_and_duplicate_receivers(
+    tmp_path: Path, transport: str
+) -> None:
+    path = scenario_file(
+        tmp_path,
+        append='[audience]\nusers = 2\nprobe = false\n\n[[faults]]\nservice = "seen"\n'
+        'hop = "seen.receivers"\ndelay = 120\ntimes = 2\n',
+    )
+    result = run(path, transport=transport)
+    found = [f for f in result.failures if f.check == "receiver.unique"]
+    assert len(found) == 2, [f.to_dict() for f in result.findings]
+    assert all("2 receivers" in f.message and "retried" in (f.hint or "") for f in found)
+
+
+def test_a_dropped_connection_is_retried_like_a_timeout(tmp_path: Path) -> None:
+    path = scenario_file(
+        tmp_path,
+        append='[audience]\nusers = 2\nprobe = false\n\n[[faults]]\nservice = "seen"\n'
+        'hop = "seen.receivers"\ndrop = true\ntimes = 1\n',
+    )
+    result = run(path)
+    assert result.passed(strict=True), [f.to_dict() for f in result.findings]
+    hops = {h.hop: h for h in result.hops}
+    assert hops["braze.webhook"].exchanges == 3  # one dropped, retried, then two delivered

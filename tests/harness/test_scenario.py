@@ -400,3 +400,20 @@ def test_the_schema_knows_every_destination() -> None:
         "destination"
     ]
     assert tuple(destination["enum"]) == DESTINATIONS
+
+
+def test_a_fault_on_a_hop_the_mock_does_not_have_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "faulty.toml"
+    (tmp_path / "seen_transformation.js").write_text(read_text("seen_transformation.js"), "utf-8")
+    path.write_text(
+        read_text("default.toml")
+        + '\n[[faults]]\nservice = "seen"\nhop = "seen.reciever"\nstatus = 500\n'
+        '\n[[faults]]\nservice = "braze"\nhop = "braze.*"\nstatus = 503\n',
+        "utf-8",
+    )
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(path)
+    message = str(caught.value)
+    assert '[faults[0]] hop: "seen.reciever" matches no hop of the seen mock' in message
+    assert 'did you mean "seen.receivers"?' in message
+    assert "faults[1]" not in message  # a glob that matches is fine
