@@ -11,7 +11,7 @@ from typing import Any
 
 from harness.results import RunResult
 from harness.run import RunOptions, run_scenario
-from harness.run_cli import _count
+from harness.run_cli import user_count
 from harness.scenario import load_scenario
 from harness.world import TRANSPORTS
 
@@ -31,7 +31,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "are met and the run passed, 1 otherwise.",
     )
     bench.add_argument("--scenario", metavar="FILE", help="scenario TOML file (default: embedded)")
-    bench.add_argument("--users", type=_count, default=10_000, metavar="N", help="(10000)")
+    bench.add_argument("--users", type=user_count, default=10_000, metavar="N", help="(10000)")
     bench.add_argument("--seed", type=int, default=1, metavar="S", help="(1)")
     bench.add_argument("--transport", choices=TRANSPORTS, default="wsgi", help="(wsgi)")
     bench.add_argument("--json", action="store_true", help="print one JSON object")

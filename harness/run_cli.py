@@ -31,7 +31,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "with real clocks it waits for the work, up to --timeout.",
     )
     run.add_argument("scenario", nargs="?", metavar="SCENARIO", help="scenario TOML file")
-    run.add_argument("--users", type=_count, metavar="N", help="Faker users (scenario's default)")
+    run.add_argument(
+        "--users", type=user_count, metavar="N", help="Faker users (scenario's default)"
+    )
     run.add_argument("--seed", type=int, metavar="S", help="audience seed (scenario's default)")
     run.add_argument("--json-report", metavar="FILE", help="write the results as JSON")
     run.add_argument("--junit", metavar="FILE", help="write the results as JUnit XML")
@@ -65,7 +67,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     run.set_defaults(handler=main_run)
 
 
-def _count(text: str) -> int:
+def user_count(text: str) -> int:
+    """A `--users` value: a whole number, 0 or more."""
     try:
         value = int(text)
     except ValueError:
