@@ -9,7 +9,10 @@ for its user when its turn comes, and each attempt goes through the shared `Outb
 
 - Retries wait `webhook_retry_base` seconds, then `webhook_retry_factor` times longer each
   time (60, 120, 240, 480, 960 s: 31 minutes for 5 retries). A `Retry-After` on 408, 429 or
-  5xx (seconds or an HTTP-date) replaces that step, however long it asks for. Braze's own
+  5xx (seconds or an HTTP-date) replaces that step, but for at most `webhook_retry_after_max`
+  seconds (30 minutes): Braze retries "within about 30 minutes", so no one wait it honours
+  can be longer than that whole window. A `Retry-After` that is not a sensible wait (more
+  than ten digits, an unreadable date) is ignored and the backoff step applies. Braze's own
   598 (paused host) and 599 (no response) are 5xx, so they are retried too.
 - With no `Content-Type` header in the campaign, a body that parses as JSON is sent as
   `application/json`, any other as `text/plain`; an empty body gets none.
@@ -24,6 +27,15 @@ for its user when its turn comes, and each attempt goes through the shared `Outb
 - A message held back past `webhook_abort_after` is logged as "Aborted message" when that
   horizon passes. A rendered URL that is not http(s), has no host or names a port Braze
   refuses, or a header value with a line break, is a render error ("Invalid webhook").
+- A rendered header value loses its leading and trailing spaces and tabs (HTTP's optional
+  whitespace, never part of a value). One with a character outside ISO-8859-1 (`王`, an
+  emoji) is an "Invalid webhook" naming the header: HTTP field values are ASCII or, at most,
+  ISO-8859-1 octets (RFC 9110 5.5), Braze documents no encoding for others, and sending UTF-8
+  bytes would let a receiver read a different value than the template meant without anyone
+  seeing an error. Templates can pass such values with `| url_encode` or `| base64_encode`.
+  A URL or body with a lone surrogate (no UTF-8 form) is an "Invalid webhook" too.
+- Anything that stops a request leaving (an error in the HTTP client) is a failed attempt
+  with no response, reported as 599 and retried, like a refused connection.
 - A host's failures are counted over a sliding minute; when the count goes over
   `host_pause_failures` the host is paused for `host_pause_seconds` and the count restarts.
   Test sends count, and are answered 598 while the host is paused.
@@ -116,11 +128,13 @@ def reported_status(outcome: AttemptOutcome) -> int:
 @dataclass(frozen=True)
 class WebhookRetry:
     """Braze's webhook retries: up to `retries` more attempts with exponential backoff;
-    `Retry-After` (seconds or HTTP-date) is honoured for 408, 429 and 5xx instead."""
+    `Retry-After` (seconds or HTTP-date) is honoured for 408, 429 and 5xx instead, up to
+    `retry_after_max` seconds (**assumed**: Braze retries "within about 30 minutes")."""
 
     retries: int = 5
     base: float = 60.0
     factor: float = 2.0
+    retry_after_max: float = 1800.0
 
     def backoff(self, attempt: int) -> float:
         """Seconds after failed attempt number `attempt` (1 = the first send)."""
@@ -131,7 +145,9 @@ class WebhookRetry:
         if 200 <= status < 300 or not retryable(status) or outcome.attempt > self.retries:
             return None
         asked = retry_after_header(outcome.headers, outcome.time)
-        return self.backoff(outcome.attempt) if asked is None else asked
+        if asked is None:
+            return self.backoff(outcome.attempt)
+        return min(asked, self.retry_after_max)
 
 
 # -- the campaign ----------------------------------------------------------------------------
@@ -354,16 +370,21 @@ class RenderedRequest:
         }
 
 
-def profile_attributes(profile: Profile) -> dict[str, Any]:
-    """A profile in flat `/users/track` form: ids, standard fields, custom attributes (JSON)."""
+UserValues = tuple[dict[str, Any], dict[str, Any] | None]
+"""What a render reads of a user: ids and standard fields by their `/users/track` names, and
+the custom attributes apart (None: the first is one flat object holding both)."""
+
+
+def profile_attributes(profile: Profile) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A stored profile as a render reads it: ids and standard fields (JSON forms), and the
+    custom attributes apart, so a custom attribute can never stand in for a standard tag."""
     with profile.lock:
         data: dict[str, Any] = {"external_id": profile.external_id, "braze_id": profile.braze_id}
         for name in STANDARD_FIELDS:
             if name in profile.standard:
                 data[name] = to_json(profile.standard[name])
-        for name, value in profile.custom.items():
-            data.setdefault(name, to_json(value))
-        return data
+        custom = {name: to_json(value) for name, value in profile.custom.items()}
+        return data, custom
 
 
 def user_agent(seed: str, now: float) -> str:
@@ -388,28 +409,47 @@ def render_request(
     user: Mapping[str, Any],
     campaign: Mapping[str, Any],
     *,
+    custom: Mapping[str, Any] | None = None,
     settings: BrazeSettings,
     now: float,
 ) -> RenderedRequest:
-    """The request for one user. Raises AbortMessage, LiquidError or InvalidWebhook."""
+    """The request for one user. Raises AbortMessage, LiquidError or InvalidWebhook.
+
+    `user` and `custom` are as `BrazeTemplate.render` takes them: a profile's standard values
+    and its custom attributes, or (`custom` None) one flat `/users/track`-form object.
+    """
     templates = spec.templates
-    url = templates.url.render(user, campaign=campaign).strip()
+
+    def render(template: BrazeTemplate) -> str:
+        return template.render(user, custom=custom, campaign=campaign)
+
+    url = render(templates.url).strip()
     problem = url_problem(url, settings.webhook_allowed_ports)
+    if problem is None and not _utf8(url):
+        problem = "the rendered URL has a lone surrogate, which has no UTF-8 form"
     if problem is not None:
         raise InvalidWebhook(f"url: {problem}")
     headers: dict[str, str] = {}
     for name, template in templates.headers:
-        value = template.render(user, campaign=campaign)
+        value = render(template).strip(" \t")
         if "\r" in value or "\n" in value:
             raise InvalidWebhook(f"headers.{name}: the rendered value has a line break")
+        unsendable = _not_latin1(value)
+        if unsendable is not None:
+            raise InvalidWebhook(
+                f"headers.{name}: the rendered value has {unsendable}, which an HTTP header "
+                "cannot carry (ISO-8859-1 only); encode it, e.g. with | url_encode"
+            )
         headers[name] = value
     body: str | None = None
     if spec.method != "GET":
         if templates.raw_body is not None:
-            body = templates.raw_body.render(user, campaign=campaign)
+            body = render(templates.raw_body)
         else:
-            pairs = {key: t.render(user, campaign=campaign) for key, t in templates.json_body}
+            pairs = {key: render(t) for key, t in templates.json_body}
             body = json.dumps(pairs, ensure_ascii=False, separators=(",", ":"))
+        if not _utf8(body):
+            raise InvalidWebhook("body: the rendered body has a lone surrogate (no UTF-8 form)")
         if not any(k.lower() == "content-type" for k in headers):
             content_type = infer_content_type(body)
             if content_type is not None:
@@ -418,6 +458,24 @@ def render_request(
         del headers[name]
     headers["User-Agent"] = user_agent(settings.user_agent_seed, now)
     return RenderedRequest(spec.method, url, headers, body)
+
+
+def _utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _not_latin1(value: str) -> str | None:
+    """The first character of a header value outside ISO-8859-1, described, or None."""
+    try:
+        value.encode("latin-1")
+    except UnicodeEncodeError as exc:
+        char = value[exc.start]
+        return f"{char!r} (U+{ord(char):04X})"
+    return None
 
 
 # -- messages and dispatches -----------------------------------------------------------------
@@ -698,7 +756,10 @@ class CampaignStore:
         self.sender = sender
         self.scheduler: Scheduler = sender.scheduler
         self.policy = WebhookRetry(
-            settings.webhook_max_retries, settings.webhook_retry_base, settings.webhook_retry_factor
+            settings.webhook_max_retries,
+            settings.webhook_retry_base,
+            settings.webhook_retry_factor,
+            settings.webhook_retry_after_max,
         )
         self.log = ActivityLog(
             retention=settings.activity_log_retention,
@@ -850,14 +911,17 @@ class CampaignStore:
             message.state = "sending"
         now = self.now()
         profile = self.profiles.get(message.braze_id)
-        user = (
+        user, custom = (
             profile_attributes(profile)
             if profile is not None
-            else {"external_id": message.external_id, "braze_id": message.braze_id}
+            else ({"external_id": message.external_id, "braze_id": message.braze_id}, {})
         )
         context = {"name": campaign.name, "api_id": campaign.id, "dispatch_id": message.dispatch_id}
         try:
-            rendered = render_request(campaign.spec, user, context, settings=self.settings, now=now)
+            rendered = render_request(
+                campaign.spec, user, context, custom=custom, settings=self.settings, now=now
+            )
+            request = rendered.outbound(HOP, self.settings.webhook_timeout)
         except AbortMessage as exc:
             self._not_rendered(campaign, message, "aborted", ABORTED, exc.reason, now)
             return
@@ -871,7 +935,7 @@ class CampaignStore:
             return
         with self._lock:
             message.request = rendered
-            message.delivery = Delivery(rendered.outbound(HOP, self.settings.webhook_timeout))
+            message.delivery = Delivery(request)
         self._attempt(campaign, message, generation)
 
     def _attempt(self, campaign: WebhookCampaign, message: WebhookMessage, generation: int) -> None:
@@ -1025,14 +1089,20 @@ class CampaignStore:
                                 ("user", user)) if v is not None]  # fmt: skip
         if len(given) > 1:
             raise CampaignError(f"{' and '.join(given)}: give one of them, not several")
-        attributes = self._test_user(campaign, external_id, braze_id, user)
+        attributes, custom = self._test_user(campaign, external_id, braze_id, user)
         with self._lock:
             dispatch_id = campaign.dispatch_ids[-1] if campaign.dispatch_ids else UNSENT_DISPATCH_ID
         context = {"name": campaign.name, "api_id": campaign.id, "dispatch_id": dispatch_id}
         try:
             rendered = render_request(
-                campaign.spec, attributes, context, settings=self.settings, now=self.now()
+                campaign.spec,
+                attributes,
+                context,
+                custom=custom,
+                settings=self.settings,
+                now=self.now(),
             )
+            request = rendered.outbound(TEST_HOP, self.settings.webhook_timeout)
         except AbortMessage as exc:
             text = f"{ABORTED}: {exc.reason}"
             return TestSendResult(text, None, {}, "", text, None, attributes)
@@ -1040,7 +1110,10 @@ class CampaignStore:
             kind = INVALID_WEBHOOK if isinstance(exc, InvalidWebhook) else LIQUID_ERROR
             text = f"{kind}: {_liquid_text(exc)}"
             return TestSendResult(text, None, {}, "", text, None, attributes)
-        outcome = self._attempt_once(rendered.outbound(TEST_HOP, self.settings.webhook_timeout), 1)
+        except Exception as exc:  # the Test tab shows the error, as a send logs it
+            text = f"{LIQUID_ERROR}: {type(exc).__name__}: {exc}"
+            return TestSendResult(text, None, {}, "", text, None, attributes)
+        outcome = self._attempt_once(request, 1)
         if outcome.status is None:
             error = outcome.error or "no response"
             return TestSendResult(
@@ -1064,11 +1137,13 @@ class CampaignStore:
         external_id: str | None,
         braze_id: str | None,
         user: Mapping[str, Any] | None,
-    ) -> dict[str, Any]:
+    ) -> UserValues:
+        """The chosen user's values; a custom user is flat: keys other than ids and standard
+        fields are custom attributes, as `/users/track` would store them."""
         if user is not None:
             if not isinstance(user, Mapping) or not all(isinstance(k, str) for k in user):
                 raise CampaignError("user: must be an object of attributes in /users/track form")
-            return {"external_id": None, "braze_id": None, **user}
+            return {"external_id": None, "braze_id": None, **user}, None
         if external_id is not None:
             if not isinstance(external_id, str):
                 raise CampaignError(f"external_id: must be a string, not {external_id!r}")

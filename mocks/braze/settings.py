@@ -81,6 +81,10 @@ class BrazeSettings(CoreSettings):
     webhook_retry_factor: float = 2.0
     """*Assumed.* Each retry waits this many times the previous one: 60, 120, 240, 480, 960 s
     by default (31 minutes in all). A `Retry-After` on 408, 429 or 5xx replaces the step."""
+    webhook_retry_after_max: float = 1800.0
+    """*Assumed.* Longest wait a `Retry-After` can ask of one retry, in seconds; a longer one
+    waits this long. Braze retries "within about 30 minutes", so no single wait it honours can
+    exceed that window: 30 minutes."""
     webhook_abort_after: float = 72 * 3600.0
     """Seconds after the dispatch beyond which a message held back by the rate is aborted."""
     webhook_allowed_ports: list[int] = field(default_factory=lambda: [80, 443])
@@ -156,6 +160,7 @@ class BrazeSettings(CoreSettings):
         for name in (
             "webhook_timeout",
             "webhook_retry_base",
+            "webhook_retry_after_max",
             "webhook_abort_after",
             "host_pause_seconds",
             "activity_log_retention",

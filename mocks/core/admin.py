@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from flask import Blueprint, Flask, Response, request
@@ -12,10 +11,14 @@ from werkzeug.exceptions import HTTPException
 from mocks.core.faults import FaultRuleError
 from mocks.core.http import ADMIN_PREFIX, is_admin_path, json_response, problem
 from mocks.core.journal import valid_status_filter
+from mocks.core.jsonbody import parse_json
 from mocks.core.runtime import MockRuntime
 
 MAX_ADVANCE = 10 * 366 * 24 * 3600
 """The furthest one clock advance may go: far past any rule's horizon, well inside datetime."""
+MAX_JSON_DEPTH = 100
+"""Deepest nesting an admin request body may have: far more than any campaign, profile or
+fault rule needs, far less than would exhaust the stack of whatever reads it."""
 
 
 class AdminError(Exception):
@@ -39,13 +42,18 @@ def query_args(*allowed: str) -> MultiDict[str, str]:
 
 
 def json_body() -> Any:
-    """The admin request's body as JSON (whatever the content type says)."""
+    """The admin request's body as strict JSON (whatever the content type says): UTF-8, no
+    NaN or Infinity, no lone surrogates, at most `MAX_JSON_DEPTH` levels deep."""
     raw = request.get_data(cache=True)
     if not raw.strip():
         raise AdminError(400, "expected JSON in the request body, got an empty body")
     try:
-        return json.loads(raw)
-    except ValueError as exc:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise AdminError(400, f"the request body is not UTF-8: {exc}") from None
+    try:
+        return parse_json(text.removeprefix("\ufeff"), max_depth=MAX_JSON_DEPTH)
+    except ValueError as exc:  # JsonBodyError
         raise AdminError(400, f"the request body is not valid JSON: {exc}") from None
 
 

@@ -243,7 +243,10 @@ class OutboundSender:
                 reason = response.reason or ""
             except requests.Timeout:
                 error = f"timeout: no response within {request.timeout:g} s"
-            except requests.RequestException as exc:
+            except Exception as exc:  # whatever stops a request is an attempt without a response
+                # `requests` raises more than RequestException: UnicodeEncodeError for a header
+                # it cannot encode, ValueError or LocationParseError for some URLs. Each is an
+                # attempt that got no response, journaled and retried like a refused connection.
                 error = f"connection error: {_reason(exc)}"
         exchange = self.journal.record(
             service=self.service,
@@ -267,23 +270,30 @@ class OutboundSender:
         return AttemptOutcome(number, now, status, headers, body, error, exchange.id, reason)
 
 
+RETRY_AFTER_MAX_DIGITS = 10
+"""Longest delay-seconds a `Retry-After` may give (about 317 years); longer is not a delay."""
+
+
 def retry_after(headers: Mapping[str, str], now: float) -> float | None:
     """Seconds a `Retry-After` header asks to wait (delay-seconds or an HTTP-date), from `now`.
 
-    None when there is no such header or it is neither form; a date in the past gives 0.
+    None when there is no such header, it is neither form, or it cannot be a sensible wait
+    (delay-seconds of more than ten digits, a date no clock can hold); a date in the past
+    gives 0. Never raises: a peer's header must not be able to stop a delivery.
     """
-    value = _header(headers, "Retry-After").strip()
+    value = str(_header(headers, "Retry-After")).strip()
     if not value:
         return None
     if value.isascii() and value.isdigit():
-        return float(int(value))
+        digits = value.lstrip("0") or "0"
+        return float(int(digits)) if len(digits) <= RETRY_AFTER_MAX_DIGITS else None
     try:
         moment = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+        if moment.tzinfo is None:  # RFC 9110 dates are GMT; an obsolete form may carry no zone
+            return None
+        wait = moment.timestamp() - now
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
-    if moment.tzinfo is None:  # RFC 9110 dates are GMT; an obsolete form may carry no zone
-        return None
-    wait = moment.timestamp() - now
     return max(0.0, wait) if math.isfinite(wait) else None
 
 
@@ -301,9 +311,12 @@ def _encode(body: object) -> bytes:
     return json.dumps(body).encode()
 
 
-def _reason(exc: requests.RequestException) -> str:
+def _reason(exc: Exception) -> str:
     """The root cause in a few words ("Connection refused"), not urllib3's whole chain."""
     text = str(exc) or type(exc).__name__
+    if not isinstance(exc, requests.RequestException):
+        text = f"{type(exc).__name__}: {text}" if str(exc) else text
+        return text if len(text) <= 300 else text[:297] + "..."
     for pattern in (
         r"\[Errno -?\d+\] ([^'\")]+)",
         r"(RemoteDisconnected)\('([^']*)'",

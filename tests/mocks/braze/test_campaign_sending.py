@@ -247,11 +247,40 @@ def test_the_backoff_is_a_setting(make_app: Callable[..., Flask]) -> None:
 
 
 def test_retry_after_seconds_replaces_the_backoff_step(make_app: Callable[..., Flask]) -> None:
-    peer = Peer((429, {"Retry-After": "7"}, ""), (503, {"Retry-After": "3600"}, ""))
+    peer = Peer((429, {"Retry-After": "7"}, ""), (503, {"Retry-After": "1500"}, ""))
     app = make_app(peer)
     (message,) = send_all(app).messages
     assert message.state == "delivered"
-    assert gaps(message) == [7.0, 3600.0]
+    assert gaps(message) == [7.0, 1500.0]
+
+
+@pytest.mark.parametrize(
+    ("value", "gap"),
+    [
+        ("1800", 1800.0),
+        ("3600", 1800.0),
+        ("86400", 1800.0),
+        (str(10**12), 60.0),  # more than ten digits: not a wait, the backoff applies
+        ("1" + "0" * 400, 60.0),
+        ("9" * 5000, 60.0),
+    ],
+)
+def test_an_honoured_retry_after_is_capped_at_the_retry_window(
+    make_app: Callable[..., Flask], value: str, gap: float
+) -> None:
+    peer = Peer((503, {"Retry-After": value}, ""))
+    app = make_app(peer)
+    (message,) = send_all(app).messages
+    assert message.state == "delivered"
+    assert gaps(message) == [gap]
+    assert scheduler_of(app).errors == deque()
+
+
+def test_the_retry_after_cap_is_a_setting(make_app: Callable[..., Flask]) -> None:
+    peer = Peer((503, {"Retry-After": "3600"}, ""), (503, {"Retry-After": "30"}, ""))
+    app = make_app(peer, webhook_retry_after_max=120.0)
+    (message,) = send_all(app).messages
+    assert gaps(message) == [120.0, 30.0]
 
 
 def test_retry_after_as_an_http_date_is_honoured(make_app: Callable[..., Flask]) -> None:
@@ -288,6 +317,12 @@ def test_retry_after_is_ignored_on_a_final_status(make_app: Callable[..., Flask]
     [
         (requests.ConnectionError("[Errno 111] Connection refused"), "connection error"),
         (requests.ReadTimeout("read timed out"), "timeout: no response within 90 s"),
+        (
+            UnicodeEncodeError("latin-1", "王", 0, 1, "ordinal not in range(256)"),
+            "connection error: UnicodeEncodeError: 'latin-1' codec can't encode",
+        ),
+        (ValueError("Invalid header value"), "connection error: ValueError: Invalid header"),
+        (RuntimeError("anything else"), "connection error: RuntimeError: anything else"),
     ],
 )
 def test_no_response_is_reported_as_599_and_retried(
@@ -306,6 +341,21 @@ def test_no_response_is_reported_as_599_and_retried(
     assert entry["error_type"] == "Webhook HTTP 599"
     assert said in entry["message"]
     assert gaps(message) == [60.0]
+    journaled = journal_of(app).query(hop="braze.webhook")
+    assert [(e.status, said in (e.error or "")) for e in journaled] == [(None, True), (201, False)]
+    assert scheduler_of(app).errors == deque()
+
+
+def test_a_client_error_on_every_attempt_settles_the_message_failed(
+    make_app: Callable[..., Flask],
+) -> None:
+    peer = Peer(default=UnicodeEncodeError("latin-1", "王", 0, 1, "ordinal not in range(256)"))
+    app = make_app(peer, webhook_max_retries=2)
+    (message,) = send_all(app).messages
+    assert message.state == "failed"
+    assert message.status == 599
+    assert len(journal_of(app).query(hop="braze.webhook")) == 3
+    assert [e["final"] for e in backend_of(app).campaigns.activity_log()] == [False, False, True]
 
 
 def test_the_request_timeout_is_90_seconds(make_app: Callable[..., Flask]) -> None:
@@ -628,6 +678,71 @@ def test_a_header_value_with_a_line_break_is_a_render_error(
     assert peer.requests == []
 
 
+@pytest.mark.parametrize("name", ["王", "Zoë 😀", "\u2013"])
+def test_a_header_value_outside_latin_1_is_an_invalid_webhook_naming_the_header(
+    make_app: Callable[..., Flask], name: str
+) -> None:
+    peer = Peer()
+    app = make_app(peer, profiles=[{"external_id": "p", "first_name": name}])
+    (message,) = send_all(app, headers={"X-Name": "{{${first_name}}}"}).messages
+    assert message.state == "render_error"
+    assert "headers.X-Name" in (message.error or "")
+    assert "ISO-8859-1" in (message.error or "")
+    assert peer.requests == []
+    (entry,) = backend_of(app).campaigns.activity_log()
+    assert entry["error_type"] == "Invalid webhook"
+    assert scheduler_of(app).errors == deque()
+
+
+def test_a_latin_1_header_value_is_sent_and_an_encoded_one_too(
+    make_app: Callable[..., Flask],
+) -> None:
+    peer = Peer()
+    app = make_app(peer, profiles=[{"external_id": "p", "first_name": "Zoë 王"}])
+    headers = {
+        "X-Latin": "{{${first_name} | truncate: 3, ''}}",
+        "X-Any": "{{${first_name} | url_encode}}",
+    }
+    (message,) = send_all(app, headers=headers).messages
+    assert message.state == "delivered"
+    assert peer.requests[0].headers["X-Latin"] == "Zoë"
+    assert peer.requests[0].headers["X-Any"] == "Zo%C3%AB+%E7%8E%8B"
+
+
+def test_a_header_value_loses_its_surrounding_whitespace(make_app: Callable[..., Flask]) -> None:
+    peer = Peer()
+    app = make_app(peer, profiles=[{"external_id": "p", "first_name": " Ada\t"}])
+    (message,) = send_all(app, headers={"X-Name": "{{${first_name}}}"}).messages
+    assert message.state == "delivered"
+    assert peer.requests[0].headers["X-Name"] == "Ada"
+    assert message.request is not None and message.request.headers["X-Name"] == "Ada"
+
+
+def test_a_render_error_in_a_filter_is_logged_not_left_sending(
+    make_app: Callable[..., Flask],
+) -> None:
+    peer = Peer()
+    app = make_app(peer, profiles=[{"external_id": "p", "deep": "[" * 5000 + "]" * 5000}])
+    (message,) = send_all(app, body="{{custom_attribute.${deep} | json_parse}}").messages
+    assert message.state == "render_error"
+    assert "line 1: json_parse: " in (message.error or "")
+    (entry,) = backend_of(app).campaigns.activity_log()
+    assert entry["error_type"] == "Liquid error"
+    assert peer.requests == []
+
+
+def test_a_template_over_the_loop_limit_is_a_render_error_not_a_stall(
+    make_app: Callable[..., Flask],
+) -> None:
+    peer = Peer()
+    app = make_app(peer)
+    body = "{% for i in (1..100000000) %}x{% endfor %}"
+    (message,) = send_all(app, body=body).messages
+    assert message.state == "render_error"
+    assert "100,000" in (message.error or "")
+    assert peer.requests == []
+
+
 # -- the Message Activity Log ---------------------------------------------------------------------
 
 
@@ -785,6 +900,96 @@ def test_a_test_send_that_aborts_sends_nothing(make_app: Callable[..., Flask]) -
     assert result.status is None
     assert result.error == "Aborted message: not today"
     assert peer.requests == []
+
+
+@pytest.mark.parametrize(
+    ("body", "user", "words"),
+    [
+        ("{{custom_attribute.${n} | number_with_delimiter}}", {"n": 10**5000}, "line 1"),
+        ("{{custom_attribute.${n} | json_parse}}", {"n": "[" * 5000 + "]" * 5000}, "json_parse"),
+        ("{{custom_attribute.${n} | md5}}", {"n": "\ud800"}, "md5"),
+        ("{{custom_attribute.${n} | base64_encode}}", {"n": "\ud800"}, "base64_encode"),
+        ("{{custom_attribute.${n} | url_escape}}", {"n": "\ud800"}, "url_escape"),
+        ("{{custom_attribute.${n}}}", {"n": 10**5000}, "Liquid error"),
+        ("{{custom_attribute.${n}}}", {"n": "\ud800"}, "UnicodeEncodeError"),
+        ("{% for i in (1..200000) %}{% endfor %}", {}, "100,000"),
+    ],
+)
+def test_a_test_send_that_cannot_render_says_why_and_sends_nothing(
+    make_app: Callable[..., Flask], body: str, user: dict[str, Any], words: str
+) -> None:
+    peer = Peer()
+    app = make_app(peer)
+    result = backend_of(app).campaigns.test_send(campaign(app, body=body), user=user)
+    assert result.status is None
+    assert result.error is not None and words in result.error
+    assert result.error.startswith(("Liquid error: ", "Invalid webhook: "))
+    assert peer.requests == []
+
+
+def test_a_test_send_with_a_header_outside_latin_1_is_an_invalid_webhook(
+    make_app: Callable[..., Flask],
+) -> None:
+    peer = Peer()
+    app = make_app(peer, profiles=[{"external_id": "w", "first_name": "王"}])
+    campaign_id = campaign(app, headers={"X-Name": "{{${first_name}}}"})
+    result = backend_of(app).campaigns.test_send(campaign_id, external_id="w")
+    assert result.error is not None
+    assert result.error.startswith("Invalid webhook: headers.X-Name: ")
+    assert peer.requests == []
+    assert journal_of(app).query(hop="braze.webhook_test") == []
+
+
+def test_a_test_send_that_fails_in_the_client_is_a_599(make_app: Callable[..., Flask]) -> None:
+    peer = Peer(ValueError("bad header"))
+    app = make_app(peer)
+    result = backend_of(app).campaigns.test_send(campaign(app), external_id="u0")
+    assert result.status == 599
+    assert result.status_line == "connection error: ValueError: bad header"
+    (exchange,) = journal_of(app).query(hop="braze.webhook_test")
+    assert exchange.error == result.status_line
+
+
+# -- custom attributes and the standard tags ------------------------------------------------------
+
+
+COMPUTED_TAGS = (
+    "most_recent_locale",
+    "last_used_app_date",
+    "most_recent_app_version",
+    "random_bucket_number",
+)
+
+
+def test_a_custom_attribute_named_like_a_standard_tag_never_stands_in_for_it(
+    make_app: Callable[..., Flask],
+) -> None:
+    peer = Peer()
+    customs = {name: f"custom-{name}" for name in COMPUTED_TAGS}
+    app = make_app(peer, profiles=[{"external_id": "c", "first_name": "Cy", **customs}])
+    standard = "|".join(f"{{{{${{{name}}}}}}}" for name in COMPUTED_TAGS)
+    custom = "|".join(f"{{{{custom_attribute.${{{name}}}}}}}" for name in COMPUTED_TAGS)
+    (message,) = send_all(app, body=standard + "#" + custom).messages
+    assert message.state == "delivered"
+    shown, customs_shown = peer.requests[0].body.decode().split("#")
+    locale, app_date, version, bucket = shown.split("|")
+    assert (locale, app_date, version) == ("", "", "")
+    assert bucket.isdigit() and 0 <= int(bucket) <= 9999
+    assert customs_shown.split("|") == [customs[name] for name in COMPUTED_TAGS]
+
+
+def test_the_random_bucket_number_is_stable_per_user_and_shared_by_test_sends(
+    make_app: Callable[..., Flask],
+) -> None:
+    peer = Peer()
+    app = make_app(peer, profiles=users(3))
+    dispatch = send_all(app, body="{{${random_bucket_number}}}")
+    buckets = [r.body for r in peer.requests]
+    assert len(set(buckets)) == 3
+    store = backend_of(app).campaigns
+    again = store.test_send(dispatch.messages[1].campaign_id, external_id="u1")
+    assert again.request is not None
+    assert again.request.body == buckets[1].decode()  # type: ignore[union-attr]
 
 
 # -- host pause -----------------------------------------------------------------------------------

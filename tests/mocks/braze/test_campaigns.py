@@ -162,6 +162,25 @@ def test_webhook_retry_honours_retry_after_only_where_it_retries() -> None:
 
 
 @pytest.mark.parametrize(
+    ("value", "delay"),
+    [
+        ("1799", 1799.0),
+        ("1800", 1800.0),
+        ("1801", 1800.0),
+        ("99999", 1800.0),
+        (formatdate(1_000_000.0 + 7 * 86400, usegmt=True), 1800.0),
+        ("12345678901", 60.0),
+        ("1" + "0" * 400, 60.0),
+        ("9" * 5000, 60.0),
+    ],
+)
+def test_an_honoured_retry_after_is_capped(value: str, delay: float) -> None:
+    assert WebhookRetry().next_delay(outcome(1, 503, {"Retry-After": value})) == delay
+    capped = WebhookRetry(retry_after_max=300.0)
+    assert capped.next_delay(outcome(1, 503, {"Retry-After": value})) == min(delay, 300.0)
+
+
+@pytest.mark.parametrize(
     ("value", "wait"),
     [
         ("0", 0.0),
@@ -173,6 +192,16 @@ def test_webhook_retry_honours_retry_after_only_where_it_retries() -> None:
         ("-1", None),
         ("later", None),
         ("", None),
+        ("9999999999", 9999999999.0),
+        ("00000000000000042", 42.0),
+        ("10000000000", None),
+        ("1" + "0" * 400, None),
+        ("9" * 5000, None),
+        ("٣", None),
+        ("Wed, 21 Oct 99999 07:28:00 GMT", None),
+        ("Wed, 21 Oct 2015 07:28:00 +9999", None),
+        ("Mon, 01 Jan 1900 00:00:00 GMT", 0.0),
+        ("Fri, 31 Dec 9999 23:59:59 GMT", 253402300799.0 - 1_000_000.0),
     ],
 )
 def test_retry_after_parsing(value: str, wait: float | None) -> None:
@@ -213,17 +242,29 @@ def test_a_profile_in_users_track_form(make_braze_app: Callable[..., Flask]) -> 
         ]
     )
     profile = backend_of(app).profiles.query(external_id="ada")[0]
-    assert profile_attributes(profile) == {
-        "external_id": "ada",
-        "braze_id": profile.braze_id,
-        "first_name": "Ada",
-        "email": "ada@example.com",
-        "home_city": "London",
-        "dob": "1815-12-10",
-        "zip code": "NW1",
-        "visits": 3,
-        "last_seen": "2026-01-02T03:04:05.000Z",
-    }
+    assert profile_attributes(profile) == (
+        {
+            "external_id": "ada",
+            "braze_id": profile.braze_id,
+            "first_name": "Ada",
+            "email": "ada@example.com",
+            "home_city": "London",
+            "dob": "1815-12-10",
+        },
+        {"zip code": "NW1", "visits": 3, "last_seen": "2026-01-02T03:04:05.000Z"},
+    )
+
+
+def test_custom_attributes_named_like_computed_tags_stay_custom(
+    make_braze_app: Callable[..., Flask],
+) -> None:
+    app = make_braze_app(
+        profiles=[{"external_id": "x", "most_recent_locale": "xx", "random_bucket_number": 1}]
+    )
+    profile = backend_of(app).profiles.query(external_id="x")[0]
+    standard, custom = profile_attributes(profile)
+    assert "most_recent_locale" not in standard and "random_bucket_number" not in standard
+    assert custom == {"most_recent_locale": "xx", "random_bucket_number": 1}
 
 
 # -- settings ------------------------------------------------------------------------------------
@@ -237,6 +278,7 @@ def test_the_documented_defaults() -> None:
     assert (s.activity_log_retention, s.activity_log_per_type_per_hour) == (60 * 3600.0, 20)
     assert (s.campaign_rate_min, s.campaign_rate_max) == (10, 500_000)
     assert s.webhook_allowed_ports == [80, 443]
+    assert s.webhook_retry_after_max == 1800.0
 
 
 @pytest.mark.parametrize(
@@ -248,6 +290,9 @@ def test_the_documented_defaults() -> None:
         ("webhook_max_retries", 1.5),
         ("webhook_retry_base", float("inf")),
         ("webhook_retry_factor", 0.5),
+        ("webhook_retry_after_max", 0),
+        ("webhook_retry_after_max", float("nan")),
+        ("webhook_retry_after_max", "1800"),
         ("webhook_abort_after", 0),
         ("host_pause_failures", 0),
         ("host_pause_seconds", -1),

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import http.server
 import json
+import threading
 from typing import Any
 
 import pytest
@@ -218,8 +220,27 @@ def test_the_first_attempt_waits_for_delay(
             "connection error: RemoteDisconnected Remote end closed connection without response",
         ),
         (requests.exceptions.ConnectionError("plain"), "connection error: plain"),
+        (
+            UnicodeEncodeError("latin-1", "王", 0, 1, "ordinal not in range(256)"),
+            "connection error: UnicodeEncodeError: 'latin-1' codec can't encode character "
+            "'\\u738b' in position 0: ordinal not in range(256)",
+        ),
+        (
+            ValueError("Invalid header value b'x'"),
+            "connection error: ValueError: Invalid header value b'x'",
+        ),
+        (RuntimeError(), "connection error: RuntimeError"),
     ],
-    ids=["read-timeout", "connect-timeout", "refused", "disconnected", "plain"],
+    ids=[
+        "read-timeout",
+        "connect-timeout",
+        "refused",
+        "disconnected",
+        "plain",
+        "unicode-encode",
+        "value-error",
+        "anything",
+    ],
 )
 def test_timeouts_and_connection_errors_are_retried_and_journaled(
     sender: OutboundSender,
@@ -442,3 +463,37 @@ def test_a_fault_on_another_hop_leaves_this_one_alone(
     scheduler.run_until_idle()
     assert delivery.state == "delivered"
     assert faults.rules()[0].fired == 0
+
+
+def test_a_header_requests_cannot_encode_is_a_journaled_failed_attempt(
+    sender: OutboundSender, scheduler: Scheduler, journal: Journal
+) -> None:
+    """A real socket: http.client refuses a header value outside latin-1 before sending."""
+    received: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            received.append(self.path)
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *_args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/hook"
+        request = OutboundRequest("seen.callback", "POST", url, {"X-Name": "王"}, b"{}", 5.0)
+        delivery = sender.deliver(request, FixedIntervalRetry(retries=1, interval=60.0))
+        scheduler.run_until_idle()
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert delivery.state == "failed"
+    assert [a.status for a in delivery.attempts] == [None, None]
+    assert all("connection error: UnicodeEncodeError" in (a.error or "") for a in delivery.attempts)
+    assert [e.attempt for e in journal.query()] == [1, 2]
+    assert received == []
+    assert list(scheduler.errors) == []
