@@ -17,10 +17,17 @@ from pathlib import Path
 from typing import Any
 
 from mocks.braze.liquid import AbortMessage, BrazeTemplate, LiquidError, compile_template
+from mocks.braze.settings import BrazeSettings
+from mocks.core.jsonbody import parse_json
 
 _UNSAFE_IN_JSON_STRING = re.compile(r'["\\\x00-\x1f]')
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _EXCERPT_HALF_WIDTH = 40
+_USER_MAX_DEPTH: int = BrazeSettings.max_json_depth
+"""Deepest USER.json accepted: as deep as `/users/track` takes a request body."""
+_RENDER_FAILURES = (ValueError, TypeError, ArithmeticError, RecursionError, LookupError)
+"""What rendering might still raise besides `LiquidError`; each is a template that cannot be
+rendered for this user (exit 2), never a traceback."""
 
 
 @dataclass(frozen=True)
@@ -69,12 +76,13 @@ def explain_json_break(
     break is the culprit. Failing that, a value missing for this user (rendered as nothing)
     is tried the same way.
     """
-    try:
-        json.loads(body)
-    except json.JSONDecodeError as err:
-        position, parser_message = err.pos, err.msg.removesuffix(" at")
-    else:
+    error = _json_error(body)
+    if error is None:
         return None
+    position, parser_message = error
+    if parser_message == _TOO_DEEP:
+        reason = "the body nests arrays or objects too deeply for a JSON parser to read"
+        return _break(body, position, parser_message, None, None, reason, None)
     try:
         template = compile_template(template_source)
         values = template.resolve(profile, campaign=campaign, properties=properties)
@@ -85,7 +93,7 @@ def explain_json_break(
                 body, at, parser_message, tag, value, *_unsafe_reason(tag, value, at, body)
             )
         missing = _missing_value_culprit(template, values, position)
-    except (LiquidError, AbortMessage):
+    except (LiquidError, AbortMessage, *_RENDER_FAILURES):
         missing = None
     if missing is not None:
         return _break(
@@ -106,6 +114,20 @@ def explain_json_break(
         "no personalisation value explains it: the template's own text is not valid JSON here",
         None,
     )
+
+
+_TOO_DEEP = "nested too deeply"
+
+
+def _json_error(text: str) -> tuple[int, str] | None:
+    """Where and why `text` is not JSON (position, parser message), or None if it is."""
+    try:
+        json.loads(text)
+    except json.JSONDecodeError as err:
+        return err.pos, err.msg.removesuffix(" at")
+    except RecursionError:
+        return 0, _TOO_DEEP
+    return None
 
 
 def _unsafe_value_culprit(
@@ -132,20 +154,15 @@ def _missing_value_culprit(
     for tag in template.references:
         if values.get(tag) in (None, ""):
             body = template.render_values({**values, tag: 0})
-            try:
-                json.loads(body)
-            except json.JSONDecodeError:
+            if _json_error(body) is not None:
                 continue
             return tag
     return None
 
 
 def _breaks_later(body: str, position: int) -> bool:
-    try:
-        json.loads(body)
-    except json.JSONDecodeError as err:
-        return err.pos > position
-    return True
+    error = _json_error(body)
+    return error is None or error[0] > position
 
 
 def _first_index(body: str, value: str) -> int:
@@ -275,12 +292,17 @@ def run(args: argparse.Namespace) -> int:
     campaign = None if args.campaign_name is None else {"name": args.campaign_name}
     try:
         body = template.render(profile, campaign=campaign)
+        body.encode("utf-8")
     except AbortMessage as exc:
         return _fail(
             f"abort_message: {exc.reason} (Braze would not send this message to this user)", 1
         )
     except LiquidError as exc:
         return _fail(f"{args.template}: {exc}", 2)
+    except UnicodeEncodeError:
+        return _fail(f"{args.template}: the rendered body has a lone surrogate (no UTF-8)", 2)
+    except _RENDER_FAILURES as exc:
+        return _fail(f"{args.template}: {type(exc).__name__}: {exc}", 2)
     sys.stdout.write(body if body.endswith("\n") else body + "\n")
     as_json = args.body_kind == "json" or (args.body_kind is None and meant_as_json(template))
     if as_json:
@@ -291,9 +313,12 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _load_profile(path: str) -> dict[str, Any]:
-    text = Path(path).read_text("utf-8")
     try:
-        profile = json.loads(text)
+        text = Path(path).read_text("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"--user {path}: not UTF-8 text: {exc}") from None
+    try:
+        profile = parse_json(text, max_depth=_USER_MAX_DEPTH)
     except ValueError as exc:
         raise ValueError(f"--user {path}: not JSON: {exc}") from None
     if not isinstance(profile, dict):

@@ -3,11 +3,36 @@
 A Braze template is translated once into plain Liquid, where every `${…}` reference becomes a
 generated variable, then parsed by python-liquid. Rendering resolves only the references the
 template uses, so one user costs a few dictionary look-ups plus the Liquid render.
+
+A user is given either as one flat object in `/users/track` attribute form (`seen-braze
+render`'s USER.json, a Test send's custom user), where every key that is not an identifier or
+a standard field is a custom attribute, as `/users/track` would store it; or as standard
+values and custom attributes apart (a stored profile). Standard tags never read a custom
+attribute, and `custom_attribute.${x}` reads custom attributes only.
+
+**Assumed** (Braze documents no more; each is the emulator's choice):
+
+- `${most_recent_locale}`, `${last_used_app_date}` and `${most_recent_app_version}` come from
+  Braze's SDKs, which the emulator does not have: they render empty unless the standard
+  values given apart hold them by those names (a flat object cannot: there those keys are
+  custom attributes, as `/users/track` stores them).
+- `${random_bucket_number}`: Braze gives every user one from 0 to 9999. Unless the standard
+  values given apart hold one, it is derived from the user's `braze_id` (SHA-256 of
+  `random_bucket_number:<braze_id>`, modulo 10,000), so it is stable per user and spread
+  evenly; a user with no `braze_id` (a custom Test user without one) has none.
+- Rendering is bounded, so a template cannot stall a send: per render at most
+  `LOOP_ITERATION_LIMIT` (100,000) loop iterations in all, `OUTPUT_LIMIT` (1,000,000 bytes of
+  UTF-8) of output, `LOCAL_NAMESPACE_LIMIT` (about 1 MB) of assigned and captured values,
+  `CONTEXT_DEPTH_LIMIT` (30) nested render scopes and 30 nested blocks (python-liquid's
+  defaults for the last two); no one filter may return more than 1,000,000 characters or be
+  given a range of more than 100,000 items. Going over a limit is a Liquid error, as is any
+  failure inside a filter (named, with its line) or while printing a value.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -22,7 +47,7 @@ from liquid.stream import TokenStream
 from liquid.tag import Tag
 from liquid.token import TOKEN_EXPRESSION, TOKEN_OUTPUT, TOKEN_TAG, Token
 
-from mocks.braze.attributes import STANDARD_FIELDS
+from mocks.braze.attributes import STANDARD_FIELDS, UNKEPT_FIELDS
 from mocks.braze.liquid_filters import BRAZE_FILTERS
 
 UNSENT_DISPATCH_ID = "dispatch_id_for_unsent_campaign"
@@ -53,7 +78,22 @@ USER_TAGS: Mapping[str, str] = {
 }
 """Standard user tags (`${first_name}`) and the `/users/track` profile key each one reads."""
 
-_NOT_CUSTOM = frozenset(STANDARD_FIELDS) | frozenset(USER_TAGS.values()) | {"user_alias"}
+LOOP_ITERATION_LIMIT = 100_000
+"""*Assumed.* Most loop iterations one render may make (nested loops multiply)."""
+OUTPUT_LIMIT = 1_000_000
+"""*Assumed.* Most bytes of UTF-8 one render may produce, and most characters one filter may."""
+LOCAL_NAMESPACE_LIMIT = 1_000_000
+"""*Assumed.* Most bytes (as Python sizes them) a render's assigned values may hold."""
+CONTEXT_DEPTH_LIMIT = 30
+"""*Assumed.* Most nested render scopes (python-liquid's default)."""
+RANDOM_BUCKETS = 10_000
+"""`${random_bucket_number}` is from 0 to 9999."""
+
+_FLAT_STANDARD = frozenset(STANDARD_FIELDS) | {"external_id", "braze_id"}
+"""Keys of a flat `/users/track` object that are standard values; the others are custom."""
+_FLAGS = frozenset({"user_alias", "_update_existing_only", "_merge_objects"})
+_NOT_CUSTOM = _FLAT_STANDARD | frozenset(UNKEPT_FIELDS) | _FLAGS
+"""Keys of a flat `/users/track` object that `/users/track` never stores as custom attributes."""
 
 _CONTEXT_NAMESPACES = ("context", "canvas_entry_properties")
 
@@ -78,8 +118,23 @@ class AbortMessage(Exception):
 _MISSING: Any = object()
 
 Lookup = Callable[
-    [Mapping[str, Any], Mapping[str, Any] | None, Mapping[str, Mapping[str, Any]] | None], Any
+    [
+        Mapping[str, Any],
+        Mapping[str, Any] | None,
+        Mapping[str, Any] | None,
+        Mapping[str, Mapping[str, Any]] | None,
+    ],
+    Any,
 ]
+"""Reads one reference from (profile, custom attributes or None if flat, campaign, properties)."""
+
+
+def random_bucket_number(braze_id: object) -> int | None:
+    """The user's random bucket (0-9999), derived from `braze_id` (**assumed**); None without."""
+    if braze_id is None or braze_id == "" or isinstance(braze_id, bool | dict | list):
+        return None
+    digest = hashlib.sha256(f"random_bucket_number:{braze_id}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") % RANDOM_BUCKETS
 
 
 @dataclass(frozen=True)
@@ -99,24 +154,27 @@ class Reference:
         """A function reading this reference's value from a render's inputs (or `_MISSING`)."""
         name, namespace = self.name, self.namespace
         if namespace is None:
-            key = USER_TAGS.get(name)
-            if key is None:
-                return lambda profile, campaign, properties: _MISSING
-            return lambda profile, campaign, properties: profile.get(key, _MISSING)
+            return _standard_lookup(name)
         if namespace == "custom_attribute":
-            if name in _NOT_CUSTOM:
-                return lambda profile, campaign, properties: _MISSING
-            return lambda profile, campaign, properties: profile.get(name, _MISSING)
+            flat_custom = name not in _NOT_CUSTOM
+            return lambda profile, custom, campaign, properties: (
+                (profile.get(name, _MISSING) if flat_custom else _MISSING)
+                if custom is None
+                else custom.get(name, _MISSING)
+            )
         if namespace == "campaign":
             if name == "dispatch_id":
-                return lambda profile, campaign, properties: (
+                return lambda profile, custom, campaign, properties: (
                     (campaign or {}).get("dispatch_id") or UNSENT_DISPATCH_ID
                 )
-            return lambda profile, campaign, properties: (campaign or {}).get(name, _MISSING)
+            return lambda profile, custom, campaign, properties: (campaign or {}).get(
+                name, _MISSING
+            )
         spaces = _CONTEXT_NAMESPACES if namespace in _CONTEXT_NAMESPACES else (namespace,)
 
         def from_properties(
             profile: Mapping[str, Any],
+            custom: Mapping[str, Any] | None,
             campaign: Mapping[str, Any] | None,
             properties: Mapping[str, Mapping[str, Any]] | None,
         ) -> Any:
@@ -127,6 +185,32 @@ class Reference:
             return _MISSING
 
         return from_properties
+
+
+def _standard_lookup(name: str) -> Lookup:
+    """A standard tag's look-up: a flat object's standard keys only, never a custom attribute."""
+    key = USER_TAGS.get(name)
+    if key is None:
+        return lambda profile, custom, campaign, properties: _MISSING
+    in_flat = key in _FLAT_STANDARD
+    if key == "random_bucket_number":
+
+        def bucket(
+            profile: Mapping[str, Any],
+            custom: Mapping[str, Any] | None,
+            campaign: Mapping[str, Any] | None,
+            properties: Mapping[str, Mapping[str, Any]] | None,
+        ) -> Any:
+            given = _MISSING if custom is None else profile.get(key, _MISSING)
+            if given is not _MISSING:
+                return given
+            derived = random_bucket_number(profile.get("braze_id"))
+            return _MISSING if derived is None else derived
+
+        return bucket
+    return lambda profile, custom, campaign, properties: (
+        profile.get(key, _MISSING) if in_flat or custom is not None else _MISSING
+    )
 
 
 # --- translation of Braze syntax into plain Liquid -------------------------------------------
@@ -294,13 +378,68 @@ class _ConnectedContentTag(Tag):
         )
 
 
+_FILTER_FAILURES = (ValueError, ArithmeticError, RecursionError)
+"""What a filter may raise on odd input (UnicodeError is a ValueError; python-liquid itself
+turns TypeError into a Liquid type error naming the filter)."""
+
+
+def _guarded(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
+    """`function` as a filter that fails as a Liquid error naming it, and within the limits."""
+
+    @functools.wraps(function)  # keeps python-liquid's with_context / with_environment marks
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        for value in args:
+            if isinstance(value, range) and _too_long(value):
+                raise lx.FilterArgumentError(
+                    f"{name}: a range of more than {LOOP_ITERATION_LIMIT:,} items "
+                    "(the emulator's limit)",
+                    token=None,
+                )
+        try:
+            result = function(*args, **kwargs)
+        except _FILTER_FAILURES as exc:
+            raise lx.FilterArgumentError(f"{name}: {_failure(exc)}", token=None) from None
+        if isinstance(result, str) and len(result) > OUTPUT_LIMIT:
+            raise lx.FilterArgumentError(
+                f"{name}: the result is longer than {OUTPUT_LIMIT:,} characters "
+                "(the emulator's output limit)",
+                token=None,
+            )
+        return result
+
+    return guarded
+
+
+def _too_long(values: range) -> bool:
+    try:
+        return len(values) > LOOP_ITERATION_LIMIT
+    except OverflowError:
+        return True
+
+
+def _failure(exc: BaseException) -> str:
+    """An exception in a few words: its kind and message, cut short."""
+    if isinstance(exc, RecursionError):
+        return "the value is nested too deeply"
+    text = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    return text if len(text) <= 300 else text[:297] + "..."
+
+
 class _BrazeEnvironment(liquid.Environment):
-    """python-liquid configured like Braze: strict parsing, no autoescape, Braze extras."""
+    """python-liquid configured like Braze: strict parsing, no autoescape, Braze extras,
+    and bounded rendering (see the module's assumptions)."""
+
+    loop_iteration_limit = LOOP_ITERATION_LIMIT
+    output_stream_limit = OUTPUT_LIMIT
+    local_namespace_limit = LOCAL_NAMESPACE_LIMIT
+    context_depth_limit = CONTEXT_DEPTH_LIMIT
 
     def __init__(self) -> None:
         super().__init__(autoescape=False, strict_filters=True)
         for name, function in BRAZE_FILTERS.items():
             self.add_filter(name, function)
+        for name, function in list(self.filters.items()):
+            self.filters[name] = _guarded(name, function)
         self.add_tag(_AbortMessageTag)
         self.add_tag(_ConnectedContentTag)
 
@@ -332,9 +471,27 @@ def _nearest_token(stream: TokenStream, message: str) -> Token | None:
 _ENVIRONMENT = _BrazeEnvironment()
 
 
+_LIMIT_MESSAGES: Mapping[type[lx.LiquidError], str] = {
+    lx.LoopIterationLimitError: (
+        f"the template loops more than {LOOP_ITERATION_LIMIT:,} times in all (the emulator's limit)"
+    ),
+    lx.OutputStreamLimitError: (
+        f"the rendered text is longer than {OUTPUT_LIMIT:,} bytes (the emulator's limit)"
+    ),
+    lx.LocalNamespaceLimitError: (
+        f"the values the template assigns take more than {LOCAL_NAMESPACE_LIMIT:,} bytes "
+        "(the emulator's limit)"
+    ),
+    lx.ContextDepthError: (
+        f"the template nests more than {CONTEXT_DEPTH_LIMIT} render scopes (the emulator's limit)"
+    ),
+}
+
+
 def _braze_error(err: lx.LiquidError, references: list[Reference]) -> LiquidError:
     """Our error for a python-liquid one: the user's line, their tag names, plain words."""
     message = str(err.message if err.message is not None else type(err).__name__)
+    message = _LIMIT_MESSAGES.get(type(err), message)
     unclosed = re.fullmatch(r"expected tag end(\w+), found end of expression", message)
     if unclosed is not None:
         name = unclosed.group(1)
@@ -364,6 +521,8 @@ class BrazeTemplate:
             self._template = _ENVIRONMENT.from_string(translation.source)
         except lx.LiquidError as err:
             raise _braze_error(err, self._references) from None
+        except RecursionError:
+            raise LiquidError("the template nests too deeply to parse") from None
         self._check_filters(translation.source)
         self._lookups = [
             (_VARIABLE.format(index), ref.lookup()) for index, ref in enumerate(self._references)
@@ -384,15 +543,21 @@ class BrazeTemplate:
         self,
         profile: Mapping[str, Any],
         *,
+        custom: Mapping[str, Any] | None = None,
         campaign: Mapping[str, Any] | None = None,
         properties: Mapping[str, Mapping[str, Any]] | None = None,
     ) -> str:
-        """The text Braze would send to this user; raises `AbortMessage` or `LiquidError`."""
+        """The text Braze would send to this user; raises `AbortMessage` or `LiquidError`.
+
+        `custom` None: `profile` is one flat `/users/track` object, its keys other than
+        identifiers and standard fields the custom attributes. Else `profile` holds the
+        standard values and `custom` the custom attributes.
+        """
         if self._static is not None:
             return self._static
         data: dict[str, Any] = {}
         for variable, lookup in self._lookups:
-            value = lookup(profile, campaign, properties)
+            value = lookup(profile, custom, campaign, properties)
             if value is not _MISSING:
                 data[variable] = value
         return self._render(data)
@@ -401,13 +566,14 @@ class BrazeTemplate:
         self,
         profile: Mapping[str, Any],
         *,
+        custom: Mapping[str, Any] | None = None,
         campaign: Mapping[str, Any] | None = None,
         properties: Mapping[str, Mapping[str, Any]] | None = None,
     ) -> dict[str, Any]:
         """The value of each personalisation tag for this user, by tag; missing ones left out."""
         values: dict[str, Any] = {}
         for ref in self._references:
-            value = ref.lookup()(profile, campaign, properties)
+            value = ref.lookup()(profile, custom, campaign, properties)
             if value is not _MISSING:
                 values[ref.tag] = value
         return values
@@ -427,9 +593,19 @@ class BrazeTemplate:
             return self._template.render(data)
         except lx.LiquidError as err:
             raise _braze_error(err, self._references) from None
+        except _RENDER_FAILURES as exc:
+            # Outside a filter (printing a number too long for text, a value nested too deeply
+            # to print): no line is known.
+            raise LiquidError(
+                _VARIABLE_NAME.sub(lambda m: self._references[int(m.group(1))].tag, _failure(exc))
+            ) from None
 
     def __repr__(self) -> str:
         return f"BrazeTemplate({self.source!r})"
+
+
+_RENDER_FAILURES = (ValueError, TypeError, ArithmeticError, RecursionError, LookupError)
+"""What python-liquid lets through while rendering odd values; each is a Liquid error."""
 
 
 @functools.lru_cache(maxsize=256)

@@ -20,6 +20,11 @@ from liquid.exceptions import FilterArgumentError
 from liquid.stringify import to_liquid_string
 from liquid.undefined import is_undefined
 
+from mocks.core.jsonbody import parse_json
+
+JSON_PARSE_MAX_DEPTH = 100
+"""Deepest nesting `json_parse` accepts: Ruby's `JSON.parse` default (`max_nesting: 100`)."""
+
 
 def _text(value: object) -> str:
     """A filter's input as Liquid would print it: nil and undefined become ''."""
@@ -117,10 +122,11 @@ def json_parse(value: object) -> Any:
     """Parse a JSON string into an object Liquid can index; text that is not JSON is an error.
 
     Braze documents the filter for Connected Content and catalog strings; failing loudly (a
-    render error naming the line) beats printing the text unparsed.
+    render error naming the line) beats printing the text unparsed. Strict like Ruby's
+    `JSON.parse`: no NaN or Infinity, at most 100 levels deep (also no lone surrogates).
     """
     try:
-        return json.loads(_text(value))
+        return parse_json(_text(value), max_depth=JSON_PARSE_MAX_DEPTH)
     except ValueError as exc:
         raise FilterArgumentError(f"json_parse: the text is not JSON ({exc})", token=None) from None
 
@@ -128,11 +134,14 @@ def json_parse(value: object) -> Any:
 def as_json_string(value: object) -> str:
     """Serialise a value as compact JSON: objects and arrays in full, strings quoted.
 
-    Nil and undefined values become `null`, so the output is always a JSON value.
+    Nil and undefined values become `null`, so the output is always a JSON value; a NaN or
+    infinite number is an error (as Ruby's `to_json` raises), never invalid JSON.
     """
     if value is None or is_undefined(value):
         return "null"
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+    return json.dumps(
+        value, ensure_ascii=False, separators=(",", ":"), default=str, allow_nan=False
+    )
 
 
 def property_accessor(value: object, key: object = None) -> Any:
@@ -163,7 +172,10 @@ def number_with_delimiter(value: object, delimiter: object = ",", separator: obj
         return _text(value)
     sign = "-" if text.startswith("-") else ""
     whole, _, fraction = text.lstrip("-").partition(".")
-    grouped = f"{int(whole):,}".replace(",", _text(delimiter))
+    whole = whole.lstrip("0") or "0"
+    head = len(whole) % 3 or 3  # grouped as text: any number of digits, no int() limit
+    groups = [whole[:head], *(whole[i : i + 3] for i in range(head, len(whole), 3))]
+    grouped = _text(delimiter).join(groups)
     return sign + grouped + (_text(separator) + fraction if fraction else "")
 
 

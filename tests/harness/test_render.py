@@ -183,3 +183,97 @@ def test_a_missing_unquoted_value_is_explained() -> None:
     assert found is not None
     assert found.tag == "custom_attribute.${visits}"
     assert "no value for this user" in found.reason
+
+
+def write_raw(tmp_path: Path, template: str, user: bytes) -> list[str]:
+    (tmp_path / "body.liquid").write_text(template, "utf-8")
+    (tmp_path / "user.json").write_bytes(user)
+    return ["render", str(tmp_path / "body.liquid"), "--user", str(tmp_path / "user.json")]
+
+
+@pytest.mark.parametrize(
+    ("user", "words"),
+    [
+        (b'{"first_name": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", "nested too deeply"),
+        (b'{"first_name": ' + b"[" * 60 + b"]" * 60 + b"}", "levels deep"),
+        (b'{"first_name": NaN}', "NaN"),
+        (b'{"first_name": "\\ud800"}', "lone surrogate"),
+        (b'{"first_name": "\xff"}', "not UTF-8"),
+        (b'{"n": ' + b"9" * 5000 + b"}", "not JSON"),
+    ],
+    ids=["deep", "over-the-depth-limit", "NaN", "lone-surrogate", "not-utf8", "5000-digits"],
+)
+def test_a_user_json_that_cannot_be_held_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], user: bytes, words: str
+) -> None:
+    assert main(write_raw(tmp_path, SEED_BODY, user)) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.startswith("seen-braze render: --user ")
+    assert words in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("template", "user", "words"),
+    [
+        ("{% for i in (1..100000000) %}x{% endfor %}", USER, "loops more than 100,000 times"),
+        ("{% for i in (1..200000) %}xxxxxxxxxx{% endfor %}", USER, "loops"),
+        ("{% for i in (1..90000) %}" + "x" * 20 + "{% endfor %}", USER, "1,000,000 bytes"),
+        ("[\n{{custom_attribute.${n} | json_parse}}]", {"n": "[" * 5000}, "line 2: json_parse"),
+        (
+            '{% assign s = "'
+            + "x" * 1000
+            + '" %}'
+            + "{% assign s = s | append: s %}" * 9
+            + "{% assign t = s %}",
+            USER,
+            "assigns take more than",
+        ),
+        ("{{custom_attribute.${n} | md5}}", {"n": "x"}, None),
+    ],
+    ids=["loop-limit", "loop-limit-2", "output-limit", "json_parse", "assigned", "fine"],
+)
+def test_a_template_that_cannot_render_exits_2_without_a_traceback(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    template: str,
+    user: dict[str, Any],
+    words: str | None,
+) -> None:
+    (tmp_path / "user.json").write_text(json.dumps(user), "utf-8")
+    (tmp_path / "body.liquid").write_text(template, "utf-8")
+    args = ["render", str(tmp_path / "body.liquid"), "--user", str(tmp_path / "user.json")]
+    code = main(args)
+    out, err = capsys.readouterr()
+    if words is None:
+        assert (code, err) == (0, "")
+        return
+    assert (code, out) == (2, "")
+    assert words in err
+    assert "Traceback" not in err
+
+
+def test_a_body_nested_too_deeply_to_parse_exits_1_and_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(tmp_path, capsys, "[" * 100_000 + "]" * 100_000, USER)
+    assert code == 1
+    assert out.startswith("[[[")
+    assert "too deeply" in err
+    found = explain_json_break("[" * 5, USER, "[" * 100_000)
+    assert found is not None and found.tag is None
+
+
+def test_keys_of_a_flat_user_named_like_computed_tags_are_custom_attributes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    user = {**USER, "most_recent_locale": "xx_XX", "random_bucket_number": 1}
+    template = "{{${most_recent_locale}}}|{{custom_attribute.${most_recent_locale}}}|" + (
+        "{{${random_bucket_number}}}|{{custom_attribute.${random_bucket_number}}}"
+    )
+    code, out, _err = run(tmp_path, capsys, template, user, "--raw")
+    assert code == 0
+    standard, custom, bucket, custom_bucket = out.strip().split("|")
+    assert (standard, custom, custom_bucket) == ("", "xx_XX", "1")
+    assert bucket.isdigit() and 0 <= int(bucket) <= 9999

@@ -8,11 +8,14 @@ from typing import Any
 import pytest
 
 from mocks.braze.liquid import (
+    LOOP_ITERATION_LIMIT,
+    OUTPUT_LIMIT,
     UNSENT_DISPATCH_ID,
     AbortMessage,
     BrazeTemplate,
     LiquidError,
     compile_template,
+    random_bucket_number,
 )
 
 SEED_BODY = (
@@ -33,10 +36,6 @@ PROFILE: dict[str, Any] = {
     "language": "en",
     "gender": "F",
     "time_zone": "Europe/London",
-    "most_recent_locale": "en_GB",
-    "last_used_app_date": "2026-11-01T10:00:00Z",
-    "most_recent_app_version": "3.2.1",
-    "random_bucket_number": 4321,
     "zip code": "N1 9GU",
     "visits": 3,
     "vip": True,
@@ -74,10 +73,11 @@ RENDERS = [
     ("{{${city}}}", "London"),
     ("{{${country}}}|{{${language}}}|{{${gender}}}", "GB|en|F"),
     ("{{${time_zone}}}", "Europe/London"),
-    ("{{${most_recent_locale}}}", "en_GB"),
-    ("{{${last_used_app_date}}}", "2026-11-01T10:00:00Z"),
-    ("{{${most_recent_app_version}}}", "3.2.1"),
-    ("{{${random_bucket_number}}}", "4321"),
+    (
+        "[{{${most_recent_locale}}}|{{${last_used_app_date}}}|{{${most_recent_app_version}}}]",
+        "[||]",
+    ),
+    ("{{${random_bucket_number}}}", str(random_bucket_number("5f1a2b3c4d5e6f7a8b9c0d1e"))),
     ("{{ ${first_name} }}", "Ada"),
     # custom attributes, spaces in names, types
     ("{{custom_attribute.${zip code}}}", "N1 9GU"),
@@ -311,3 +311,165 @@ def test_references_resolve_and_render_values() -> None:
 
 def test_compiling_is_done_once_per_source() -> None:
     assert compile_template(SEED_BODY) is compile_template(SEED_BODY)
+
+
+# -- custom attributes apart from the standard tags ---------------------------------------------
+
+COMPUTED = {
+    "most_recent_locale": "en_GB",
+    "last_used_app_date": "2026-11-01T10:00:00Z",
+    "most_recent_app_version": "3.2.1",
+    "random_bucket_number": 4321,
+}
+COMPUTED_TAGS = "|".join(f"{{{{${{{name}}}}}}}" for name in COMPUTED)
+COMPUTED_CUSTOM = "|".join(f"{{{{custom_attribute.${{{name}}}}}}}" for name in COMPUTED)
+BUCKET = str(random_bucket_number(PROFILE["braze_id"]))
+
+
+def test_in_a_flat_profile_keys_named_like_computed_tags_are_custom_attributes() -> None:
+    flat = {**PROFILE, **{name: f"custom {name}" for name in COMPUTED}}
+    assert render(COMPUTED_TAGS, flat) == f"|||{BUCKET}"
+    assert render(COMPUTED_CUSTOM, flat) == "|".join(f"custom {name}" for name in COMPUTED)
+
+
+def test_a_profile_with_custom_attributes_apart_reads_each_from_its_own_place() -> None:
+    standard = {"braze_id": PROFILE["braze_id"], "first_name": "Ada", **COMPUTED}
+    custom = {name: f"custom {name}" for name in [*COMPUTED, "first_name", "zip code"]}
+    template = compile_template(f"{COMPUTED_TAGS}#{COMPUTED_CUSTOM}#{{{{${{first_name}}}}}}")
+    assert template.render(standard, custom=custom) == (
+        "en_GB|2026-11-01T10:00:00Z|3.2.1|4321#"
+        + "|".join(f"custom {name}" for name in COMPUTED)
+        + "#Ada"
+    )
+    assert (
+        compile_template("{{custom_attribute.${first_name}}}").render(standard, custom=custom)
+        == "custom first_name"
+    )
+    assert (
+        compile_template("[{{custom_attribute.${zip code}}}]").render(
+            {"zip code": "not custom"}, custom={}
+        )
+        == "[]"
+    )
+
+
+def test_standard_tags_never_read_a_custom_attribute() -> None:
+    custom = {"first_name": "X", "email": "x@x.io", "braze_id": "b", **COMPUTED}
+    template = compile_template(
+        f"[{{{{${{first_name}}}}}}|{{{{${{email_address}}}}}}|{COMPUTED_TAGS}]"
+    )
+    assert template.render({}, custom=custom) == "[|||||]"
+
+
+def test_the_random_bucket_number_is_derived_from_the_braze_id() -> None:
+    buckets = {random_bucket_number(f"braze-{i}") for i in range(2000)}
+    assert all(isinstance(b, int) and 0 <= b <= 9999 for b in buckets)
+    assert len(buckets) > 1800, "spread over the range"
+    assert random_bucket_number("abc") == random_bucket_number("abc")
+    assert random_bucket_number(None) is None and random_bucket_number("") is None
+    assert render("[{{${random_bucket_number}}}]", {"first_name": "No id"}) == "[]"
+    template = compile_template("{{${random_bucket_number}}}")
+    assert template.render({"braze_id": "abc"}, custom={}) == str(random_bucket_number("abc"))
+    assert template.render({"braze_id": "abc", "random_bucket_number": 7}, custom={}) == "7"
+
+
+# -- failures while rendering and the limits ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("source", "value", "words"),
+    [
+        ("{{custom_attribute.${n} | json_parse}}", "[" * 100_000 + "]" * 100_000, "json_parse"),
+        ("{{custom_attribute.${n} | json_parse}}", "[" * 101 + "]" * 101, "json_parse"),
+        ("{{custom_attribute.${n} | json_parse}}", "NaN", "json_parse"),
+        ("{{custom_attribute.${n} | md5}}", "\ud800", "md5: UnicodeEncodeError"),
+        ("{{custom_attribute.${n} | sha2}}", "\ud800", "sha2: UnicodeEncodeError"),
+        ("{{custom_attribute.${n} | base64_encode}}", "\ud800", "base64_encode: Unicode"),
+        ("{{custom_attribute.${n} | url_escape}}", "\ud800", "url_escape: Unicode"),
+        ("{{custom_attribute.${n} | number_with_delimiter}}", 10**5000, "number_with_delimiter"),
+        ("{{custom_attribute.${n} | as_json_string}}", float("nan"), "as_json_string"),
+    ],
+    ids=[
+        "json_parse-deep",
+        "json_parse-101-levels",
+        "json_parse-NaN",
+        "md5",
+        "sha2",
+        "base64_encode",
+        "url_escape",
+        "number_with_delimiter",
+        "as_json_string-NaN",
+    ],
+)
+def test_a_failure_inside_a_filter_is_a_liquid_error_naming_it(
+    source: str, value: Any, words: str
+) -> None:
+    template = compile_template("first line\n" + source)
+    with pytest.raises(LiquidError) as caught:
+        template.render({"n": value})
+    assert words.replace("line 1", "line 2") in str(caught.value)
+    assert caught.value.line == 2
+
+
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [(10**5000, "ValueError"), ("\ud800", "UnicodeEncodeError")],
+    ids=["5000-digits", "lone-surrogate"],
+)
+def test_a_failure_outside_a_filter_is_a_liquid_error_too(value: Any, words: str) -> None:
+    with pytest.raises(LiquidError, match=words):
+        render("{{custom_attribute.${n}}}", {"n": value})
+
+
+def test_number_with_delimiter_groups_any_number_of_digits() -> None:
+    assert render("{{custom_attribute.${n} | number_with_delimiter}}", {"n": "9" * 5000}) == (
+        "9" * 2 + ",999" * 1666
+    )
+    assert render("{{'0012345' | number_with_delimiter: '.'}}") == "12.345"
+
+
+@pytest.mark.parametrize(
+    ("source", "words"),
+    [
+        ("{% for i in (1..100000000) %}x{% endfor %}", "loops more than 100,000 times"),
+        ("{% for i in (1..1000) %}{% for j in (1..1000) %}{% endfor %}{% endfor %}", "loops"),
+        ("{% for i in (1..10000000000000000000000000) %}{% endfor %}", "range"),
+        (
+            "{% for i in (1..90000) %}xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx{% endfor %}",
+            "1,000,000 bytes",
+        ),
+        (
+            "{% capture c %}{% for i in (1..90000) %}xxxxxxxxxxxxxxxx{% endfor %}{% endcapture %}",
+            "bytes",
+        ),
+        ("{{ (1..100000000) | join: ',' }}", "join: a range of more than 100,000 items"),
+        ('{{ "aaaa" ' + '| replace: "a", "aaaa" ' * 12 + "}}", "replace: the result is longer"),
+        ('{% assign s = "' + "x" * 1000 + '" %}' + "{% assign s = s | append: s %}" * 12, "append"),
+        (
+            '{% assign s = "'
+            + "x" * 1000
+            + '" %}'
+            + "{% assign s = s | append: s %}" * 9
+            + "{% assign t = s %}",
+            "the values the template assigns take more than 1,000,000 bytes",
+        ),
+    ],
+)
+def test_rendering_is_bounded(source: str, words: str) -> None:
+    template = compile_template(source)
+    with pytest.raises(LiquidError) as caught:
+        template.render({})
+    assert words in str(caught.value)
+
+
+def test_rendering_within_the_limits_is_untouched() -> None:
+    body = render("{% for i in (1..100000) %}{% endfor %}{% for i in (1..1000) %}x{% endfor %}")
+    assert body == "x" * 1000
+    assert LOOP_ITERATION_LIMIT == 100_000 and OUTPUT_LIMIT == 1_000_000
+    big = "y" * (OUTPUT_LIMIT - 10)
+    assert render("{{custom_attribute.${big}}}", {"big": big}) == big
+
+
+def test_a_template_nested_too_deeply_to_parse_is_a_liquid_error() -> None:
+    with pytest.raises(LiquidError):
+        compile_template("{% if " + "(" * 5000 + "true" + ")" * 5000 + " %}x{% endif %}")
