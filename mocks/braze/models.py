@@ -140,7 +140,6 @@ class BrazeBackend:
             return self._js
 
     def _close_js(self) -> None:
-        self.transformations.close()
         with self._js_lock:
             if self._js is not None:
                 self._js.close()

@@ -12,7 +12,6 @@ import secrets
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -165,7 +164,6 @@ class TransformationStore:
         self._lock = threading.Lock()
         self.transformations: dict[str, Transformation] = {}
         self.logs: deque[LogEntry] = deque(maxlen=log_cap)
-        self._executor: ThreadPoolExecutor | None = None
         self._next_log = 1
 
     def reset(self) -> None:
@@ -224,30 +222,10 @@ class TransformationStore:
             )
             self._next_log += 1
             self.logs.append(entry)
-        # V8 starts on the run while the webhook is acknowledged; the run itself, with its
-        # delivery, still happens when the scheduler reaches it.
-        running = self._runner().submit(
-            self.runtime().run, transformation.code, entry.payload, entry.headers
-        )
-        self._schedule("braze.transformation", lambda: self._run(transformation, entry, running))
+        self._schedule("braze.transformation", lambda: self._run(transformation, entry))
 
-    def _runner(self) -> ThreadPoolExecutor:
-        """One thread feeds the V8 worker, in the order the webhooks came."""
-        with self._lock:
-            if self._executor is None:
-                self._executor = ThreadPoolExecutor(1, thread_name_prefix="braze-transformation")
-            return self._executor
-
-    def close(self) -> None:
-        with self._lock:
-            executor, self._executor = self._executor, None
-        if executor is not None:
-            executor.shutdown(wait=True, cancel_futures=True)
-
-    def _run(
-        self, transformation: Transformation, entry: LogEntry, running: Future[RunResult]
-    ) -> None:
-        result = running.result()
+    def _run(self, transformation: Transformation, entry: LogEntry) -> None:
+        result = self.runtime().run(transformation.code, entry.payload, entry.headers)
         entry.result = result
         if not result.ok:
             entry.error_kind, entry.error = result.error_kind, result.error
