@@ -282,8 +282,8 @@ def _trace(world: World, traces: list[UserTrace], messages: list[Any]) -> None:
         if trace.braze_id is not None:
             stored = world.braze.profiles.get(trace.braze_id)
             if stored is not None:
-                data = stored.to_dict()
-                trace.stored_profile = {**data, **data.get("custom_attributes", {})}
+                with stored.lock:  # the attributes as kept; the links are plain strings
+                    trace.stored_profile = {**stored.standard, **stored.custom}
 
 
 def _seen_answers(world: World) -> dict[tuple[float, bytes], Any]:

@@ -44,6 +44,7 @@ for its user when its turn comes, and each attempt goes through the shared `Outb
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import ipaddress
 import json
@@ -389,7 +390,11 @@ def profile_attributes(profile: Profile) -> tuple[dict[str, Any], dict[str, Any]
 
 def user_agent(seed: str, now: float) -> str:
     """`Braze Sender <40 hex>`; the hash changes with the UTC day (assumed)."""
-    day = int(now // 86400)
+    return _user_agent(seed, int(now // 86400))
+
+
+@functools.lru_cache(maxsize=64)
+def _user_agent(seed: str, day: int) -> str:
     return f"Braze Sender {hashlib.sha1(f'{seed}:{day}'.encode()).hexdigest()}"
 
 

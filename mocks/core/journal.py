@@ -50,7 +50,7 @@ class SchemaVerdict:
         }
 
 
-@dataclass
+@dataclass(slots=True)
 class Body:
     """A message body as it travelled, kept up to a size cap, parsed as JSON on demand."""
 
@@ -76,18 +76,24 @@ class Body:
     def json(self) -> Any:
         """The body parsed as JSON; None when it is not JSON (tell the two apart with `is_json`)."""
         if self._parsed is _UNSET:
-            try:
-                text = self.raw.decode("utf-8")
-                self._parsed = (
-                    parse_json(text, max_depth=MAX_JSON_DEPTH)
-                    if self.raw and not self.truncated
-                    else None
-                )
-                self._is_json = self._parsed is not None or self.raw.strip() == b"null"
-            except ValueError:  # not JSON, or JSON too hostile to show and check safely
-                self._parsed = None
-                self._is_json = False
+            self._is_json, self._parsed = self.parse()
         return self._parsed
+
+    def parse(self) -> tuple[bool, Any]:
+        """(is JSON, the value), without keeping the value: a schema check reads each body
+        once, and a large journal need not hold every body twice."""
+        if self._parsed is not _UNSET:
+            return self._is_json, self._parsed
+        try:
+            text = self.raw.decode("utf-8")
+            parsed = (
+                parse_json(text, max_depth=MAX_JSON_DEPTH)
+                if self.raw and not self.truncated
+                else None
+            )
+        except ValueError:  # not JSON, or JSON too hostile to show and check safely
+            return False, None
+        return parsed is not None or self.raw.strip() == b"null", parsed
 
     @property
     def is_json(self) -> bool:
@@ -105,7 +111,7 @@ class Body:
         return out
 
 
-@dataclass
+@dataclass(slots=True)
 class Exchange:
     """One HTTP exchange as a mock saw it, with what went wrong if it never completed."""
 
@@ -155,11 +161,12 @@ class Exchange:
     def _check(schema: str | None, body: Body | None) -> SchemaVerdict | None:
         if schema is None or body is None:
             return None
-        if not body.is_json:
+        is_json, value = body.parse()
+        if not is_json:
             reason = "body is truncated" if body.truncated else "body is not JSON"
             issue = SchemaIssue(pointer="", message=reason, rule="type")
             return SchemaVerdict(schema, False, (issue,))
-        issues = tuple(check(schema, body.json()))
+        issues = tuple(check(schema, value))
         return SchemaVerdict(schema, not issues, issues)
 
     @property

@@ -15,10 +15,10 @@ class JsonBodyError(ValueError):
 def parse_json(text: str, *, max_depth: int | None = None) -> Any:
     """`text` parsed as strict JSON, then checked: no NaN or Infinity (nor numbers too large for
     a double, such as 1e400), no lone surrogates, and nesting at most `max_depth` deep."""
+    if text.startswith("\ufeff"):  # as json.loads says
+        raise JsonBodyError("Unexpected UTF-8 BOM (decode using utf-8-sig)")
     try:
-        data = json.loads(
-            text, parse_constant=_refuse_constant, parse_float=_finite, parse_int=_double_sized
-        )
+        data = _DECODER.decode(text)
     except RecursionError:
         raise JsonBodyError("JSON nested too deeply") from None
     except ValueError as exc:
@@ -93,3 +93,9 @@ def _check_text(text: str) -> None:
         text.encode("utf-8")
     except UnicodeEncodeError:
         raise JsonBodyError("string with a lone surrogate (\\ud800-\\udfff)") from None
+
+
+_DECODER = json.JSONDecoder(
+    parse_constant=_refuse_constant, parse_float=_finite, parse_int=_double_sized
+)
+"""One strict decoder for every body (json.loads builds a new one per call given hooks)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 _BASE62 = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
@@ -17,7 +17,12 @@ class VideoLinks:
     email_thumbnail_url: str
 
     def to_dict(self) -> dict[str, str]:
-        return asdict(self)
+        return {
+            "landing_page_url": self.landing_page_url,
+            "video_url": self.video_url,
+            "thumbnail_url": self.thumbnail_url,
+            "email_thumbnail_url": self.email_thumbnail_url,
+        }
 
 
 def video_links(
