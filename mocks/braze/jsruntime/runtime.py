@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import queue
-import selectors
 import signal
 import subprocess
 import sys
@@ -26,7 +25,15 @@ from mocks.braze.jsruntime.results import (
     RunResult,
     RuntimeUnavailable,
 )
-from mocks.braze.jsruntime.worker import GRACE, FrameReader, WorkerConfig, encode_frame, write_all
+from mocks.braze.jsruntime.worker import (
+    GRACE,
+    SPIN_SECONDS,
+    FrameReader,
+    WorkerConfig,
+    encode_frame,
+    read_spinning,
+    write_all,
+)
 
 WORKER_PATH = Path(__file__).with_name("worker.py")
 DEFAULT_LIMITS = RunLimits()
@@ -57,6 +64,7 @@ class _WorkerProcess:
     def __init__(self, config: WorkerConfig) -> None:
         request_read, self._request_fd = os.pipe()
         self._response_fd, response_write = os.pipe()
+        os.set_blocking(self._response_fd, False)
         self._stderr: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 - closed in close()
         env = dict(os.environ)
         env.update(WORKER_ENV)
@@ -83,8 +91,6 @@ class _WorkerProcess:
         finally:
             os.close(request_read)
             os.close(response_write)
-        self._selector = selectors.DefaultSelector()
-        self._selector.register(self._response_fd, selectors.EVENT_READ)
         self._reader = FrameReader()
         self._frames: list[bytes] = []
         self.info: dict[str, Any] | None = None
@@ -113,12 +119,9 @@ class _WorkerProcess:
 
     def _receive(self, deadline: float) -> bytes:
         while not self._frames:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0 or not self._selector.select(remaining):
-                if time.monotonic() >= deadline:
-                    raise _WorkerHung
-                continue
-            data = os.read(self._response_fd, 1 << 16)
+            data = read_spinning(self._response_fd, SPIN_SECONDS, deadline)
+            if data is None:
+                raise _WorkerHung
             if not data:
                 raise _WorkerDied
             self._frames.extend(self._reader.feed(data))
@@ -170,7 +173,6 @@ class _WorkerProcess:
             self.process.kill()
             self.process.wait()
         if self._response_fd >= 0:
-            self._selector.close()
             os.close(self._response_fd)
             self._response_fd = -1
         self._stderr.close()
