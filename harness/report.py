@@ -420,6 +420,7 @@ def read_json_report(path: str | os.PathLike[str]) -> RunResult:
         wall_seconds=document["wall_seconds"],
         virtual_seconds=document["virtual_seconds"],
         peak_rss_bytes=document.get("peak_rss_bytes"),
+        js_worker_peak_rss_bytes=document.get("js_worker_peak_rss_bytes"),
         phases=dict(document.get("phases", {})),
         hops=[HopStats(**hop) for hop in document["hops"]],
         checks=[CheckResult(**check) for check in document["checks"]],

@@ -82,6 +82,8 @@ class RunResult:
     checks: list[CheckResult] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     peak_rss_bytes: int | None = None
+    js_worker_peak_rss_bytes: int | None = None
+    """The JavaScript worker process's peak resident set size, where the system tells it."""
     phases: dict[str, float] = field(default_factory=dict)
     """Wall seconds of each phase of the run (audience, seeding, campaign, checks)."""
 
@@ -111,6 +113,7 @@ class RunResult:
             "wall_seconds": self.wall_seconds,
             "virtual_seconds": self.virtual_seconds,
             "peak_rss_bytes": self.peak_rss_bytes,
+            "js_worker_peak_rss_bytes": self.js_worker_peak_rss_bytes,
             "phases": dict(self.phases),
             "passed": self.passed(),
             "failures": len(self.failures),

@@ -16,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Protocol
 
 from harness import checks
@@ -180,6 +181,7 @@ def _run(scenario: Scenario, options: RunOptions | None) -> RunResult:
             ),
         )
         _check_health(world, tally)
+        result.js_worker_peak_rss_bytes = _worker_peak_rss(world)
         phase("schema checks")
     result.checks = list(tally.checks.values())
     result.findings = tally.findings
@@ -229,6 +231,7 @@ def _run_until_idle(world: World, messages: list[Any], progress: ProgressCallbac
         # never past the limit: what is due after it is reported as pending.
         now = scheduler.clock.now()
         scheduler.run_until_idle(max_seconds=min(limit - now, max(chunk, due - now)))
+        world.forget_calls()
         if progress is not None:
             progress(_settled(messages), total)
     if progress is not None:
@@ -454,6 +457,19 @@ def _check_health(world: World, tally: Tally) -> None:
         )
     if not problems and pending is None:
         tally.passed("mocks.healthy")
+
+
+def _worker_peak_rss(world: World) -> int | None:
+    """The JavaScript worker's peak RSS (Linux's VmHWM), before the worker is closed."""
+    try:
+        pids = [worker["pid"] for worker in world.braze.js().stats()]
+        peaks = []
+        for pid in pids:
+            status = Path(f"/proc/{pid}/status").read_text("utf-8")
+            peaks.append(int(status.split("VmHWM:")[1].split()[0]) * 1024)
+    except (OSError, IndexError, KeyError, ValueError, RuntimeError):
+        return None
+    return max(peaks, default=None)
 
 
 def peak_rss_bytes() -> int:

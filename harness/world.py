@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import requests
+import responses
 from flask import Flask
 
 from harness.network import BRAZE_HOST, SEEN_HOST, WsgiSession, intercept
@@ -30,6 +31,7 @@ class World:
         if transport not in TRANSPORTS:
             raise ValueError(f"transport must be one of {', '.join(TRANSPORTS)}, not {transport!r}")
         self.transport = transport
+        self._intercepted: responses.RequestsMock | None = None
         self.scheduler = Scheduler(Clock(frozen=True))
         self.wsgi = WsgiSession()
         self.session: HttpSession = self.wsgi
@@ -71,10 +73,20 @@ class World:
         """While inside, the mocks' outbound calls reach each other (through `responses` when
         that is the transport)."""
         if self.transport == "responses":
-            with intercept({SEEN_HOST: self.seen_app, BRAZE_HOST: self.braze_app}):
-                yield
+            with intercept({SEEN_HOST: self.seen_app, BRAZE_HOST: self.braze_app}) as mock:
+                self._intercepted = mock
+                try:
+                    yield
+                finally:
+                    self._intercepted = None
         else:
             yield
+
+    def forget_calls(self) -> None:
+        """Drop the calls `responses` recorded so far: the journals keep what the checks need,
+        and a long run would otherwise hold every request twice."""
+        if self._intercepted is not None:
+            self._intercepted.calls.reset()
 
     def close(self) -> None:
         for app in (self.seen_app, self.braze_app):

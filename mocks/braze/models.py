@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -147,6 +148,7 @@ class BrazeBackend:
 
     def _track_for_destination(self, output: Any) -> tuple[int, Any]:
         """A transformation's delivery to /users/track: same rules, journaled as its own hop."""
+        started = time.perf_counter()
         try:
             outcome = self.track(output)
             status, body, notes = outcome.status, outcome.body, outcome.notes
@@ -166,6 +168,7 @@ class BrazeBackend:
             response_headers={"Content-Type": "application/json"},
             response_body=journal.body(json.dumps(body).encode(), "application/json"),
             note="; ".join(notes) or None,
+            duration=time.perf_counter() - started,
         )
         return status, body
 
