@@ -455,6 +455,17 @@ def _check_health(world: World, tally: Tally) -> None:
                 hint="a retry loop that never ends: check the faults of the scenario",
             )
         )
+    for index, rule in enumerate(world.faults):
+        if rule.fired == 0:
+            tally.found(
+                Finding(
+                    check="mocks.healthy",
+                    severity="warning",
+                    message=f"fault rule {index} on {rule.hop} never fired: the run did not "
+                    "test what the scenario meant it to",
+                    hint="check the rule's hop, probability and times against the run",
+                )
+            )
     if not problems and pending is None:
         tally.passed("mocks.healthy")
 

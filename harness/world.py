@@ -32,6 +32,7 @@ class World:
             raise ValueError(f"transport must be one of {', '.join(TRANSPORTS)}, not {transport!r}")
         self.transport = transport
         self._intercepted: responses.RequestsMock | None = None
+        self.faults: list[FaultRule] = []
         self.scheduler = Scheduler(Clock(frozen=True))
         self.wsgi = WsgiSession()
         self.session: HttpSession = self.wsgi
@@ -60,11 +61,11 @@ class World:
         self.braze: BrazeBackend = self.braze_app.extensions["braze"]
 
     def add_faults(self, faults: list[tuple[str, dict[str, Any]]]) -> None:
-        """The scenario's fault rules, each on the mock it names."""
+        """The scenario's fault rules, each on the mock it names (kept in `self.faults`)."""
         for index, (service, rule) in enumerate(faults):
             backend = self.seen if service == "seen" else self.braze
             try:
-                backend.runtime.faults.add(FaultRule.from_dict(rule))
+                self.faults.append(backend.runtime.faults.add(FaultRule.from_dict(rule)))
             except FaultRuleError as exc:
                 raise ValueError(f"[[faults]] {index}: {exc}") from None
 

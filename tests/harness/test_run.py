@@ -218,3 +218,15 @@ def test_a_dropped_connection_is_retried_like_a_timeout(tmp_path: Path) -> None:
     assert result.passed(strict=True), [f.to_dict() for f in result.findings]
     hops = {h.hop: h for h in result.hops}
     assert hops["braze.webhook"].exchanges == 3  # one dropped, retried, then two delivered
+
+
+def test_a_fault_that_never_fires_is_a_warning(tmp_path: Path) -> None:
+    path = scenario_file(
+        tmp_path,
+        append='[audience]\nusers = 2\nprobe = false\n\n[[faults]]\nservice = "seen"\n'
+        'hop = "seen.callback"\nstatus = 500\nprobability = 0.0\n',
+    )
+    result = run(path)
+    assert result.passed() and not result.passed(strict=True)
+    [warning] = result.warnings
+    assert warning.check == "mocks.healthy" and "never fired" in warning.message
