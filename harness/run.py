@@ -24,21 +24,13 @@ from harness.audience import Member, build_audience
 from harness.checks import Attempt, Context, ReceiverTrace, RunTrace, Tally, UserTrace
 from harness.network import BRAZE_HOST
 from harness.render import explain_json_break
+from harness.report import FLOW_ORDER
 from harness.results import Finding, HopStats, RunResult
 from harness.scenario import Scenario, ScenarioError
 from harness.world import World
 from mocks.core.journal import SchemaVerdict
 from mocks.seen.settings import SeenSettings
 from schemas import SchemaIssue
-
-HOP_ORDER = (
-    "braze.webhook",
-    "seen.receivers",
-    "seen.callback",
-    "braze.transformation_webhook",
-    "braze.transformation",
-    "braze.transformation_delivery",
-)
 
 MAX_VIRTUAL_SECONDS = 80 * 24 * 3600.0
 """A run that still has work after this much virtual time is stuck (72 h abort + retries fit)."""
@@ -428,7 +420,7 @@ def hop_stats(
         ran.seconds += seconds
     if ran.exchanges:
         stats[("braze", ran.hop)] = ran
-    order = {hop: index for index, hop in enumerate(HOP_ORDER)}
+    order = {hop: index for index, hop in enumerate(FLOW_ORDER)}
     return sorted(stats.values(), key=lambda h: (order.get(h.hop, len(order)), h.hop))
 
 

@@ -10,13 +10,13 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 import requests
 
 from mocks.core.clock import Scheduler
 from mocks.core.faults import FaultSet
-from mocks.core.journal import Journal
+from mocks.core.journal import Exchange, Journal
 
 
 @dataclass(frozen=True)
@@ -190,7 +190,23 @@ class OutboundSender:
         """An attempt the sender answered itself without a request leaving (a paused host)."""
         now = self.scheduler.clock.now()
         answered = dict(headers or {})
-        exchange = self.journal.record(
+        exchange = self._record(
+            request, now, status, answered, body, attempt=attempt, note=note, duration=0.0
+        )
+        return AttemptOutcome(attempt, now, status, answered, body, None, exchange.id)
+
+    def _record(
+        self,
+        request: OutboundRequest,
+        now: float,
+        status: int | None,
+        headers: Mapping[str, str],
+        body: bytes,
+        **outcome: Any,
+    ) -> Exchange:
+        """Journal one attempt: the request as sent and the answer, if one came."""
+        journal = self.journal
+        return journal.record(
             service=self.service,
             hop=request.hop,
             direction="outbound",
@@ -198,15 +214,14 @@ class OutboundSender:
             method=request.method,
             url=request.url,
             request_headers=request.headers,
-            request_body=self.journal.body(request.body, _header(request.headers, "Content-Type")),
+            request_body=journal.body(request.body, _header(request.headers, "Content-Type")),
             status=status,
-            response_headers=answered,
-            response_body=self.journal.body(body, _header(answered, "Content-Type")),
-            attempt=attempt,
-            note=note,
-            duration=0.0,
+            response_headers=headers,
+            response_body=None
+            if status is None
+            else journal.body(body, _header(headers, "Content-Type")),
+            **outcome,
         )
-        return AttemptOutcome(attempt, now, status, answered, body, None, exchange.id)
 
     def _send(self, request: OutboundRequest, number: int) -> AttemptOutcome:
         now = self.scheduler.clock.now()
@@ -248,20 +263,12 @@ class OutboundSender:
                 # it cannot encode, ValueError or LocationParseError for some URLs. Each is an
                 # attempt that got no response, journaled and retried like a refused connection.
                 error = f"connection error: {_reason(exc)}"
-        exchange = self.journal.record(
-            service=self.service,
-            hop=request.hop,
-            direction="outbound",
-            time=now,
-            method=request.method,
-            url=request.url,
-            request_headers=request.headers,
-            request_body=self.journal.body(request.body, _header(request.headers, "Content-Type")),
-            status=status,
-            response_headers=headers,
-            response_body=None
-            if status is None
-            else self.journal.body(body, _header(headers, "Content-Type")),
+        exchange = self._record(
+            request,
+            now,
+            status,
+            headers,
+            body,
             error=error,
             attempt=number,
             fault=None if fault is None else fault.to_dict(),
