@@ -142,7 +142,7 @@ def test_json_callback_example_shows_the_generated_links() -> None:
     assert f"https://motions.seen.io/{folder}-…/thumbnail.jpg" in example
 
 
-@pytest.mark.parametrize("command", ["run", "serve", "transform", "render", "bench"])
+@pytest.mark.parametrize("command", ["run", "serve", "transform", "render", "bench", "postman"])
 def test_usage_lines_list_real_flags(command: str) -> None:
     usage = next(b for b in blocks("") if b.startswith(f"seen-braze {command}"))
     flags = set(re.findall(r"--[a-z-]+", usage))
