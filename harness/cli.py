@@ -13,7 +13,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from harness import bench, postman, render, run_cli
+from harness import bench, journal_cli, openapi_cli, postman, render, run_cli
 from harness.scenario import ScenarioError, load_scenario
 from harness.server import MockServer
 from harness.transform import describe_validation, validate_offline
@@ -81,7 +81,9 @@ def _parser() -> argparse.ArgumentParser:
     transform.add_argument("--json", action="store_true", help="print one JSON object")
     render.register(commands)
     bench.register(commands)
+    openapi_cli.register(commands)
     postman.register(commands)
+    journal_cli.register(commands)
     return parser
 
 

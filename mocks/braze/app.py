@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask import Flask, Response
 
-from mocks.braze import campaign_views, errors, transformation_views, views
+from mocks.braze import campaign_views, errors, openapi, transformation_views, views
 from mocks.braze.models import BrazeBackend
 from mocks.braze.settings import BrazeSettings
+from mocks.core.admin import OPENAPI_EXTENSION
 from mocks.core.app import mock_app
 from mocks.core.clock import Scheduler
 from mocks.core.delivery import HttpSession
@@ -72,6 +73,7 @@ def create_app(
         http_error=errors.http_error,
     )
     app.extensions["braze"] = backend
+    app.extensions[OPENAPI_EXTENSION] = openapi.DESCRIPTION
     app.register_blueprint(views.service_blueprint(backend))
     app.register_blueprint(views.admin_blueprint(backend))
     app.register_blueprint(transformation_views.webhook_blueprint(backend))

@@ -1,19 +1,24 @@
-"""The `/_mock` admin API every mock serves: health, reset, journal, clock and faults."""
+"""The `/_mock` admin API every mock serves: health, reset, journal (also as HAR), clock, faults
+and the mock's OpenAPI document."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Flask, Response, request
+from flask import Blueprint, Flask, Response, current_app, request
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 
 from mocks.core.faults import FaultRuleError
+from mocks.core.har import to_har
 from mocks.core.http import ADMIN_PREFIX, is_admin_path, json_response, problem
-from mocks.core.journal import valid_status_filter
+from mocks.core.journal import Exchange, valid_status_filter
 from mocks.core.jsonbody import parse_json
+from mocks.core.openapi import ApiDescription, build_document, package_version
 from mocks.core.runtime import MockRuntime
 
+OPENAPI_EXTENSION = "mock_openapi"
+"""Where a mock's app keeps its `ApiDescription`, for `/_mock/openapi.json`."""
 MAX_ADVANCE = 10 * 366 * 24 * 3600
 """The furthest one clock advance may go: far past any rule's horizon, well inside datetime."""
 MAX_JSON_DEPTH = 100
@@ -79,24 +84,7 @@ def admin_blueprint(runtime: MockRuntime) -> Blueprint:
 
     @bp.get("/journal")
     def journal() -> Response:
-        args = query_args("hop", "status", "direction", "since", "limit")
-        status = args.get("status")
-        if status is not None and not valid_status_filter(status):
-            raise AdminError(
-                400, f"status: {status!r} is not a status (201), a class (4xx) or 'none'"
-            )
-        direction = args.get("direction")
-        if direction not in (None, "inbound", "outbound"):
-            raise AdminError(400, "direction: must be 'inbound' or 'outbound'")
-        since = _whole(args, "since")
-        limit = _whole(args, "limit")
-        found = runtime.journal.query(
-            hop=args.get("hop") or None,
-            status=status,
-            direction=direction,  # type: ignore[arg-type]
-            since=since,
-        )
-        shown = found if limit is None else found[-limit:] if limit else []
+        found, shown = journal_query(runtime)
         return json_response(
             {
                 "count": len(found),
@@ -105,6 +93,23 @@ def admin_blueprint(runtime: MockRuntime) -> Blueprint:
                 "exchanges": [e.to_dict() for e in shown],
             }
         )
+
+    @bp.get("/journal.har")
+    def journal_har() -> Response:
+        _found, shown = journal_query(runtime)
+        return json_response(to_har(shown, creator_version=package_version()))
+
+    @bp.get("/openapi.json")
+    def openapi() -> Response:
+        description: ApiDescription | None = current_app.extensions.get(OPENAPI_EXTENSION)
+        if description is None:
+            description = ApiDescription(
+                service=runtime.service,
+                title=f"{runtime.service} mock",
+                description="The mock's admin API.",
+                operations=(),
+            )
+        return json_response(build_document(description, request.host_url))
 
     @bp.get("/clock")
     def clock() -> Response:
@@ -160,6 +165,28 @@ def admin_blueprint(runtime: MockRuntime) -> Blueprint:
         return Response(status=204)
 
     return bp
+
+
+def journal_query(runtime: MockRuntime) -> tuple[list[Exchange], list[Exchange]]:
+    """The exchanges the request's filters (hop, status, direction, since) find, and those of
+    them shown (the last `limit`)."""
+    args = query_args("hop", "status", "direction", "since", "limit")
+    status = args.get("status")
+    if status is not None and not valid_status_filter(status):
+        raise AdminError(400, f"status: {status!r} is not a status (201), a class (4xx) or 'none'")
+    direction = args.get("direction")
+    if direction not in (None, "inbound", "outbound"):
+        raise AdminError(400, "direction: must be 'inbound' or 'outbound'")
+    since = _whole(args, "since")
+    limit = _whole(args, "limit")
+    found = runtime.journal.query(
+        hop=args.get("hop") or None,
+        status=status,
+        direction=direction,  # type: ignore[arg-type]
+        since=since,
+    )
+    shown = found if limit is None else found[-limit:] if limit else []
+    return found, shown
 
 
 def _whole(args: Any, name: str) -> int | None:

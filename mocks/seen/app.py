@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from flask import Flask, Response
 
+from mocks.core.admin import OPENAPI_EXTENSION
 from mocks.core.app import mock_app
 from mocks.core.clock import Scheduler
 from mocks.core.delivery import HttpSession
 from mocks.core.http import note
 from mocks.core.journal import HopSchemas
 from mocks.core.runtime import MockRuntime
-from mocks.seen import errors, views
+from mocks.seen import errors, openapi, views
 from mocks.seen.models import SeenBackend
 from mocks.seen.settings import SeenSettings
 
@@ -50,6 +51,7 @@ def create_app(
         http_error=errors.http_error,
     )
     app.extensions["seen"] = backend
+    app.extensions[OPENAPI_EXTENSION] = openapi.DESCRIPTION
     app.register_blueprint(views.service_blueprint(backend))
     app.register_blueprint(views.admin_blueprint(backend))
 

@@ -1,0 +1,526 @@
+"""The Braze mock's operations as data: /users/track, the transformation webhook, the admin API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mocks.core.openapi import (
+    BAD_REQUEST,
+    NO_CONTENT,
+    NOT_FOUND,
+    ApiDescription,
+    Body,
+    Operation,
+    Reply,
+    component,
+    ok,
+    path_param,
+    problem_reply,
+    query_param,
+    schema,
+)
+
+MESSAGE = Body(schema("braze/error-message"))
+RATE_HEADERS = {
+    "X-RateLimit-Limit": "Requests allowed in the window.",
+    "X-RateLimit-Remaining": "Requests left in the window.",
+    "X-RateLimit-Reset": "Unix time at which the window resets.",
+}
+TRACK_EXAMPLE = {
+    "attributes": [
+        {
+            "external_id": "user-1",
+            "landing_page_url": "https://seen-braze-harness.seen.io/v/1",
+            "email_thumbnail_url": "https://motions.seen.io/thumbnail.jpg",
+        }
+    ]
+}
+
+USERS_TRACK = Operation(
+    "post",
+    "/users/track",
+    "trackUsers",
+    "Record attributes, events and purchases on user profiles",
+    "users",
+    {
+        201: Reply(
+            "Processed (some objects may have been skipped; see `errors`).",
+            Body(schema("braze/users-track-response")),
+            RATE_HEADERS,
+        ),
+        400: Reply(
+            "Every object was rejected, or the body is not JSON.",
+            Body(schema("braze/users-track-response")),
+            RATE_HEADERS,
+        ),
+        401: Reply("No or unknown REST API key.", MESSAGE, RATE_HEADERS),
+        403: Reply("The key lacks the `users.track` permission.", MESSAGE, RATE_HEADERS),
+        405: Reply("Only POST is allowed.", MESSAGE, RATE_HEADERS),
+        413: Reply("The body is over the size limit.", MESSAGE, RATE_HEADERS),
+        415: Reply("The body is not `application/json`.", MESSAGE, RATE_HEADERS),
+        429: Reply(
+            "Over the rate limit.",
+            MESSAGE,
+            {**RATE_HEADERS, "X-Ratelimit-Retry-After": "Seconds until the window resets."},
+        ),
+        "5XX": Reply("A server error (fault rules only).", MESSAGE),
+    },
+    request=Body(schema("braze/users-track-request"), example=TRACK_EXAMPLE),
+    security="bearer",
+)
+
+TRANSFORMATION_WEBHOOK = Operation(
+    "post",
+    "/transformations/{transformation_id}/{secret}",
+    "receiveTransformationWebhook",
+    "A Data Transformation's webhook URL: takes any JSON and runs the transformation on it",
+    "transformations",
+    {
+        201: Reply("Taken; the transformation runs shortly after.", MESSAGE),
+        400: Reply("The body is not JSON.", MESSAGE),
+        404: Reply("No transformation has this webhook URL.", MESSAGE),
+        405: Reply("Only POST is allowed.", MESSAGE),
+        413: Reply("The body is over the size limit.", MESSAGE),
+        429: Reply(
+            "Over 1,000 webhook requests per minute per workspace.",
+            MESSAGE,
+            {"Retry-After": "Seconds until a request is allowed again."},
+        ),
+    },
+    request=Body({"description": "Any JSON value, e.g. SEEN's callback."}),
+    parameters=(
+        path_param("transformation_id", "The transformation's id."),
+        path_param("secret", "The webhook URL's secret."),
+    ),
+    description="Unauthenticated: the secret in the path is the credential.",
+)
+
+_OBJECT: dict[str, Any] = {"type": "object"}
+
+
+def _listing(key: str, item: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "required": ["count", key],
+        "properties": {
+            "count": {"type": "integer", "minimum": 0},
+            key: {"type": "array", "items": item or _OBJECT},
+        },
+    }
+
+
+COMPONENTS: dict[str, dict[str, Any]] = {
+    "BrazeProfile": {
+        "type": "object",
+        "description": "A user profile as the emulator holds it.",
+    },
+    "BrazeProfileSeed": {
+        "type": "object",
+        "description": "A profile to create, with attributes in /users/track form.",
+    },
+    "BrazeProfiles": _listing("users", component("BrazeProfile")),
+    "BrazeSeededProfiles": {
+        "type": "object",
+        "required": ["users"],
+        "properties": {"users": {"type": "array", "items": component("BrazeProfile")}},
+    },
+    "BrazeTransformationRequest": {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "name": {"type": "string", "minLength": 1},
+            "code": {"type": "string"},
+            "destination": {"type": "string"},
+            "active": {"type": "boolean"},
+        },
+    },
+    "BrazeTransformation": {
+        "type": "object",
+        "required": ["id", "name", "code", "destination", "active", "webhook_url"],
+        "properties": {
+            "id": {"type": "string"},
+            "name": {"type": "string"},
+            "code": {"type": "string"},
+            "destination": {"type": "string"},
+            "active": {"type": "boolean"},
+            "webhook_url": {"type": "string", "format": "uri"},
+            "created_at": {"type": "number"},
+            "most_recent_webhook": {"type": ["object", "null"]},
+            "counters": _OBJECT,
+        },
+    },
+    "BrazeTransformations": _listing("transformations", component("BrazeTransformation")),
+    "BrazeValidateRequest": {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "payload": {"description": "The webhook body to try (default: the most recent one)."},
+            "headers": {"type": "object", "additionalProperties": {"type": "string"}},
+        },
+    },
+    "BrazeValidation": _OBJECT,
+    "BrazeTransformationLogs": _listing("logs"),
+    "BrazeCatalogRequest": {
+        "type": "object",
+        "required": ["name"],
+        "properties": {"name": {"type": "string", "minLength": 1}},
+    },
+    "BrazeCatalog": _OBJECT,
+    "BrazeCatalogs": _listing("catalogs", component("BrazeCatalog")),
+    "BrazeMessages": _listing("messages"),
+    "BrazeCampaignRequest": {
+        "type": "object",
+        "required": ["url"],
+        "additionalProperties": False,
+        "properties": {
+            "name": {"type": "string", "minLength": 1},
+            "url": {"type": "string", "description": "Liquid template of the webhook URL."},
+            "method": {"type": "string"},
+            "headers": {"type": "object", "additionalProperties": {"type": "string"}},
+            "body": {"type": "string", "description": "Liquid template of the webhook body."},
+            "body_format": {"type": "string"},
+            "rate_per_minute": {"type": "integer", "minimum": 1},
+            "audience": {},
+        },
+    },
+    "BrazeCampaign": {
+        "type": "object",
+        "required": ["id"],
+        "properties": {"id": {"type": "string"}},
+    },
+    "BrazeCampaigns": _listing("campaigns", component("BrazeCampaign")),
+    "BrazeSendRequest": {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {"external_ids": {"type": "array", "items": {"type": "string"}}},
+    },
+    "BrazeDispatch": _OBJECT,
+    "BrazeCampaignMessages": {
+        **_listing("messages"),
+        "properties": {
+            **_listing("messages")["properties"],
+            "states": {"type": "object", "additionalProperties": {"type": "integer"}},
+        },
+    },
+    "BrazeTestRequest": {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "external_id": {"type": "string"},
+            "braze_id": {"type": "string"},
+            "user": {"type": "object", "description": "Attributes in /users/track form."},
+        },
+    },
+    "BrazeTestResult": _OBJECT,
+    "BrazeActivityLog": {
+        **_listing("entries"),
+        "properties": {
+            **_listing("entries")["properties"],
+            "suppressed": {},
+            "paused_hosts": {},
+            "host_pauses": {},
+        },
+    },
+}
+
+TRANSFORMATION_ID = path_param("transformation_id", "The transformation's id.")
+CAMPAIGN_ID = path_param("campaign_id", "The campaign's id.")
+LIMIT = query_param("limit", "Only the last `limit` entries.", type="integer", minimum=0)
+CONFLICT = problem_reply("The request conflicts with the current state.")
+
+
+TRANSFORMATION_ADMIN: tuple[Operation, ...] = (
+    Operation(
+        "post",
+        "/_mock/transformations",
+        "createTransformation",
+        "Create a Data Transformation (inactive unless `active` is true)",
+        "braze-admin",
+        {201: ok("Created.", component("BrazeTransformation")), 400: BAD_REQUEST},
+        request=Body(
+            component("BrazeTransformationRequest"),
+            example={
+                "name": "SEEN callback",
+                "code": "return {attributes: []};",
+                "destination": "track-users",
+                "active": True,
+            },
+        ),
+    ),
+    Operation(
+        "get",
+        "/_mock/transformations",
+        "listTransformations",
+        "Every Data Transformation",
+        "braze-admin",
+        {200: ok("The transformations.", component("BrazeTransformations"))},
+    ),
+    Operation(
+        "get",
+        "/_mock/transformations/logs",
+        "getTransformationLogs",
+        "Each run of a transformation: its input, output, error and console",
+        "braze-admin",
+        {200: ok("The runs.", component("BrazeTransformationLogs")), 400: BAD_REQUEST},
+        parameters=(query_param("transformation", "Only this transformation's runs (id)."), LIMIT),
+    ),
+    Operation(
+        "get",
+        "/_mock/transformations/{transformation_id}",
+        "getTransformation",
+        "One transformation",
+        "braze-admin",
+        {200: ok("The transformation.", component("BrazeTransformation")), 404: NOT_FOUND},
+        parameters=(TRANSFORMATION_ID,),
+    ),
+    Operation(
+        "put",
+        "/_mock/transformations/{transformation_id}",
+        "updateTransformation",
+        "Change a transformation's name, code, destination or state",
+        "braze-admin",
+        {
+            200: ok("The transformation as changed.", component("BrazeTransformation")),
+            400: BAD_REQUEST,
+            404: NOT_FOUND,
+        },
+        request=Body(component("BrazeTransformationRequest")),
+        parameters=(TRANSFORMATION_ID,),
+    ),
+    Operation(
+        "delete",
+        "/_mock/transformations/{transformation_id}",
+        "deleteTransformation",
+        "Delete a transformation",
+        "braze-admin",
+        {204: NO_CONTENT, 404: NOT_FOUND},
+        parameters=(TRANSFORMATION_ID,),
+    ),
+    Operation(
+        "post",
+        "/_mock/transformations/{transformation_id}/activate",
+        "activateTransformation",
+        "Activate a transformation",
+        "braze-admin",
+        {200: ok("Active.", component("BrazeTransformation")), 404: NOT_FOUND},
+        parameters=(TRANSFORMATION_ID,),
+    ),
+    Operation(
+        "post",
+        "/_mock/transformations/{transformation_id}/deactivate",
+        "deactivateTransformation",
+        "Deactivate a transformation",
+        "braze-admin",
+        {200: ok("Inactive.", component("BrazeTransformation")), 404: NOT_FOUND},
+        parameters=(TRANSFORMATION_ID,),
+    ),
+    Operation(
+        "post",
+        "/_mock/transformations/{transformation_id}/validate",
+        "validateTransformation",
+        "The editor's Validate: run the code on a payload and check the output",
+        "braze-admin",
+        {
+            200: ok("The run and its verdict.", component("BrazeValidation")),
+            400: BAD_REQUEST,
+            404: NOT_FOUND,
+            409: problem_reply("No payload given and no webhook received yet."),
+        },
+        request=Body(component("BrazeValidateRequest")),
+        request_required=False,
+        parameters=(TRANSFORMATION_ID,),
+    ),
+    Operation(
+        "post",
+        "/_mock/catalogs",
+        "createCatalog",
+        "Create a catalog",
+        "braze-admin",
+        {
+            201: ok("Created.", component("BrazeCatalog")),
+            400: BAD_REQUEST,
+            409: problem_reply("A catalog with this name exists already."),
+        },
+        request=Body(component("BrazeCatalogRequest"), example={"name": "videos"}),
+    ),
+    Operation(
+        "get",
+        "/_mock/catalogs",
+        "listCatalogs",
+        "Every catalog",
+        "braze-admin",
+        {200: ok("The catalogs.", component("BrazeCatalogs"))},
+    ),
+    Operation(
+        "get",
+        "/_mock/messages",
+        "listSentMessages",
+        "Messages sent by transformations' destinations",
+        "braze-admin",
+        {200: ok("The messages.", component("BrazeMessages"))},
+    ),
+)
+
+USER_ADMIN: tuple[Operation, ...] = (
+    Operation(
+        "post",
+        "/_mock/users",
+        "seedUsers",
+        "Create profiles (one object or a list)",
+        "braze-admin",
+        {201: ok("The profiles created.", component("BrazeSeededProfiles")), 400: BAD_REQUEST},
+        request=Body(
+            {
+                "oneOf": [
+                    component("BrazeProfileSeed"),
+                    {"type": "array", "items": component("BrazeProfileSeed")},
+                ]
+            },
+            example={"external_id": "user-1", "first_name": "Ada"},
+        ),
+    ),
+    Operation(
+        "get",
+        "/_mock/users",
+        "listUsers",
+        "Profiles, found by id or email",
+        "braze-admin",
+        {200: ok("The profiles found.", component("BrazeProfiles")), 400: BAD_REQUEST},
+        parameters=(
+            query_param("braze_id", "Only the profile with this Braze id."),
+            query_param("external_id", "Only the profile with this external id."),
+            query_param("email", "Only profiles with this email."),
+        ),
+    ),
+    Operation(
+        "get",
+        "/_mock/users/export",
+        "exportUsers",
+        "Every profile, as Braze's user export gives it",
+        "braze-admin",
+        {200: ok("The profiles.", component("BrazeProfiles"))},
+    ),
+)
+
+CAMPAIGN_ADMIN: tuple[Operation, ...] = (
+    Operation(
+        "post",
+        "/_mock/campaigns",
+        "createWebhookCampaign",
+        "Define a webhook campaign (URL, headers and body as Liquid templates)",
+        "braze-admin",
+        {201: ok("Created.", component("BrazeCampaign")), 400: BAD_REQUEST},
+        request=Body(component("BrazeCampaignRequest")),
+    ),
+    Operation(
+        "get",
+        "/_mock/campaigns",
+        "listWebhookCampaigns",
+        "Every webhook campaign",
+        "braze-admin",
+        {200: ok("The campaigns.", component("BrazeCampaigns")), 400: BAD_REQUEST},
+    ),
+    Operation(
+        "get",
+        "/_mock/campaigns/{campaign_id}",
+        "getWebhookCampaign",
+        "One campaign, with its dispatches",
+        "braze-admin",
+        {200: ok("The campaign.", component("BrazeCampaign")), 400: BAD_REQUEST, 404: NOT_FOUND},
+        parameters=(CAMPAIGN_ID,),
+    ),
+    Operation(
+        "delete",
+        "/_mock/campaigns/{campaign_id}",
+        "deleteWebhookCampaign",
+        "Delete a campaign",
+        "braze-admin",
+        {204: NO_CONTENT, 404: NOT_FOUND},
+        parameters=(CAMPAIGN_ID,),
+    ),
+    Operation(
+        "post",
+        "/_mock/campaigns/{campaign_id}/send",
+        "sendWebhookCampaign",
+        "Send the campaign to its audience, or to the given users",
+        "braze-admin",
+        {202: ok("Dispatched.", component("BrazeDispatch")), 400: BAD_REQUEST, 404: NOT_FOUND},
+        request=Body(component("BrazeSendRequest")),
+        request_required=False,
+        parameters=(CAMPAIGN_ID,),
+    ),
+    Operation(
+        "get",
+        "/_mock/campaigns/{campaign_id}/messages",
+        "listCampaignMessages",
+        "The campaign's messages, one per user and dispatch, with their attempts",
+        "braze-admin",
+        {
+            200: ok("The messages found.", component("BrazeCampaignMessages")),
+            400: BAD_REQUEST,
+            404: NOT_FOUND,
+        },
+        parameters=(
+            CAMPAIGN_ID,
+            query_param("dispatch_id", "Only this dispatch's messages."),
+            query_param("state", "Only messages in this state."),
+            query_param("external_id", "Only this user's messages."),
+            query_param("limit", "At most this many messages.", type="integer", minimum=0),
+        ),
+    ),
+    Operation(
+        "post",
+        "/_mock/campaigns/{campaign_id}/test",
+        "testWebhookCampaign",
+        "The dashboard's Test send: render and send the webhook for one user",
+        "braze-admin",
+        {
+            200: ok("The rendered request and the answer.", component("BrazeTestResult")),
+            400: BAD_REQUEST,
+            404: problem_reply("No such campaign or user."),
+        },
+        request=Body(component("BrazeTestRequest")),
+        request_required=False,
+        parameters=(CAMPAIGN_ID,),
+    ),
+    Operation(
+        "get",
+        "/_mock/activity-log",
+        "getActivityLog",
+        "The Message Activity Log: webhook errors, suppressions, paused hosts",
+        "braze-admin",
+        {200: ok("The entries.", component("BrazeActivityLog")), 400: BAD_REQUEST},
+        parameters=(
+            query_param("campaign_id", "Only this campaign's entries."),
+            query_param("since", "Clock seconds or an ISO 8601 time."),
+        ),
+    ),
+)
+
+DESCRIPTION = ApiDescription(
+    service="braze",
+    title="Braze mock",
+    description="The emulated Braze REST API (/users/track), Data Transformation webhooks, and "
+    "the mock's admin API. Emulated endpoints answer in Braze's own shapes; admin errors are "
+    "RFC 7807 problems.",
+    operations=(
+        USERS_TRACK,
+        TRANSFORMATION_WEBHOOK,
+        *USER_ADMIN,
+        *TRANSFORMATION_ADMIN,
+        *CAMPAIGN_ADMIN,
+    ),
+    security_schemes={
+        "bearer": {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "`Authorization: Bearer <REST API key>`.",
+        }
+    },
+    components=COMPONENTS,
+    tags={
+        "users": "Braze's REST API, as a Data Transformation's destination calls it.",
+        "transformations": "Data Transformation webhook URLs.",
+        "braze-admin": "Braze's state in the emulator: profiles, transformations, campaigns.",
+    },
+)

@@ -1,0 +1,520 @@
+"""OpenAPI 3.1 documents of the mocks, built from operations given as data and from `schemas/`.
+
+Each mock lists its operations (`Operation`); this module adds the admin API every mock
+serves and embeds the JSON Schemas the operations name under `components/schemas`, with
+their `$ref`s rewritten to point inside the document, so the document cannot drift from the
+schemas the journal checks exchanges against.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any, Literal
+from urllib.parse import urljoin
+
+import schemas
+
+OPENAPI_VERSION = "3.1.0"
+JSON = "application/json"
+PROBLEM_JSON = "application/problem+json"
+COMPONENTS = "#/components/schemas/"
+
+ParamPlace = Literal["path", "query", "header"]
+
+
+def schema(name: str) -> dict[str, Any]:
+    """A reference to the JSON Schema `name` of `schemas/` (for example `seen/receiver`)."""
+    schemas.load(name)  # KeyError naming the known schemas when there is no such schema
+    return {"$ref": COMPONENTS + component_name(name)}
+
+
+def component(name: str) -> dict[str, Any]:
+    """A reference to a schema defined in the document itself (admin shapes, `Problem`)."""
+    return {"$ref": COMPONENTS + name}
+
+
+def component_name(schema_name: str) -> str:
+    """`seen/receivers-request` -> `SeenReceiversRequest`: the name under components/schemas."""
+    return "".join(part.capitalize() for part in re.split(r"[/\-_.]", schema_name) if part)
+
+
+@dataclass(frozen=True)
+class Body:
+    """A request or response body: its JSON Schema (usually a reference) and media type."""
+
+    schema: Mapping[str, Any]
+    media_type: str = JSON
+    example: Any = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"schema": dict(self.schema)}
+        if self.example is not None:
+            out["example"] = self.example
+        return {self.media_type: out}
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One documented response: why it comes, its body, the headers worth knowing."""
+
+    description: str
+    body: Body | None = None
+    headers: Mapping[str, str] = field(default_factory=dict)
+    """Header name -> description (each an integer or a string, see `header_schema`)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"description": self.description}
+        if self.headers:
+            out["headers"] = {
+                name: {"description": text, "schema": header_schema(name)}
+                for name, text in self.headers.items()
+            }
+        if self.body is not None:
+            out["content"] = self.body.to_dict()
+        return out
+
+
+def header_schema(name: str) -> dict[str, Any]:
+    lowered = name.lower()
+    if lowered == "retry-after" or lowered.startswith("x-ratelimit"):
+        return {"type": "string", "pattern": "^[0-9]+$"}
+    return {"type": "string"}
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    place: ParamPlace
+    description: str
+    schema: Mapping[str, Any] = field(default_factory=lambda: {"type": "string"})
+    required: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "in": self.place,
+            "description": self.description,
+            "required": self.required or self.place == "path",
+            "schema": dict(self.schema),
+        }
+
+
+def path_param(name: str, description: str, **schema_: Any) -> Param:
+    return Param(name, "path", description, schema_ or {"type": "string"}, required=True)
+
+
+def query_param(name: str, description: str, **schema_: Any) -> Param:
+    return Param(name, "query", description, schema_ or {"type": "string"})
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One method on one path, as the mock's routes serve it."""
+
+    method: str
+    path: str
+    operation_id: str
+    summary: str
+    tag: str
+    responses: Mapping[int | str, Reply]
+    request: Body | None = None
+    request_required: bool = True
+    parameters: tuple[Param, ...] = ()
+    security: str | None = None
+    description: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "operationId": self.operation_id,
+            "summary": self.summary,
+            "tags": [self.tag],
+        }
+        if self.description:
+            out["description"] = self.description
+        if self.parameters:
+            out["parameters"] = [p.to_dict() for p in self.parameters]
+        if self.request is not None:
+            out["requestBody"] = {
+                "required": self.request_required,
+                "content": self.request.to_dict(),
+            }
+        out["responses"] = {str(status): r.to_dict() for status, r in self.responses.items()}
+        out["security"] = [] if self.security is None else [{self.security: []}]
+        return out
+
+
+@dataclass(frozen=True)
+class ApiDescription:
+    """What one mock serves, as data: its operations, security schemes and extra shapes."""
+
+    service: str
+    title: str
+    description: str
+    operations: tuple[Operation, ...]
+    security_schemes: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    components: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    webhooks: Mapping[str, Operation] = field(default_factory=dict)
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+
+def problem_reply(description: str) -> Reply:
+    return Reply(description, Body(component("Problem"), PROBLEM_JSON))
+
+
+def ok(description: str, shape: Mapping[str, Any]) -> Reply:
+    return Reply(description, Body(shape))
+
+
+BAD_REQUEST = problem_reply("The request is malformed (unknown parameter, bad JSON or value).")
+NOT_FOUND = problem_reply("No such item.")
+NO_CONTENT = Reply("Removed; no body.")
+
+JOURNAL_FILTERS = (
+    query_param("hop", "Hop name or glob, e.g. `seen.*`."),
+    query_param(
+        "status",
+        "An exact status (`201`), a class (`4xx`) or `none` for exchanges with no response.",
+        pattern="^([1-5][0-9][0-9]|[1-5]xx|none|error)$",
+    ),
+    query_param("direction", "Inbound or outbound.", enum=["inbound", "outbound"]),
+    query_param("since", "Only exchanges with an id above this one.", type="integer", minimum=0),
+    query_param("limit", "Only the last `limit` exchanges found.", type="integer", minimum=0),
+)
+
+ADMIN_OPERATIONS: tuple[Operation, ...] = (
+    Operation(
+        "get",
+        "/_mock/health",
+        "getHealth",
+        "Whether the mock is up, and which service it is",
+        "admin",
+        {200: ok("Up.", component("Health"))},
+    ),
+    Operation(
+        "post",
+        "/_mock/reset",
+        "reset",
+        "Forget everything: journal, faults, clock tasks and the service's state",
+        "admin",
+        {200: ok("Reset.", component("Health"))},
+    ),
+    Operation(
+        "get",
+        "/_mock/journal",
+        "getJournal",
+        "Every exchange the mock took part in, inbound and outbound, with schema verdicts",
+        "admin",
+        {200: ok("The exchanges found, oldest first.", component("Journal")), 400: BAD_REQUEST},
+        parameters=JOURNAL_FILTERS,
+    ),
+    Operation(
+        "get",
+        "/_mock/journal.har",
+        "getJournalHar",
+        "The journal as an HTTP Archive (HAR 1.2), with the same filters as /_mock/journal",
+        "admin",
+        {200: ok("A HAR 1.2 document.", component("Har")), 400: BAD_REQUEST},
+        parameters=JOURNAL_FILTERS,
+    ),
+    Operation(
+        "get",
+        "/_mock/clock",
+        "getClock",
+        "The mock's clock and its pending tasks",
+        "admin",
+        {200: ok("The clock.", component("Clock"))},
+    ),
+    Operation(
+        "post",
+        "/_mock/clock",
+        "setClock",
+        "Freeze or unfreeze the clock, and advance it (running the tasks that fall due)",
+        "admin",
+        {200: ok("The clock after the change.", component("Clock")), 400: BAD_REQUEST},
+        request=Body(component("ClockChange"), example={"advance": 60}),
+    ),
+    Operation(
+        "get",
+        "/_mock/faults",
+        "getFaults",
+        "The active fault rules",
+        "admin",
+        {200: ok("The rules.", component("FaultRules"))},
+    ),
+    Operation(
+        "post",
+        "/_mock/faults",
+        "addFault",
+        "Make a hop answer a status, answer late, or drop the connection",
+        "admin",
+        {201: ok("The rule as stored.", component("FaultRule")), 400: BAD_REQUEST},
+        request=Body(
+            component("FaultRuleRequest"), example={"hop": "seen.callback", "status": 503}
+        ),
+    ),
+    Operation(
+        "delete",
+        "/_mock/faults",
+        "clearFaults",
+        "Remove every fault rule",
+        "admin",
+        {200: ok("No rules left.", component("FaultRules"))},
+    ),
+    Operation(
+        "delete",
+        "/_mock/faults/{rule_id}",
+        "removeFault",
+        "Remove one fault rule",
+        "admin",
+        {204: NO_CONTENT, 404: NOT_FOUND},
+        parameters=(path_param("rule_id", "The rule's id.", type="integer", minimum=0),),
+    ),
+    Operation(
+        "get",
+        "/_mock/openapi.json",
+        "getOpenApi",
+        "This document",
+        "admin",
+        {200: ok("The mock's OpenAPI 3.1 document.", {"type": "object"})},
+    ),
+)
+
+_OBJECT = {"type": "object"}
+
+ADMIN_COMPONENTS: dict[str, dict[str, Any]] = {
+    "Problem": {
+        "title": "RFC 7807 problem",
+        "description": "How the admin API reports its errors (application/problem+json).",
+        "type": "object",
+        "required": ["type", "title", "status", "detail"],
+        "properties": {
+            "type": {"type": "string"},
+            "title": {"type": "string"},
+            "status": {"type": "integer", "minimum": 100, "maximum": 599},
+            "detail": {"type": "string"},
+            "instance": {"type": "string"},
+        },
+    },
+    "Health": {
+        "type": "object",
+        "required": ["status", "service"],
+        "properties": {
+            "status": {"type": "string", "enum": ["ok", "reset"]},
+            "service": {"type": "string"},
+        },
+    },
+    "Clock": {
+        "type": "object",
+        "required": ["now", "iso", "frozen", "pending_tasks", "next_due"],
+        "properties": {
+            "now": {"type": "number", "description": "Seconds since the Unix epoch."},
+            "iso": {"type": "string", "format": "date-time"},
+            "frozen": {"type": "boolean"},
+            "pending_tasks": {"type": "integer", "minimum": 0},
+            "next_due": {"type": ["number", "null"]},
+            "tasks_run": {"type": "integer", "minimum": 0},
+        },
+    },
+    "ClockChange": {
+        "type": "object",
+        "minProperties": 1,
+        "additionalProperties": False,
+        "properties": {
+            "advance": {"type": "number", "minimum": 0, "maximum": 10 * 366 * 24 * 3600},
+            "freeze": {"type": "boolean"},
+        },
+    },
+    "FaultRuleRequest": {
+        "type": "object",
+        "required": ["hop"],
+        "additionalProperties": False,
+        "properties": {
+            "hop": {"type": "string", "minLength": 1, "description": "Hop name or glob."},
+            "status": {"type": "integer", "minimum": 100, "maximum": 599},
+            "body": {"description": "Body to answer with (default: the service's own shape)."},
+            "headers": {"type": "object", "additionalProperties": {"type": "string"}},
+            "delay": {"type": "number", "minimum": 0, "maximum": 3600},
+            "drop": {"type": "boolean"},
+            "probability": {"type": "number", "minimum": 0, "maximum": 1},
+            "times": {"type": "integer", "minimum": 1},
+        },
+    },
+    "FaultRule": {
+        "type": "object",
+        "required": ["id", "hop", "status", "delay", "drop", "probability", "times", "fired"],
+        "properties": {
+            "id": {"type": "integer", "minimum": 1},
+            "hop": {"type": "string"},
+            "status": {"type": ["integer", "null"]},
+            "body": {},
+            "headers": {"type": "object", "additionalProperties": {"type": "string"}},
+            "delay": {"type": "number"},
+            "drop": {"type": "boolean"},
+            "probability": {"type": "number"},
+            "times": {"type": ["integer", "null"]},
+            "fired": {"type": "integer", "minimum": 0},
+        },
+    },
+    "FaultRules": {
+        "type": "object",
+        "required": ["faults"],
+        "properties": {"faults": {"type": "array", "items": {"$ref": COMPONENTS + "FaultRule"}}},
+    },
+    "Exchange": {
+        "type": "object",
+        "required": ["id", "service", "hop", "direction", "time", "request", "response"],
+        "properties": {
+            "id": {"type": "integer", "minimum": 1},
+            "service": {"type": "string"},
+            "hop": {"type": "string"},
+            "direction": {"type": "string", "enum": ["inbound", "outbound"]},
+            "time": {"type": "number"},
+            "request": _OBJECT,
+            "response": {"type": ["object", "null"]},
+            "error": {"type": ["string", "null"]},
+            "attempt": {"type": ["integer", "null"]},
+            "fault": {"type": ["object", "null"]},
+            "note": {"type": ["string", "null"]},
+            "duration": {"type": ["number", "null"]},
+            "schema": _OBJECT,
+        },
+    },
+    "Journal": {
+        "type": "object",
+        "required": ["count", "retained", "evicted", "exchanges"],
+        "properties": {
+            "count": {"type": "integer", "minimum": 0},
+            "retained": {"type": "integer", "minimum": 0},
+            "evicted": {"type": "integer", "minimum": 0},
+            "exchanges": {"type": "array", "items": {"$ref": COMPONENTS + "Exchange"}},
+        },
+    },
+    "Har": {
+        "title": "HTTP Archive 1.2",
+        "type": "object",
+        "required": ["log"],
+        "properties": {
+            "log": {
+                "type": "object",
+                "required": ["version", "creator", "entries"],
+                "properties": {
+                    "version": {"const": "1.2"},
+                    "creator": _OBJECT,
+                    "entries": {"type": "array", "items": _OBJECT},
+                },
+            }
+        },
+    },
+}
+
+ADMIN_TAG = "The emulator's own admin API (not part of the real service)."
+
+
+def build_document(description: ApiDescription, server_url: str | None = None) -> dict[str, Any]:
+    """The OpenAPI 3.1 document of one mock; `server_url` is where it is served, if known."""
+    operations = (*description.operations, *ADMIN_OPERATIONS)
+    paths: dict[str, dict[str, Any]] = {}
+    for operation in operations:
+        item = paths.setdefault(operation.path, {})
+        if operation.method in item:
+            raise ValueError(f"{operation.method.upper()} {operation.path} is described twice")
+        item[operation.method] = operation.to_dict()
+    local = {**ADMIN_COMPONENTS, **{k: dict(v) for k, v in description.components.items()}}
+    document: dict[str, Any] = {
+        "openapi": OPENAPI_VERSION,
+        "info": {
+            "title": description.title,
+            "version": package_version(),
+            "description": description.description,
+        },
+        "servers": [{"url": server_url.rstrip("/") if server_url else "/"}],
+        "tags": [
+            *({"name": name, "description": text} for name, text in description.tags.items()),
+            {"name": "admin", "description": ADMIN_TAG},
+        ],
+        "paths": dict(sorted(paths.items())),
+    }
+    if description.webhooks:
+        document["webhooks"] = {
+            name: {operation.method: operation.to_dict()}
+            for name, operation in description.webhooks.items()
+        }
+    document["components"] = {
+        "schemas": {**local, **embedded_schemas(document, local)},
+        "securitySchemes": {k: dict(v) for k, v in description.security_schemes.items()},
+    }
+    return document
+
+
+def embedded_schemas(document: Any, local: Mapping[str, Any]) -> dict[str, Any]:
+    """Every `schemas/` schema `document` refers to, directly or through another, rewritten."""
+    by_component = {component_name(name): name for name in schemas.names()}
+    found: dict[str, Any] = {}
+    pending = list(_component_refs([document, dict(local)]))
+    while pending:
+        name = pending.pop()
+        if name in found or name in local:
+            continue
+        if name not in by_component:
+            raise KeyError(f"{COMPONENTS}{name} names no component and no schema")
+        found[name] = rewritten(by_component[name])
+        pending.extend(_component_refs(found[name]))
+    return dict(sorted(found.items()))
+
+
+def rewritten(name: str) -> dict[str, Any]:
+    """Schema `name` as a component: no `$id`/`$schema`, every `$ref` inside the document."""
+    source = schemas.load(name)
+    base = source.get("$id", f"{schemas.BASE_URI}{name}.json")
+    here = COMPONENTS + component_name(name)
+
+    def walk(node: Any) -> Any:
+        if isinstance(node, dict):
+            out = {}
+            for key, value in node.items():
+                if key in ("$id", "$schema"):
+                    continue
+                if key == "$ref" and isinstance(value, str):
+                    out[key] = _local_ref(value, base, here)
+                else:
+                    out[key] = walk(value)
+            return out
+        if isinstance(node, list):
+            return [walk(item) for item in node]
+        return node
+
+    result: dict[str, Any] = walk(copy.deepcopy(source))
+    return result
+
+
+def _local_ref(ref: str, base: str, here: str) -> str:
+    if ref.startswith("#"):
+        return here + ref[1:]
+    target, _, fragment = urljoin(base, ref).partition("#")
+    if not (target.startswith(schemas.BASE_URI) and target.endswith(".json")):
+        raise ValueError(f"$ref {ref!r} leaves the schemas package")
+    return COMPONENTS + component_name(target[len(schemas.BASE_URI) : -5]) + fragment
+
+
+def _component_refs(node: Any) -> Iterator[str]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "$ref" and isinstance(value, str) and value.startswith(COMPONENTS):
+                yield value[len(COMPONENTS) :].split("/", 1)[0]
+            else:
+                yield from _component_refs(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _component_refs(item)
+
+
+def package_version() -> str:
+    """The installed distribution's version (the documents' and HAR files' version)."""
+    try:
+        return version("seen-braze-harness")
+    except PackageNotFoundError:
+        return "0"

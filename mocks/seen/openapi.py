@@ -1,0 +1,280 @@
+"""The SEEN mock's operations as data: the receivers API, the callback, SEEN's admin API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mocks.core.openapi import (
+    BAD_REQUEST,
+    NOT_FOUND,
+    ApiDescription,
+    Body,
+    Operation,
+    Reply,
+    component,
+    ok,
+    path_param,
+    problem_reply,
+    query_param,
+    schema,
+)
+
+RECEIVERS_PATH = "/v1/campaigns/{slug}/receivers/"
+SLUG = path_param("slug", "The campaign's slug.", type="string", pattern="^[A-Za-z0-9_-]{1,100}$")
+DETAIL = Body(schema("seen/error-detail"))
+VARY = {"Vary": "Always `Accept`, as Django REST Framework sends it."}
+ALLOW = {"Allow": "`POST, OPTIONS`.", **VARY}
+RECEIVERS_EXAMPLE = [
+    {
+        "first_name": "Ada",
+        "last_name": "Lovelace",
+        "email": "ada@example.com",
+        "customer_id": "b1f0c2",
+    }
+]
+
+
+def _detail(description: str, **headers: str) -> Reply:
+    return Reply(description, DETAIL, {**VARY, **headers})
+
+
+AUTH_REPLIES: dict[int | str, Reply] = {
+    401: _detail(
+        "No `Authorization: Token ...` header, or an unknown token.",
+        **{"WWW-Authenticate": "`Token`."},
+    ),
+    403: _detail("The token belongs to another campaign."),
+    404: _detail("No campaign has this slug."),
+    429: _detail(
+        "Over the token's rate limit (1000 requests per hour).",
+        **{"Retry-After": "Seconds until a request is allowed again."},
+    ),
+}
+
+RECEIVERS = Operation(
+    "post",
+    RECEIVERS_PATH,
+    "createReceivers",
+    "Create receivers: one personalised video each, rendered and called back",
+    "receivers",
+    {
+        201: Reply(
+            "The receivers created, with their ids.", Body(schema("seen/receivers-created")), ALLOW
+        ),
+        400: Reply(
+            "Malformed JSON, or some receivers broke a field rule (a list aligned with the input).",
+            Body(schema("seen/receivers-errors")),
+            VARY,
+        ),
+        **AUTH_REPLIES,
+        405: _detail("Only POST and OPTIONS are allowed.", Allow="`POST, OPTIONS`."),
+        413: _detail("The body is over the size limit."),
+        415: _detail("The body is not `application/json`."),
+    },
+    request=Body(schema("seen/receivers-request"), example=RECEIVERS_EXAMPLE),
+    parameters=(SLUG,),
+    security="token",
+)
+
+RECEIVERS_OPTIONS = Operation(
+    "options",
+    RECEIVERS_PATH,
+    "describeReceivers",
+    "Django REST Framework's description of the receivers endpoint",
+    "receivers",
+    {
+        200: Reply(
+            "The endpoint's description.", Body(component("SeenEndpointDescription")), ALLOW
+        ),
+        **AUTH_REPLIES,
+    },
+    parameters=(SLUG,),
+    security="token",
+)
+
+VIDEO_READY = Operation(
+    "post",
+    "{campaign.callback_url}",
+    "videoReady",
+    "SEEN calls the campaign's callback URL once a receiver's video is rendered",
+    "receivers",
+    {"2XX": Reply("Taken; any other answer is retried twice, 60 s apart.")},
+    request=Body(schema("seen/callback")),
+)
+
+_CAMPAIGN_PROPERTIES: dict[str, Any] = {
+    "slug": {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,100}$"},
+    "token": {"type": "string"},
+    "callback_url": {"type": ["string", "null"], "format": "uri"},
+    "callback_auth": {
+        "type": "object",
+        "properties": {
+            "type": {"enum": ["none", "basic", "header"]},
+            "username": {"type": "string"},
+            "password": {"type": "string"},
+            "header": {"type": "string"},
+            "value": {"type": "string"},
+        },
+    },
+    "callback_fields": {"type": "array", "items": {"type": "string"}},
+    "callback_static": {"type": "object", "additionalProperties": {"type": "string"}},
+}
+
+COMPONENTS: dict[str, dict[str, Any]] = {
+    "SeenEndpointDescription": {
+        "type": "object",
+        "required": ["name", "description", "renders", "parses"],
+        "properties": {
+            "name": {"type": "string"},
+            "description": {"type": "string"},
+            "renders": {"type": "array", "items": {"type": "string"}},
+            "parses": {"type": "array", "items": {"type": "string"}},
+        },
+    },
+    "SeenCampaign": {
+        "type": "object",
+        "required": list(_CAMPAIGN_PROPERTIES),
+        "properties": _CAMPAIGN_PROPERTIES,
+    },
+    "SeenCampaignRequest": {
+        "type": "object",
+        "required": ["slug"],
+        "additionalProperties": False,
+        "properties": _CAMPAIGN_PROPERTIES,
+    },
+    "SeenCampaignChange": {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {k: v for k, v in _CAMPAIGN_PROPERTIES.items() if k != "slug"},
+    },
+    "SeenCampaigns": {
+        "type": "object",
+        "required": ["campaigns"],
+        "properties": {"campaigns": {"type": "array", "items": component("SeenCampaign")}},
+    },
+    "SeenReceiverRecord": {
+        "type": "object",
+        "required": ["id", "campaign_slug", "fields", "state", "created_at"],
+        "properties": {
+            "id": {"type": "integer", "minimum": 1},
+            "campaign_slug": {"type": "string"},
+            "fields": {"type": "object"},
+            "state": {"enum": ["accepted", "rendered", "callback_delivered", "callback_failed"]},
+            "created_at": {"type": "number"},
+            "rendered_at": {"type": ["number", "null"]},
+            "links": {"type": ["object", "null"]},
+            "callback": {"type": ["object", "null"]},
+        },
+    },
+    "SeenReceiverRecords": {
+        "type": "object",
+        "required": ["count", "receivers"],
+        "properties": {
+            "count": {"type": "integer", "minimum": 0},
+            "receivers": {"type": "array", "items": component("SeenReceiverRecord")},
+        },
+    },
+}
+
+CAMPAIGN_SLUG = path_param("slug", "The campaign's slug.")
+
+ADMIN: tuple[Operation, ...] = (
+    Operation(
+        "get",
+        "/_mock/campaigns",
+        "listSeenCampaigns",
+        "The campaigns SEEN knows, with their tokens and callback settings",
+        "seen-admin",
+        {200: ok("The campaigns.", component("SeenCampaigns"))},
+    ),
+    Operation(
+        "post",
+        "/_mock/campaigns",
+        "addSeenCampaign",
+        "Add a campaign",
+        "seen-admin",
+        {
+            201: ok("The campaign as stored.", component("SeenCampaign")),
+            400: BAD_REQUEST,
+            409: problem_reply("A campaign with this slug exists already."),
+        },
+        request=Body(
+            component("SeenCampaignRequest"),
+            example={"slug": "winter", "callback_url": "http://127.0.0.1:8802/hook"},
+        ),
+    ),
+    Operation(
+        "get",
+        "/_mock/campaigns/{slug}",
+        "getSeenCampaign",
+        "One campaign",
+        "seen-admin",
+        {200: ok("The campaign.", component("SeenCampaign")), 404: NOT_FOUND},
+        parameters=(CAMPAIGN_SLUG,),
+    ),
+    Operation(
+        "patch",
+        "/_mock/campaigns/{slug}",
+        "updateSeenCampaign",
+        "Change a campaign's token or callback settings",
+        "seen-admin",
+        {
+            200: ok("The campaign as changed.", component("SeenCampaign")),
+            400: BAD_REQUEST,
+            404: NOT_FOUND,
+        },
+        request=Body(
+            component("SeenCampaignChange"),
+            example={"callback_url": "http://127.0.0.1:9000/seen-callback"},
+        ),
+        parameters=(CAMPAIGN_SLUG,),
+    ),
+    Operation(
+        "get",
+        "/_mock/receivers",
+        "listSeenReceivers",
+        "Receivers, with their render state and callback attempts",
+        "seen-admin",
+        {200: ok("The receivers found.", component("SeenReceiverRecords")), 400: BAD_REQUEST},
+        parameters=(
+            query_param("campaign", "Only this campaign's receivers (slug)."),
+            query_param("customer_id", "Only receivers with this customer id."),
+            query_param(
+                "state",
+                "Only receivers in this state.",
+                enum=["accepted", "rendered", "callback_delivered", "callback_failed"],
+            ),
+        ),
+    ),
+    Operation(
+        "get",
+        "/_mock/receivers/{receiver_id}",
+        "getSeenReceiver",
+        "One receiver",
+        "seen-admin",
+        {200: ok("The receiver.", component("SeenReceiverRecord")), 404: NOT_FOUND},
+        parameters=(path_param("receiver_id", "The receiver's id.", type="integer", minimum=0),),
+    ),
+)
+
+DESCRIPTION = ApiDescription(
+    service="seen",
+    title="SEEN mock",
+    description="The emulated SEEN receivers API (personalised video) and the mock's admin "
+    "API. Emulated endpoints answer in SEEN's own shapes; admin errors are RFC 7807 problems.",
+    operations=(RECEIVERS, RECEIVERS_OPTIONS, *ADMIN),
+    security_schemes={
+        "token": {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "`Authorization: Token <campaign token>` (40 hex digits).",
+        }
+    },
+    components=COMPONENTS,
+    webhooks={"videoReady": VIDEO_READY},
+    tags={
+        "receivers": "SEEN's receivers API, as the integration's Braze webhook calls it.",
+        "seen-admin": "SEEN's state in the emulator: campaigns and receivers.",
+    },
+)
