@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import os
 import re
 import shlex
@@ -127,10 +128,20 @@ def test_console_examples_against_seen_braze_serve(tmp_path: Path) -> None:
 
 
 def test_python_examples_run() -> None:
+    """Every Python block runs; the tests it defines that need no fixture run here too (those
+    that take the plugin's fixtures run in tests/harness/test_pytest_plugin.py)."""
     examples = blocks("python")
     assert examples
+    ran = 0
     for source in examples:
-        exec(compile(source, str(README), "exec"), {"__name__": "readme_example"})
+        namespace: dict[str, object] = {"__name__": "readme_example"}
+        exec(compile(source, str(README), "exec"), namespace)
+        for name, value in namespace.items():
+            runnable = name.startswith("test_") and callable(value)
+            if runnable and not inspect.signature(value).parameters:
+                value()
+                ran += 1
+    assert ran >= 4
 
 
 def test_json_callback_example_shows_the_generated_links() -> None:
