@@ -8,6 +8,7 @@ calls the Flask app directly (the harness's own hops, about four times cheaper p
 from __future__ import annotations
 
 import io
+import re
 import sys
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -235,12 +236,10 @@ def _callback(app: WsgiApp) -> Any:
 
 @contextmanager
 def intercept(
-    apps: Mapping[str, WsgiApp], *, passthrough: Iterable[str] = ()
+    apps: Mapping[str, WsgiApp], *, passthrough: Iterable[str | re.Pattern[str]] = ()
 ) -> Iterator[responses.RequestsMock]:
     """Every `requests` call to a host in `apps` is served by its mock; any other host fails
     with a ConnectionError naming it, unless its URL starts with one of `passthrough`."""
-    import re
-
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
         for host, app in apps.items():
             name, _, port = host.partition(":")

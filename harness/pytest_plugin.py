@@ -200,6 +200,9 @@ class LiveMocks:
         self._outbound.close()
 
 
+LOOPBACK_PREFIXES = ("http://127.0.0.1:", "http://localhost:")
+
+
 @pytest.fixture
 def seen_braze(request: pytest.FixtureRequest) -> Iterator[Sandbox]:
     """SEEN and Braze in this process for one test: `requests` calls to their hosts are served
@@ -208,6 +211,12 @@ def seen_braze(request: pytest.FixtureRequest) -> Iterator[Sandbox]:
 
     marker = request.node.get_closest_marker("seen_braze")
     options: dict[str, Any] = dict(marker.kwargs) if marker is not None else {}
+    if "seen_braze_server_session" in request.fixturenames:
+        # The live servers in the same test: their admin calls and their callbacks to apps
+        # served on loopback must get through the sandbox (loopback only: still no network).
+        passthrough = options.get("passthrough", ())
+        passthrough = [passthrough] if isinstance(passthrough, str) else list(passthrough)
+        options["passthrough"] = [*passthrough, *LOOPBACK_PREFIXES]
     with make_sandbox(**options) as sandbox:
         yield sandbox
 

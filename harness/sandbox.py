@@ -89,12 +89,19 @@ _active: list[Sandbox] = []
 _active_lock = threading.Lock()
 
 
+_sandboxes_lock = threading.RLock()
+"""Held by the thread whose sandboxes are active, from the first entry to the last exit."""
+
+
 def current() -> Sandbox:
-    """The innermost active sandbox (for code decorated with `@seen_braze()`)."""
+    """The innermost active sandbox, this thread's first (for code decorated with
+    `@seen_braze()`)."""
     with _active_lock:
         if not _active:
             raise RuntimeError("no seen_braze() sandbox is active")
-        return _active[-1]
+        here = threading.get_ident()
+        mine = [sandbox for sandbox in _active if sandbox._thread == here]
+        return (mine or _active)[-1]
 
 
 # -- readable assertions ----------------------------------------------------------------------
@@ -396,7 +403,7 @@ class Sandbox(ContextDecorator):
         scenario: Scenario | str | Path | None = None,
         *,
         clock: str = "virtual",
-        passthrough: Iterable[str] = (),
+        passthrough: str | re.Pattern[str] | Iterable[str | re.Pattern[str]] = (),
         seen_settings: Mapping[str, Any] | None = None,
         braze_settings: Mapping[str, Any] | None = None,
     ) -> None:
@@ -404,22 +411,48 @@ class Sandbox(ContextDecorator):
             raise ValueError(f"clock must be one of {', '.join(CLOCKS)}, not {clock!r}")
         self.scenario = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
         self.clock_mode = clock
-        self.passthrough = tuple(passthrough)
+        # One prefix given alone is one prefix, not its characters ("h" would let all through).
+        self.passthrough: tuple[str | re.Pattern[str], ...] = (
+            (passthrough,) if isinstance(passthrough, str | re.Pattern) else tuple(passthrough)
+        )
+        for prefix in self.passthrough:
+            if not isinstance(prefix, str | re.Pattern) or not prefix:
+                raise TypeError(f"passthrough: URL prefixes or compiled patterns, not {prefix!r}")
         self._seen_overrides = dict(seen_settings or {})
         self._braze_overrides = dict(braze_settings or {})
         self.served: dict[str, WsgiApp] = {}
         self._parts: _Parts | None = None
+        self._entry_lock = threading.Lock()
+        self._thread = 0
 
     # -- lifecycle ---------------------------------------------------------------------------
+    def _recreate_cm(self) -> Sandbox:
+        """Each call of a decorated function gets a sandbox of its own (reach it with
+        `current()`): calls may overlap, from threads or recursion."""
+        return Sandbox(
+            self.scenario,
+            clock=self.clock_mode,
+            passthrough=self.passthrough,
+            seen_settings=self._seen_overrides,
+            braze_settings=self._braze_overrides,
+        )
+
     def __enter__(self) -> Sandbox:
-        if self._parts is not None:
-            raise RuntimeError("this sandbox is active already; make another with seen_braze()")
-        self._parts = _Parts(self)
+        with self._entry_lock:
+            if self._parts is not None:
+                raise RuntimeError("this sandbox is active already; make another with seen_braze()")
+            self._parts = _Parts(self)
+        # `responses` patches requests for the whole process: sandboxes must start and stop
+        # in last-in-first-out order, so one thread's wait for another's to end (nesting in
+        # a thread is fine: the lock is re-entrant).
+        _sandboxes_lock.acquire()
+        self._thread = threading.get_ident()
         try:
             self._parts.start()
         except BaseException:
             self._parts.close()
             self._parts = None
+            _sandboxes_lock.release()
             raise
         with _active_lock:
             _active.append(self)
@@ -430,8 +463,12 @@ class Sandbox(ContextDecorator):
         with _active_lock:
             if self in _active:
                 _active.remove(self)
-        if parts is not None:
-            parts.close()
+        try:
+            if parts is not None:
+                parts.close()
+        finally:
+            if parts is not None:
+                _sandboxes_lock.release()
 
     @property
     def active(self) -> bool:
@@ -600,7 +637,10 @@ class _OtherHosts:
         url = request.url or ""
         if any(p.match(url) for p in self.mocked):
             return False, "served by a mock"
-        if any(url.startswith(prefix) for prefix in self.sandbox.passthrough):
+        if any(
+            prefix.match(url) if isinstance(prefix, re.Pattern) else url.startswith(prefix)
+            for prefix in self.sandbox.passthrough
+        ):
             return False, "passed through"
         return True, ""
 
@@ -609,7 +649,10 @@ class _OtherHosts:
         app = self.sandbox.served.get(host)
         if app is None:
             served = [SEEN_HOST, "rest.*.braze.com / rest.*.braze.eu", *self.sandbox.served]
-            allowed = ", ".join(self.sandbox.passthrough) or "none"
+            allowed = ", ".join(
+                p.pattern if isinstance(p, re.Pattern) else p for p in self.sandbox.passthrough
+            )
+            allowed = allowed or "none"
             raise UnroutedHost(
                 f"seen_braze(): {request.method} {request.url} is outside the sandbox: "
                 f"no mock serves {host or request.url!r}. Served in-process: "
@@ -628,7 +671,7 @@ def seen_braze(
     scenario: Scenario | str | Path | None = None,
     *,
     clock: str = "virtual",
-    passthrough: Iterable[str] = (),
+    passthrough: str | re.Pattern[str] | Iterable[str | re.Pattern[str]] = (),
     seen_settings: Mapping[str, Any] | None = None,
     braze_settings: Mapping[str, Any] | None = None,
 ) -> Sandbox:

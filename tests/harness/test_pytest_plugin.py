@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import requests
 
 from harness.pytest_plugin import LiveMocks
 from harness.sandbox import BrazeMock, MockClock, Sandbox, SeenMock
+from tests.test_readme import blocks
 
 pytest_plugins = ["pytester"]
 
@@ -14,33 +17,14 @@ pytest_plugins = ["pytester"]
 # -- the README's examples --------------------------------------------------------------------
 
 
-def test_readme_plugin_in_process(
-    seen_braze: Sandbox, braze_mock: BrazeMock, mock_clock: MockClock
-) -> None:
-    ada = braze_mock.seed_profile({"external_id": "ada", "first_name": "Ada"})
-    seen_braze.seen.update_campaign(callback_url=braze_mock.transformation().webhook_url)
-    requests.post(
-        "https://api.seen.io/v1/campaigns/onboarding/receivers/",
-        json=[{"first_name": "Ada", "customer_id": ada["braze_id"]}],
-        headers={"Authorization": f"Token {seen_braze.seen.token}"},
-        timeout=10,
-    )
-    mock_clock.advance(30)
-    seen_braze.assert_called("braze.transformation_delivery", times=1, status=201)
-    assert "landing_page_url" in braze_mock.profile(external_id="ada")["custom_attributes"]
-
-
-def test_readme_live_servers(seen_braze_server: LiveMocks) -> None:
-    answer = requests.post(
-        f"{seen_braze_server.seen_url}/v1/campaigns/onboarding/receivers/",
-        json=[{"first_name": "Ada", "customer_id": "b-1"}],
-        headers={"Authorization": f"Token {seen_braze_server.token}"},
-        timeout=10,
-    )
-    assert answer.status_code == 201
-    seen_braze_server.advance(30)  # both virtual clocks, through /_mock/clock
-    assert seen_braze_server.receivers()[0]["state"] == "rendered"
-    seen_braze_server.assert_called("seen.receivers", times=1, status=201)
+def test_the_readmes_fixture_examples_pass_as_written(pytester: pytest.Pytester) -> None:
+    """The README's examples that take the plugin's fixtures, run verbatim in a fresh suite."""
+    examples = [b for b in blocks("python") if re.search(r"def test_\w+\(\s*\w", b)]
+    assert len(examples) >= 2
+    for index, source in enumerate(examples):
+        pytester.makepyfile(**{f"test_readme_{index}": source})
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=len(examples))
 
 
 # -- direct use -------------------------------------------------------------------------------
@@ -203,3 +187,30 @@ def test_the_plugin_is_registered_by_its_entry_point(pytester: pytest.Pytester) 
     )
     result = pytester.runpytest("--markers")
     result.stdout.fnmatch_lines(["@pytest.mark.seen_braze(**options)*"])
+
+
+def test_the_sandbox_and_the_live_servers_work_in_one_test(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import requests
+
+        def test_both(seen_braze, seen_braze_server):
+            seen_braze_server.reset()  # admin calls to loopback get through the sandbox
+            live = requests.post(
+                f"{seen_braze_server.seen_url}/v1/campaigns/onboarding/receivers/",
+                json=[{"first_name": "Ada"}],
+                headers={"Authorization": f"Token {seen_braze_server.token}"},
+                timeout=10,
+            )
+            mocked = requests.post(
+                "https://api.seen.io/v1/campaigns/onboarding/receivers/",
+                json=[{"first_name": "Bea"}],
+                headers={"Authorization": f"Token {seen_braze.seen.token}"},
+                timeout=10,
+            )
+            assert live.status_code == mocked.status_code == 201
+            assert [r["fields"]["first_name"] for r in seen_braze.seen.receivers()] == ["Bea"]
+        """
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pytest
 import requests
 from flask import Flask, jsonify, request
 
+from harness.network import UnroutedHost
 from harness.sandbox import BRAZE_HOSTS, CallView, Sandbox, current, explain_calls, seen_braze
 from harness.server import MockServer
 
@@ -350,12 +352,50 @@ decorated = seen_braze()
 
 @decorated
 def send_one() -> int:
-    post_receivers(decorated)
-    assert current() is decorated
-    return len(decorated.seen.receivers())
+    sb = current()
+    assert sb is not decorated  # each call has a sandbox of its own
+    post_receivers(sb)
+    return len(sb.seen.receivers())
 
 
 def test_the_decorator_builds_fresh_mocks_per_call() -> None:
     assert send_one() == 1
     assert send_one() == 1
     assert not decorated.active
+
+
+@seen_braze()
+def countdown(n: int) -> int:
+    post_receivers(current())
+    return len(current().seen.receivers()) + (countdown(n - 1) if n else 0)
+
+
+def test_a_decorated_function_may_call_itself() -> None:
+    assert countdown(2) == 3  # three nested sandboxes, one receiver each
+
+
+def test_calls_from_two_threads_leave_nothing_intercepted() -> None:
+    import threading
+
+    results: list[int] = []
+    threads = [threading.Thread(target=lambda: results.append(send_one())) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == [1, 1, 1, 1]
+    with pytest.raises(RuntimeError, match="no seen_braze"):
+        current()
+
+
+@pytest.mark.parametrize("passthrough", ["http://localhost:1", re.compile(r"http://localhost:1/")])
+def test_one_passthrough_prefix_is_one_prefix(passthrough: object) -> None:
+    with seen_braze(passthrough=passthrough) as sb:  # type: ignore[arg-type]
+        assert len(sb.passthrough) == 1
+        with pytest.raises(UnroutedHost, match="outside the sandbox"):
+            requests.get("https://no-such-host.invalid/secret", timeout=5)
+
+
+def test_a_passthrough_that_is_not_a_prefix_is_refused() -> None:
+    with pytest.raises(TypeError, match="passthrough"):
+        seen_braze(passthrough=[7])  # type: ignore[list-item]
