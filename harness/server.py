@@ -72,10 +72,14 @@ class MockServer:
     def stop(self) -> None:
         server = self._server
         server.task_dispatcher.shutdown(timeout=5)
-        wasyncore.close_all(server._map)
-        if self._thread is not None:
+        if self._thread is not None and self._thread.is_alive():
+            # Close the sockets in the server's own loop: closing them from here raced its
+            # select() (EBADF in the server thread). An empty map ends the loop.
+            server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
             self._thread.join(timeout=5)
-            self._thread = None
+        if server._map:
+            wasyncore.close_all(server._map)
+        self._thread = None
         runtime = self.app.extensions.get("mock")
         if runtime is not None:
             runtime.close()
