@@ -232,6 +232,8 @@ class RemoteRun:
         self.dispatch_id = ""
         self.total = 0
         self.timed_out = False
+        self.faults: list[tuple[int, MockClient, Any, str]] = []
+        """The scenario's fault rules as added: (index, mock, rule id, hop)."""
         self.pending: dict[str, int] = {}
         """Tasks each virtual-clock mock still had when the run stopped waiting."""
 
@@ -325,9 +327,29 @@ class RemoteRun:
         for index, (service, rule) in enumerate(self.scenario.faults):
             mock = self.seen if service == "seen" else self.braze
             try:
-                mock.call("POST", "/_mock/faults", body=rule)
+                added = mock.call("POST", "/_mock/faults", body=rule)
             except RemoteError as exc:
                 raise RemoteError(f"{self.scenario.source}: [[faults]] {index}: {exc}") from None
+            self.faults.append((index, mock, added.get("id"), str(rule.get("hop", ""))))
+
+    def _unfired_faults(self, tally: Tally) -> None:
+        """A scenario fault rule that never fired: the run did not test what it meant to."""
+        fired: dict[int, dict[Any, int]] = {}
+        for index, mock, rule_id, hop in self.faults:
+            counts = fired.setdefault(id(mock), {})
+            if not counts:
+                for rule in mock.call("GET", "/_mock/faults").get("faults", []):
+                    counts[rule.get("id")] = int(rule.get("fired") or 0)
+            if counts.get(rule_id, 0) == 0:
+                tally.found(
+                    Finding(
+                        check="mocks.healthy",
+                        severity="warning",
+                        message=f"fault rule {index} on {hop} never fired: the run did not "
+                        "test what the scenario meant it to",
+                        hint="check the rule's hop, probability and times against the run",
+                    )
+                )
 
     def _seed_audience(self, members: list[Member]) -> list[UserTrace]:
         """Seed the profiles in batches; a refused one is noted and the rest seeded after it."""
@@ -562,6 +584,7 @@ class RemoteRun:
                     hint="a retry loop that never ends: check the faults of the scenario",
                 )
             )
+        self._unfired_faults(tally)
         if not problems:
             tally.passed("mocks.healthy")
 

@@ -214,3 +214,14 @@ def test_real_clocks_are_polled_and_a_run_bigger_than_the_servers_keep_fails_wit
     hints = {f.hint for f in result.failures if f.check == "mocks.healthy"}
     assert any("receivers_cap in the scenario's [seen.settings]" in (h or "") for h in hints)
     assert any("transformation_log_cap" in (h or "") for h in hints)
+
+
+def test_a_fault_that_never_fires_warns_over_http_as_in_process(
+    served: ServeProcess, tmp_path: Path
+) -> None:
+    never = '[[faults]]\nservice = "seen"\nhop = "seen.callback"\nstatus = 500\nprobability = 0.0\n'
+    path = scenario_file(tmp_path, append=FEW + never)
+    http = over_http(served, path)
+    assert_same_run(http, in_process(path))
+    [warning] = [w for w in http.warnings if w.check == "mocks.healthy"]
+    assert "never fired" in warning.message
