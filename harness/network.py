@@ -1,8 +1,8 @@
 """In-process network: `requests` calls to the services' real hostnames served by the mocks.
 
-Two transports, the same HTTP semantics: `WsgiAdapter` mounts on a `requests.Session` and
-calls the Flask app directly (the harness's own hops, about four times cheaper per call), and
-`intercept` uses `responses` so that any code calling `requests` is served too.
+Two transports, the same HTTP semantics: `WsgiSession` calls the Flask app directly (the
+harness's own hops, without `requests`' preparation), and `intercept` uses `responses` so
+that any code calling `requests` is served too.
 """
 
 from __future__ import annotations
@@ -18,9 +18,7 @@ from urllib.parse import unquote, urlsplit
 
 import requests
 import responses
-from requests.adapters import BaseAdapter
 from requests.structures import CaseInsensitiveDict
-from urllib3 import HTTPResponse
 
 from mocks.core.http import DELAY_KEY, ConnectionDropped
 
@@ -127,42 +125,6 @@ def call_wsgi(
     return int(code), reason, headers, data
 
 
-class WsgiAdapter(BaseAdapter):
-    """A transport that serves each host from its WSGI app; unknown hosts are refused."""
-
-    def __init__(self, apps: Mapping[str, WsgiApp]) -> None:
-        super().__init__()
-        self.apps = dict(apps)
-
-    def send(  # type: ignore[override]
-        self, request: requests.PreparedRequest, **kwargs: Any
-    ) -> requests.Response:
-        host = route(request.url or "")
-        app = self.apps.get(host)
-        if app is None:
-            raise UnroutedHost(
-                f"no mock serves {host or request.url!r} in-process "
-                f"(served: {', '.join(sorted(self.apps))})",
-                request=request,
-            )
-        timeout = kwargs.get("timeout")
-        wait = timeout[1] if isinstance(timeout, tuple) else timeout
-        status, reason, headers, data = call_wsgi(app, request, timeout=wait)
-        response = requests.Response()
-        response.status_code = status
-        response.reason = reason
-        response.headers = CaseInsensitiveDict(headers)
-        response._content = data
-        response.url = request.url or ""
-        response.request = request
-        response.encoding = requests.utils.get_encoding_from_headers(response.headers)
-        response.raw = HTTPResponse(body=io.BytesIO(data), status=status, preload_content=False)
-        return response
-
-    def close(self) -> None:
-        pass
-
-
 @dataclass(frozen=True)
 class WsgiResponse:
     """An answer from a WSGI app, with the attributes the mocks' sender reads."""
@@ -210,16 +172,6 @@ class WsgiSession:
         pass
 
 
-def wsgi_session(apps: Mapping[str, WsgiApp]) -> requests.Session:
-    """A session whose http and https calls are served by `apps` (host[:port] → app)."""
-    session = requests.Session()
-    session.trust_env = False  # no proxies or .netrc: nothing leaves the process
-    adapter = WsgiAdapter(apps)
-    session.mount("http://", adapter)
-    session.mount("https://", adapter)
-    return session
-
-
 def _callback(app: WsgiApp) -> Any:
     def respond(request: requests.PreparedRequest) -> tuple[int, dict[str, str], bytes]:
         timeout = getattr(request, "req_kwargs", {}).get("timeout")
@@ -234,6 +186,13 @@ def _callback(app: WsgiApp) -> Any:
     return respond
 
 
+def host_pattern(host: str) -> re.Pattern[str]:
+    """The URLs served for `host` (as `route` gives it): any case, default port or none."""
+    name, _, port = host.partition(":")
+    ports = f":{port}" if port else "(:80|:443)?"
+    return re.compile(rf"https?://{re.escape(name)}{ports}([/?].*)?$", flags=re.IGNORECASE)
+
+
 @contextmanager
 def intercept(
     apps: Mapping[str, WsgiApp], *, passthrough: Iterable[str | re.Pattern[str]] = ()
@@ -242,11 +201,7 @@ def intercept(
     with a ConnectionError naming it, unless its URL starts with one of `passthrough`."""
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
         for host, app in apps.items():
-            name, _, port = host.partition(":")
-            ports = f":{port}" if port else "(:80|:443)?"
-            pattern = re.compile(
-                rf"https?://{re.escape(name)}{ports}([/?].*)?$", flags=re.IGNORECASE
-            )
+            pattern = host_pattern(host)
             for method in ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"):
                 mock.add_callback(method, pattern, callback=_callback(app))
         for prefix in passthrough:

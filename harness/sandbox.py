@@ -32,6 +32,7 @@ from harness.network import (
     UnroutedHost,
     WsgiApp,
     call_wsgi,
+    host_pattern,
     intercept,
     route,
 )
@@ -384,13 +385,6 @@ class BrazeMock:
 # -- the sandbox ------------------------------------------------------------------------------
 
 
-def _host_pattern(host: str) -> re.Pattern[str]:
-    """The URLs `harness.network.intercept` serves for `host` (the same expression)."""
-    name, _, port = host.partition(":")
-    ports = f":{port}" if port else "(:80|:443)?"
-    return re.compile(rf"https?://{re.escape(name)}{ports}([/?].*)?$", flags=re.IGNORECASE)
-
-
 class Sandbox(ContextDecorator):
     """Fresh SEEN and Braze mocks while active, on the services' real hostnames.
 
@@ -601,7 +595,7 @@ class _Parts:
     def start(self) -> None:
         apps: dict[str, WsgiApp] = {SEEN_HOST: self.seen_app}
         apps.update(dict.fromkeys(BRAZE_HOSTS, self.braze_app))
-        patterns = [_host_pattern(host) for host in apps]
+        patterns = [host_pattern(host) for host in apps]
         self._intercepting = intercept(apps, passthrough=self.sandbox.passthrough)
         self.mock = self._intercepting.__enter__()
         assert self.mock is not None

@@ -12,9 +12,9 @@ from harness.network import (
     SEEN_HOST,
     UnroutedHost,
     WsgiSession,
+    host_pattern,
     intercept,
     route,
-    wsgi_session,
 )
 from harness.scenario import load_scenario
 from mocks.seen.app import create_app
@@ -57,11 +57,12 @@ def post(session: requests.Session | WsgiSession, url: str) -> tuple[int, bytes]
 
 
 @pytest.mark.parametrize("url", [RECEIVERS, RECEIVERS.replace(".io/", ".io:443/")])
-def test_the_lean_session_and_the_adapter_serve_the_same_answer(seen: Flask, url: str) -> None:
+def test_the_lean_session_and_intercept_serve_the_same_answer(seen: Flask, url: str) -> None:
     lean = post(WsgiSession({SEEN_HOST: seen}), url)
-    adapted = post(wsgi_session({SEEN_HOST: seen}), url)
-    assert lean[0] == adapted[0] == 201
-    assert lean[1].startswith(b'[{"id":1,') and adapted[1].startswith(b'[{"id":2,')
+    with intercept({SEEN_HOST: seen}):
+        intercepted = post(requests.Session(), url)
+    assert lean[0] == intercepted[0] == 201
+    assert lean[1].startswith(b'[{"id":1,') and intercepted[1].startswith(b'[{"id":2,')
 
 
 def test_the_mock_sees_the_request_as_sent(seen: Flask) -> None:
@@ -73,12 +74,27 @@ def test_the_mock_sees_the_request_as_sent(seen: Flask) -> None:
     assert exchange.request_json == [{"first_name": "Ada"}]
 
 
-@pytest.mark.parametrize("make", [WsgiSession, wsgi_session])
-def test_an_unserved_host_is_refused_and_named(seen: Flask, make: type) -> None:
-    session = make({SEEN_HOST: seen})
+def test_an_unserved_host_is_refused_and_named(seen: Flask) -> None:
+    session = WsgiSession({SEEN_HOST: seen})
     with pytest.raises(UnroutedHost, match=r"no mock serves 'api\.seen\.com'.*api\.seen\.io"):
         post(session, "https://api.seen.com/v1/campaigns/onboarding/receivers/")
     assert isinstance(UnroutedHost("x"), requests.ConnectionError)
+
+
+@pytest.mark.parametrize(
+    ("host", "url", "served"),
+    [
+        ("api.seen.io", "https://API.seen.io:443/v1/x?y=1", True),
+        ("api.seen.io", "http://api.seen.io", True),
+        ("api.seen.io", "https://api.seen.io:8443/v1/x", False),
+        ("api.seen.io", "https://api.seen.io.evil.example/v1/x", False),
+        ("127.0.0.1:8801", "http://127.0.0.1:8801/x", True),
+        ("127.0.0.1:8801", "http://127.0.0.1:8802/x", False),
+    ],
+)
+def test_host_pattern_matches_what_route_serves(host: str, url: str, served: bool) -> None:
+    assert bool(host_pattern(host).match(url)) is served
+    assert (route(url) == host) is served
 
 
 def test_intercept_serves_plain_requests_calls_and_refuses_others(seen: Flask) -> None:
