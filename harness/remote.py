@@ -29,6 +29,7 @@ from harness.run import (
     check_context,
     check_schemas,
     hop_stats,
+    payload_key,
     peak_rss_bytes,
 )
 from harness.scenario import Scenario
@@ -615,7 +616,7 @@ def _trace(records: Records, traces: list[UserTrace]) -> dict[str, Gap]:
     by_external_id = {t.external_id: t for t in traces}
     runs_by_payload: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for entry in records.logs:
-        runs_by_payload[_key(entry["incoming"]["payload"])].append(entry)
+        runs_by_payload[payload_key(entry["incoming"]["payload"])].append(entry)
     gaps: dict[str, Gap] = {}
     for message in records.messages:
         trace = by_external_id.get(message["external_id"])
@@ -722,7 +723,7 @@ def _entries_of(
 ) -> list[dict[str, Any]]:
     """The transformation's log entries for the receiver's callback."""
     callback = receiver["callback"]
-    return [] if callback is None else runs_by_payload.get(_key(callback["payload"]), [])
+    return [] if callback is None else runs_by_payload.get(payload_key(callback["payload"]), [])
 
 
 def _gone(check: str, hop: str, message: str, setting: str, service: str) -> Gap:
@@ -884,10 +885,6 @@ def _body_bytes(body: Mapping[str, Any] | None) -> bytes:
 def _rehost(url: str, host: str, base: str) -> str:
     """`url` with its scheme and `host` (and any port) replaced by `base`; the path is kept."""
     return re.sub(rf"^https?://{re.escape(host)}(:\d+)?(?=[/?#]|$)", lambda _: base, url)
-
-
-def _key(payload: Any) -> str:
-    return json.dumps(payload, sort_keys=True, separators=(",", ":"))
 
 
 def _json(response: requests.Response) -> Any:

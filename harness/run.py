@@ -248,7 +248,7 @@ def _trace(world: World, traces: list[UserTrace], messages: list[Any]) -> None:
     by_external_id = {t.external_id: t for t in traces}
     runs_by_payload: dict[str, list[Any]] = defaultdict(list)
     for entry in world.braze.transformations.logs:
-        runs_by_payload[_key(entry.payload)].append(entry)
+        runs_by_payload[payload_key(entry.payload)].append(entry)
     receivers = world.seen.receivers
     answered = _seen_answers(world)
     sent = {e.id: e for e in world.braze.runtime.journal.query(hop="braze.webhook")}
@@ -293,7 +293,7 @@ def _seen_answers(world: World) -> dict[tuple[float, bytes], Any]:
 
 def _receiver_trace(receiver: Any, runs_by_payload: Mapping[str, list[Any]]) -> ReceiverTrace:
     delivery = receiver.callback
-    runs = runs_by_payload.get(_key(receiver.callback_payload), [])
+    runs = runs_by_payload.get(payload_key(receiver.callback_payload), [])
     return ReceiverTrace(
         id=receiver.id,
         state=receiver.state,
@@ -320,7 +320,8 @@ def _run_trace(entry: Any) -> RunTrace:
     )
 
 
-def _key(payload: Any) -> str:
+def payload_key(payload: Any) -> str:
+    """A callback payload as a key: the transformation run that got it carries the same."""
     return json.dumps(payload, sort_keys=True, separators=(",", ":"))
 
 

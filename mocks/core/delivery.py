@@ -16,7 +16,7 @@ import requests
 
 from mocks.core.clock import Scheduler
 from mocks.core.faults import FaultSet
-from mocks.core.journal import Exchange, Journal
+from mocks.core.journal import Exchange, Journal, header
 
 
 @dataclass(frozen=True)
@@ -214,12 +214,12 @@ class OutboundSender:
             method=request.method,
             url=request.url,
             request_headers=request.headers,
-            request_body=journal.body(request.body, _header(request.headers, "Content-Type")),
+            request_body=journal.body(request.body, header(request.headers, "Content-Type")),
             status=status,
             response_headers=headers,
             response_body=None
             if status is None
-            else journal.body(body, _header(headers, "Content-Type")),
+            else journal.body(body, header(headers, "Content-Type")),
             **outcome,
         )
 
@@ -288,7 +288,7 @@ def retry_after(headers: Mapping[str, str], now: float) -> float | None:
     (delay-seconds of more than ten digits, a date no clock can hold); a date in the past
     gives 0. Never raises: a peer's header must not be able to stop a delivery.
     """
-    value = str(_header(headers, "Retry-After")).strip()
+    value = str(header(headers, "Retry-After")).strip()
     if not value:
         return None
     if value.isascii() and value.isdigit():
@@ -302,12 +302,6 @@ def retry_after(headers: Mapping[str, str], now: float) -> float | None:
     except (TypeError, ValueError, IndexError, OverflowError):
         return None
     return max(0.0, wait) if math.isfinite(wait) else None
-
-
-def _header(headers: Mapping[str, str], name: str) -> str:
-    """A header's value whatever the case of its name."""
-    wanted = name.lower()
-    return next((value for key, value in headers.items() if key.lower() == wanted), "")
 
 
 def _encode(body: object) -> bytes:

@@ -13,7 +13,7 @@ from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from mocks.core.journal import Body, Exchange
+from mocks.core.journal import Body, Exchange, header
 
 HAR_VERSION = "1.2"
 CREATOR = "seen-braze-harness"
@@ -80,7 +80,7 @@ def _request(exchange: Exchange) -> dict[str, Any]:
     if body.size or exchange.method.upper() in BODY_METHODS:
         text, encoding = _text(body)
         post: dict[str, Any] = {
-            "mimeType": body.content_type or _header(exchange.request_headers, "content-type"),
+            "mimeType": body.content_type or header(exchange.request_headers, "content-type"),
             "text": text,
         }
         if encoding:
@@ -99,7 +99,7 @@ def _response(exchange: Exchange) -> dict[str, Any]:
         text, encoding = _text(body)
         content = {
             "size": body.size,
-            "mimeType": body.content_type or _header(exchange.response_headers, "content-type"),
+            "mimeType": body.content_type or header(exchange.response_headers, "content-type"),
             "text": text,
         }
         if encoding:
@@ -113,7 +113,7 @@ def _response(exchange: Exchange) -> dict[str, Any]:
         "cookies": [],
         "headers": _headers(exchange.response_headers),
         "content": content,
-        "redirectURL": _header(exchange.response_headers, "location"),
+        "redirectURL": header(exchange.response_headers, "location"),
         "headersSize": -1,
         "bodySize": -1 if body is None else body.size,
     }
@@ -129,10 +129,6 @@ def _text(body: Body) -> tuple[str, str]:
 
 def _headers(headers: Mapping[str, str]) -> list[dict[str, str]]:
     return [{"name": name, "value": value} for name, value in headers.items()]
-
-
-def _header(headers: Mapping[str, str], name: str) -> str:
-    return next((v for k, v in headers.items() if k.lower() == name), "")
 
 
 def _status_text(status: int) -> str:

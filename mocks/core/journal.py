@@ -204,6 +204,12 @@ class Exchange:
         }
 
 
+def header(headers: Mapping[str, str], name: str) -> str:
+    """A header's value whatever the case of its name ("" when it is absent)."""
+    wanted = name.lower()
+    return next((value for key, value in headers.items() if key.lower() == wanted), "")
+
+
 StatusFilter = int | str | None
 
 
