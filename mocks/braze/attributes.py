@@ -38,9 +38,10 @@ object, custom attribute data types, nested custom attributes and arrays of obje
 - Arrays hold strings, numbers and booleans (other values are dropped, noted; an array with
   an object in it is an array of objects); duplicates keep their first position (like Ruby's
   `uniq`: `['a','b','a']` -> `['a','b']`); `1` and `true` differ, `1` and `1.0` do not;
-  date strings stay strings. Beyond the cap the oldest values are dropped; the 100 KB limit
-  of arrays is not checked. `{"add", "remove"}` applies `add` first, then `remove`; on a
-  stored non-array it starts from an empty array, noted.
+  date strings stay strings. Beyond the cap the oldest values are dropped. An array whose
+  result is over 100 KB of compact UTF-8 JSON (Braze's array size limit) is not stored,
+  noted. `{"add", "remove"}` applies `add` first, then `remove`; on a stored non-array it
+  starts from an empty array, noted.
 - Nested objects: a key longer than 255 characters or with whitespace, `.` or `$`, a `$time`
   that is not a date, a non-finite number, or more than 100 KiB of compact UTF-8 JSON as
   sent makes the value invalid, and then every nested-object and array-of-objects update of
@@ -54,7 +55,8 @@ object, custom attribute data types, nested custom attributes and arrays of obje
   `$new_object` into every object whose `$identifier_key` equals `$identifier_value` when
   `_merge_objects` is true; without it the matched objects are overwritten (Braze: "You must
   set `_merge_objects` to true, or your objects will be overwritten"), noted. `$remove`
-  removes every match. An operation matching nothing is noted. Operators run in key order.
+  removes every match. An operation matching nothing is noted. `$add` runs before `$remove`
+  whatever the key order (Braze's arrays-of-objects page); `$update` runs between them.
 - `_merge_objects` that is not `true` counts as false.
 """
 
@@ -181,6 +183,9 @@ COUNTRY_NAMES = {
 _DOB = re.compile(r"\d{4}-\d{2}-\d{2}")
 _BAD_KEY = re.compile(r"[\s.$]")
 _OBJECT_OPERATORS = ("$add", "$update", "$remove")
+"""Array-of-objects operators, in the order they run whatever the request's key order."""
+ARRAY_MAX_BYTES = 100 * 1024
+"""Largest array attribute, as compact UTF-8 JSON (Braze: arrays up to 100 KB)."""
 
 
 @dataclass(frozen=True)
@@ -458,7 +463,7 @@ def _apply_custom(
                 seen.add(_key(item))
             shown = ", ".join(_show(v) for v in dupes.values())
             notes.append(Note(key, f"duplicate values dropped: {shown}", dropped=False))
-        custom[key] = _cap(key, kept, array_cap, notes)
+        _store_array(custom, key, _cap(key, kept, array_cap, notes), notes)
     elif kind == "edit":
         _apply_edit(custom, key, value, notes, array_cap=array_cap)
     elif kind == "object":
@@ -558,7 +563,20 @@ def _apply_edit(
         ordered[_key(value)] = value
     for value in _array_values(key, edit.get("remove", []), notes):
         ordered.pop(_key(value), None)
-    custom[key] = _cap(key, list(ordered.values()), array_cap, notes)
+    _store_array(custom, key, _cap(key, list(ordered.values()), array_cap, notes), notes)
+
+
+def _store_array(
+    custom: MutableMapping[str, Any], key: str, values: list[Any], notes: list[Note]
+) -> None:
+    """Keep an array attribute unless it is over Braze's 100 KB array size."""
+    size = _size(values)
+    if size > ARRAY_MAX_BYTES:
+        notes.append(
+            Note(key, f"array is {size} bytes, over {ARRAY_MAX_BYTES // 1024} KB; not stored")
+        )
+        return
+    custom[key] = values
 
 
 def _array_values(key: str, values: list[Any], notes: list[Note]) -> list[Any]:
@@ -766,7 +784,8 @@ def _apply_operations(
                 dropped=False,
             )
         )
-    for op, arg in ops.items():
+    for op in sorted(ops, key=_OBJECT_OPERATORS.index):
+        arg = ops[op]
         if op == "$add":
             items.extend(_stored(f"{key}.$add[{i}]", v, notes) for i, v in enumerate(arg))
             continue

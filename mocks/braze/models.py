@@ -106,10 +106,9 @@ class BrazeBackend:
             raise errors.BrazeError(
                 429,
                 "API rate limit exceeded",
-                headers={
-                    **self.rate_headers(decision),
-                    "X-Ratelimit-Retry-After": str(decision.retry_after_seconds),
-                },
+                # Braze: a 429 carries X-Ratelimit-Retry-After *instead of* the X-RateLimit-*
+                # headers every other answer carries.
+                headers={"X-Ratelimit-Retry-After": str(decision.retry_after_seconds)},
             )
         return decision
 

@@ -59,9 +59,9 @@ USERS_TRACK = Operation(
         413: Reply("The body is over the size limit.", MESSAGE, RATE_HEADERS),
         415: Reply("The body is not `application/json`.", MESSAGE, RATE_HEADERS),
         429: Reply(
-            "Over the rate limit.",
+            "Over the rate limit; Braze sends X-Ratelimit-Retry-After instead of X-RateLimit-*.",
             MESSAGE,
-            {**RATE_HEADERS, "X-Ratelimit-Retry-After": "Seconds until the window resets."},
+            {"X-Ratelimit-Retry-After": "Seconds until the window resets."},
         ),
         "5XX": Reply("A server error (fault rules only).", MESSAGE),
     },

@@ -48,7 +48,8 @@ class BrazeSettings(CoreSettings):
     )
     """*Assumed.* `external_id` values refused as BLACKLISTED_EXTERNAL_USER_ID (any case)."""
     array_cap: int = 25
-    """Most values in an array custom attribute (settable up to 100); the oldest go first."""
+    """Most values in an array custom attribute: 25 by default, settable up to 500 (Braze's
+    current limit); the oldest go first."""
     transform_timeout: float = 1.0
     """*Assumed.* Seconds a transformation may run before it is stopped (timeout)."""
     transform_memory: int = 64 * 1024 * 1024
@@ -138,8 +139,8 @@ class BrazeSettings(CoreSettings):
                 raise SettingsError(f"{name}: must be a whole number of at least 1, not {value!r}")
         if isinstance(self.array_cap, bool) or not isinstance(self.array_cap, int):
             raise SettingsError("array_cap: must be a whole number")
-        if not 1 <= self.array_cap <= 100:
-            raise SettingsError(f"array_cap: must be from 1 to 100, not {self.array_cap}")
+        if not 1 <= self.array_cap <= 500:
+            raise SettingsError(f"array_cap: must be from 1 to 500, not {self.array_cap}")
         timeout = self.transform_timeout
         if isinstance(timeout, bool) or not isinstance(timeout, int | float):
             raise SettingsError("transform_timeout: must be a number of seconds")

@@ -35,6 +35,10 @@ CURRENCIES = frozenset(currency.alpha_3 for currency in pycountry.currencies)
 SUBSCRIPTION_STATES = ("opted_in", "subscribed", "unsubscribed")
 GROUP_STATES = ("subscribed", "unsubscribed")
 RESERVED_PROPERTIES = ("time", "event_name")
+RESERVED_PURCHASE_PROPERTIES = ("time", "product_id", "quantity", "event_name", "price", "currency")
+"""Braze's purchase-object page: these keys "are reserved and cannot be used as property names"."""
+INVALID_PROPERTIES = "Invalid 'properties' field"
+"""The error Braze documents for a reserved key in a purchase's `properties`."""
 EVENT_PROPERTIES_MAX_BYTES = 100 * 1024
 PURCHASE_PROPERTIES_MAX_BYTES = 50 * 1024
 TEXT_MAX = 255
@@ -174,6 +178,12 @@ def _check_primary(kind: str, value: Any, settings: BrazeSettings) -> Rejection 
 
 def check_attributes(obj: Mapping[str, Any]) -> Rejection | None:
     """The standard-field rules that reject an attributes object (the documented enums)."""
+    if "email_subscription_info" in obj:
+        # Braze's /users/track error table: "`email_subscription_info` is not a valid attribute".
+        return Rejection(
+            "'email_subscription_info' is not a valid attribute",
+            "INVALID_ATTRIBUTE_EMAIL_SUBSCRIPTION_INFO",
+        )
     email = obj.get("email")
     if email is not None and not _email(email):
         return Rejection("'email' is not a valid email address", "EMAIL_BAD_FORMAT")
@@ -264,6 +274,9 @@ def check_purchase(obj: Mapping[str, Any]) -> Rejection | None:
         quantity = int(quantity)  # 2.0 is the integer 2 in JSON, as JSON Schema counts it
     if isinstance(quantity, bool) or not isinstance(quantity, int) or not 1 <= quantity <= 100:
         return Rejection("'quantity' is not valid")
+    properties = obj.get("properties")
+    if isinstance(properties, dict) and any(k in RESERVED_PURCHASE_PROPERTIES for k in properties):
+        return Rejection(INVALID_PROPERTIES)
     return (
         _check_time(obj)
         or _check_app_id(obj)

@@ -145,13 +145,12 @@ def test_rate_limit_headers_and_429(make_braze_app: Callable[..., Flask]) -> Non
     runtime.scheduler.advance(3 - start % 3)  # start on a window boundary
     window_end = int(runtime.clock.now()) + 3
     client = app.test_client()
-    remaining = [track(client, attrs()).headers["X-RateLimit-Remaining"] for _ in range(3)]
-    assert remaining == ["2", "1", "0"]
+    answers = [track(client, attrs()) for _ in range(3)]
+    assert [a.headers["X-RateLimit-Remaining"] for a in answers] == ["2", "1", "0"]
+    assert answers[-1].headers["X-RateLimit-Limit"] == "3"
+    assert answers[-1].headers["X-RateLimit-Reset"] == str(window_end)
     refused = track(client, attrs())
     assert refused.status_code == 429
-    assert refused.headers["X-RateLimit-Limit"] == "3"
-    assert refused.headers["X-RateLimit-Remaining"] == "0"
-    assert refused.headers["X-RateLimit-Reset"] == str(window_end)
     assert refused.headers["X-Ratelimit-Retry-After"] == "3"
     runtime.scheduler.advance(3)
     assert track(client, attrs()).status_code == 201
@@ -422,6 +421,97 @@ REJECTIONS: list[tuple[str, str, dict[str, Any], str, str]] = [
         {"external_id": "u1", "currency": "EUR", "price": 1, "time": NOW},
         "'product_id' is required",
         "'product_id' is required",
+    ),
+    (
+        "purchase property named time",
+        "purchases",
+        {
+            "external_id": "u1",
+            "product_id": "p",
+            "currency": "EUR",
+            "price": 1,
+            "time": NOW,
+            "properties": {"time": 1},
+        },
+        "Invalid 'properties' field",
+        "Invalid 'properties' field",
+    ),
+    (
+        "purchase property named product_id",
+        "purchases",
+        {
+            "external_id": "u1",
+            "product_id": "p",
+            "currency": "EUR",
+            "price": 1,
+            "time": NOW,
+            "properties": {"product_id": 1},
+        },
+        "Invalid 'properties' field",
+        "Invalid 'properties' field",
+    ),
+    (
+        "purchase property named quantity",
+        "purchases",
+        {
+            "external_id": "u1",
+            "product_id": "p",
+            "currency": "EUR",
+            "price": 1,
+            "time": NOW,
+            "properties": {"quantity": 1},
+        },
+        "Invalid 'properties' field",
+        "Invalid 'properties' field",
+    ),
+    (
+        "purchase property named event_name",
+        "purchases",
+        {
+            "external_id": "u1",
+            "product_id": "p",
+            "currency": "EUR",
+            "price": 1,
+            "time": NOW,
+            "properties": {"event_name": 1},
+        },
+        "Invalid 'properties' field",
+        "Invalid 'properties' field",
+    ),
+    (
+        "purchase property named price",
+        "purchases",
+        {
+            "external_id": "u1",
+            "product_id": "p",
+            "currency": "EUR",
+            "price": 1,
+            "time": NOW,
+            "properties": {"price": 1},
+        },
+        "Invalid 'properties' field",
+        "Invalid 'properties' field",
+    ),
+    (
+        "purchase property named currency",
+        "purchases",
+        {
+            "external_id": "u1",
+            "product_id": "p",
+            "currency": "EUR",
+            "price": 1,
+            "time": NOW,
+            "properties": {"currency": 1},
+        },
+        "Invalid 'properties' field",
+        "Invalid 'properties' field",
+    ),
+    (
+        "email_subscription_info attribute",
+        "attributes",
+        {"external_id": "u1", "email_subscription_info": {"state": "subscribed"}},
+        "INVALID_ATTRIBUTE_EMAIL_SUBSCRIPTION_INFO",
+        "'email_subscription_info' is not a valid attribute",
     ),
 ]
 
