@@ -527,14 +527,22 @@ def _track_ok(run: RunTrace, fail: Callable[..., None]) -> bool:
     if 200 <= status < 300 and not errors:
         return True
     if errors:
+        applied = 200 <= status < 300
         for error in errors:
             index = error.get("index") if isinstance(error, dict) else None
+            array = error.get("input_array", "attributes") if isinstance(error, dict) else None
             text = error.get("type") if isinstance(error, dict) else str(error)
             fail(
                 "track.accepted",
-                f"/users/track refused an object: {text}",
+                f"/users/track refused {array}[{index}] of the transformation's output: {text}"
+                if index is not None
+                else f"/users/track refused an object: {text}",
                 hop="braze.transformation_delivery",
-                pointer=None if index is None else f"/attributes/{index}",
+                pointer=None if index is None else f"/{array}/{index}",
+                hint="the rest of the output was applied, this object was not: fix it in the "
+                "transformation (`seen-braze transform CODE.js --payload FILE` shows it)"
+                if applied
+                else "/users/track applied nothing: fix the transformation's output",
             )
         return False
     message = body.get("message") if isinstance(body, dict) else body

@@ -51,6 +51,11 @@ def problem(pointer: str, message: str) -> dict[str, str]:
     return {"pointer": pointer, "message": message}
 
 
+def delivers_despite(destination: Destination, output: Any, problems: Problems) -> bool:
+    """Whether an output with `problems` still goes to its destination (partial /users/track)."""
+    return isinstance(destination, TrackUsers) and destination.accepts_some(output, problems)
+
+
 class TrackUsers:
     """POST /users/track, through `BrazeBackend.track`."""
 
@@ -77,6 +82,22 @@ class TrackUsers:
     def deliver(self, output: Any) -> Delivery:
         status, body = self._track(output)
         return Delivery(self.endpoint, status, body)
+
+    def accepts_some(self, output: Any, problems: Problems) -> bool:
+        """Whether /users/track would apply part of `output` despite `problems`.
+
+        Braze sends a transformation's output like any request: when one object is good and
+        another bad, the good one is applied and the bad one comes back in `errors`. Only an
+        output refused as a whole (no object array, over the object limit, every object bad)
+        is kept from delivery.
+        """
+        if any(p["pointer"] == "" for p in problems) or not isinstance(output, dict):
+            return False
+        try:
+            objects = request_objects(output, self._settings)
+        except BrazeError:
+            return False
+        return len({p["pointer"] for p in problems}) < len(objects)
 
 
 @dataclass

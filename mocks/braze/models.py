@@ -71,6 +71,8 @@ class BrazeBackend:
                 0, name, run, owner=runtime.service
             ),
             log_cap=settings.transformation_log_cap,
+            active_limit=settings.transform_active_limit,
+            monthly_limit=settings.transform_monthly_limit,
         )
         self.campaigns = CampaignStore(
             settings=settings, profiles=self.profiles, sender=runtime.sender

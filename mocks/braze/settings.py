@@ -56,6 +56,12 @@ class BrazeSettings(CoreSettings):
     """*Assumed.* Bytes of JavaScript heap a transformation may use (memory)."""
     transform_rate_limit: int = 1000
     """Incoming webhook requests per minute per workspace (429 beyond: **assumed**)."""
+    transform_active_limit: int = 5
+    """Active transformations per company: 5 on Data Transformation's free tier, 55 on Pro.
+    Activating one more is refused (409; the wording is **assumed**)."""
+    transform_monthly_limit: int = 300_000
+    """Incoming webhook requests per calendar month (UTC, on the mock's clock: **assumed**):
+    300,000 on the free tier, 10,300,000 on Pro; beyond it 429 (**assumed**)."""
     transformation_log_cap: int = 1000
     """Log entries kept across the workspace's transformations, newest first (Braze's Logs tab
     lists recent requests; how many it keeps is **assumed**)."""
@@ -126,6 +132,8 @@ class BrazeSettings(CoreSettings):
             "max_json_depth",
             "transform_memory",
             "transform_rate_limit",
+            "transform_active_limit",
+            "transform_monthly_limit",
             "transformation_log_cap",
             "external_id_max_bytes",
             "campaign_rate_min",

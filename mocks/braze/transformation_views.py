@@ -8,7 +8,7 @@ from flask import Blueprint, Response, request
 
 from mocks.braze import errors
 from mocks.braze.models import BrazeBackend
-from mocks.braze.transformations import Transformation, TransformationError
+from mocks.braze.transformations import TierLimitError, Transformation, TransformationError
 from mocks.core.admin import AdminError, json_object, query_args
 from mocks.core.http import BodyTooLarge, hop, json_response, note, request_body
 from mocks.core.jsonbody import parse_json
@@ -41,6 +41,13 @@ def webhook_blueprint(backend: BrazeBackend) -> Blueprint:
                 "Rate limit exceeded: 1,000 webhook requests per minute per workspace",
                 headers={"Retry-After": str(decision.retry_after_seconds)},
             )
+        if not store.take_monthly_request(backend.runtime.clock.now()):
+            limit = backend.settings.transform_monthly_limit
+            raise errors.BrazeError(
+                429,
+                f"Monthly limit reached: {limit:,} incoming Data Transformation requests this "
+                "month for the company's tier",
+            )
         try:
             payload = parse_json(raw.decode("utf-8"), max_depth=backend.settings.max_json_depth)
         except ValueError as exc:
@@ -53,6 +60,11 @@ def webhook_blueprint(backend: BrazeBackend) -> Blueprint:
         return json_response({"message": "success"}, 201)
 
     return bp
+
+
+def _status(exc: TransformationError) -> int:
+    """409 for a tier limit (the request is sound, the company's state refuses it), else 400."""
+    return 409 if isinstance(exc, TierLimitError) else 400
 
 
 def _request_headers() -> list[tuple[str, str]]:
@@ -78,7 +90,7 @@ def admin_blueprint(backend: BrazeBackend) -> Blueprint:
         try:
             transformation = store.create(json_object())
         except TransformationError as exc:
-            raise AdminError(400, str(exc)) from None
+            raise AdminError(_status(exc), str(exc)) from None
         return json_response(transformation.to_dict(base_url()), 201)
 
     @bp.get("/transformations")
@@ -96,7 +108,7 @@ def admin_blueprint(backend: BrazeBackend) -> Blueprint:
         try:
             transformation = store.update(transformation_id, json_object())
         except TransformationError as exc:
-            raise AdminError(400, str(exc)) from None
+            raise AdminError(_status(exc), str(exc)) from None
         return json_response(transformation.to_dict(base_url()))
 
     @bp.delete("/transformations/<transformation_id>")
@@ -108,7 +120,11 @@ def admin_blueprint(backend: BrazeBackend) -> Blueprint:
     @bp.post("/transformations/<transformation_id>/activate")
     def activate(transformation_id: str) -> Response:
         found(transformation_id)
-        return json_response(store.update(transformation_id, {"active": True}).to_dict(base_url()))
+        try:
+            transformation = store.update(transformation_id, {"active": True})
+        except TierLimitError as exc:
+            raise AdminError(409, str(exc)) from None
+        return json_response(transformation.to_dict(base_url()))
 
     @bp.post("/transformations/<transformation_id>/deactivate")
     def deactivate(transformation_id: str) -> Response:

@@ -13,9 +13,10 @@ import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
-from mocks.braze.destinations import DESTINATIONS, Delivery, Destination
+from mocks.braze.destinations import DESTINATIONS, Delivery, Destination, delivers_despite
 from mocks.braze.jsruntime import RunResult, TransformationRuntime, canonical_headers
 
 LOG_CAP = 1000
@@ -24,6 +25,10 @@ _KEYS = {"name", "code", "destination", "active"}
 
 class TransformationError(ValueError):
     """A transformation definition that cannot be used; the message names the key."""
+
+
+class TierLimitError(TransformationError):
+    """Activating one more transformation would pass the company's tier limit."""
 
 
 @dataclass
@@ -156,8 +161,14 @@ class TransformationStore:
         now: Callable[[], float],
         schedule: Callable[[str, Callable[[], None]], object],
         log_cap: int = LOG_CAP,
+        active_limit: int | None = None,
+        monthly_limit: int | None = None,
     ) -> None:
         self.runtime = runtime
+        self.active_limit = active_limit
+        self.monthly_limit = monthly_limit
+        self._month: tuple[int, int] | None = None
+        self._month_requests = 0
         self.destinations = destinations
         self._now = now
         self._schedule = schedule
@@ -171,6 +182,32 @@ class TransformationStore:
             self.transformations.clear()
             self.logs.clear()
             self._next_log = 1
+            self._month, self._month_requests = None, 0
+
+    def take_monthly_request(self, now: float) -> bool:
+        """Count one incoming request against the calendar month's quota (UTC, **assumed**);
+        False when the month's quota is used up (the request is then not counted)."""
+        moment = datetime.fromtimestamp(now, UTC)
+        month = (moment.year, moment.month)
+        with self._lock:
+            if month != self._month:
+                self._month, self._month_requests = month, 0
+            if self.monthly_limit is not None and self._month_requests >= self.monthly_limit:
+                return False
+            self._month_requests += 1
+            return True
+
+    def _check_active_limit(self, activating: Transformation | None) -> None:
+        """Refuse to activate one more transformation than the tier allows (call with the lock)."""
+        limit = self.active_limit
+        if limit is None:
+            return
+        active = sum(1 for t in self.transformations.values() if t.active and t is not activating)
+        if active >= limit:
+            raise TierLimitError(
+                f"active: the company already has {active} active transformations, the most "
+                f"its Data Transformation tier allows ({limit}); deactivate one first"
+            )
 
     # -- definitions -------------------------------------------------------------------------
     def create(self, data: Any) -> Transformation:
@@ -182,6 +219,8 @@ class TransformationStore:
             **values,
         )
         with self._lock:
+            if transformation.active:
+                self._check_active_limit(None)
             self.transformations[transformation.id] = transformation
         return transformation
 
@@ -191,6 +230,8 @@ class TransformationStore:
             found = self.transformations.get(transformation_id)
             if found is None:
                 raise KeyError(transformation_id)
+            if values.get("active") is True and not found.active:
+                self._check_active_limit(found)
             for key, value in values.items():
                 setattr(found, key, value)
         return found
@@ -232,7 +273,7 @@ class TransformationStore:
             return
         destination = self.destinations[transformation.destination]
         problems = destination.check(result.output)
-        if problems:
+        if problems and not delivers_despite(destination, result.output, problems):
             entry.error_kind = "invalid_output"
             entry.error = "; ".join(f"{p['pointer'] or '/'}: {p['message']}" for p in problems)
             return
