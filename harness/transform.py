@@ -25,7 +25,7 @@ def offline_destination(name: str, output_hint: Any = None) -> Destination:
     if name == "track-users":
         return TrackUsers(lambda output: (201, {}), BrazeSettings(clock="virtual"))
     if name == "send-messages":
-        return SendMessages(lambda _uid: True, lambda: 0.0)
+        return SendMessages(lambda _kind, _value: True, lambda: 0.0)
     catalogs = CatalogStore()
     catalog = output_hint.get("catalog_name") if isinstance(output_hint, dict) else None
     if isinstance(catalog, str):

@@ -13,7 +13,7 @@ from mocks.braze.attributes import nested_problem
 from mocks.braze.campaigns import CampaignStore
 from mocks.braze.destinations import CatalogItems, CatalogStore, SendMessages, TrackUsers
 from mocks.braze.jsruntime import RunLimits, TransformationRuntime
-from mocks.braze.profiles import ProfileStore
+from mocks.braze.profiles import Identifier, ProfileStore
 from mocks.braze.settings import BrazeSettings
 from mocks.braze.track import (
     IDENTIFYING_KEYS,
@@ -51,7 +51,8 @@ class BrazeBackend:
         )
         self.catalogs = CatalogStore()
         self.messages = SendMessages(
-            lambda uid: bool(self.profiles.query(external_id=uid)), runtime.clock.now
+            lambda kind, value: self.profiles.lookup(Identifier(kind, value)) is not None,
+            runtime.clock.now,
         )
         self.webhook_limiter = FixedWindowLimiter(settings.transform_rate_limit, 60.0)
         self._js: TransformationRuntime | None = None

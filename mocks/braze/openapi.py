@@ -82,9 +82,10 @@ TRANSFORMATION_WEBHOOK = Operation(
         405: Reply("Only POST is allowed.", MESSAGE),
         413: Reply("The body is over the size limit.", MESSAGE),
         429: Reply(
-            "Over 1,000 webhook requests per minute per workspace.",
+            "Over 1,000 webhook requests per minute per workspace (with Retry-After), or over "
+            "the tier's monthly incoming requests (`transform_monthly_limit`).",
             MESSAGE,
-            {"Retry-After": "Seconds until a request is allowed again."},
+            {"Retry-After": "Seconds until a request is allowed again (per-minute limit)."},
         ),
     },
     request=Body({"description": "Any JSON value, e.g. SEEN's callback."}),
@@ -163,7 +164,34 @@ COMPONENTS: dict[str, dict[str, Any]] = {
     "BrazeCatalogRequest": {
         "type": "object",
         "required": ["name"],
-        "properties": {"name": {"type": "string", "minLength": 1}},
+        "additionalProperties": False,
+        "properties": {
+            "name": {"type": "string", "minLength": 1},
+            "fields": {
+                "type": "array",
+                "description": "Braze's catalog fields, `id` (string) first; without them the "
+                "catalog takes any field (emulator allowance).",
+                "items": {
+                    "type": "object",
+                    "required": ["name", "type"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "name": {"type": "string"},
+                        "type": {
+                            "enum": [
+                                "string",
+                                "number",
+                                "boolean",
+                                "time",
+                                "object",
+                                "array",
+                                "geo",
+                            ]
+                        },
+                    },
+                },
+            },
+        },
     },
     "BrazeCatalog": _OBJECT,
     "BrazeCatalogs": _listing("catalogs", component("BrazeCatalog")),
@@ -236,7 +264,11 @@ TRANSFORMATION_ADMIN: tuple[Operation, ...] = (
         "createTransformation",
         "Create a Data Transformation (inactive unless `active` is true)",
         "braze-admin",
-        {201: ok("Created.", component("BrazeTransformation")), 400: BAD_REQUEST},
+        {
+            201: ok("Created.", component("BrazeTransformation")),
+            400: BAD_REQUEST,
+            409: problem_reply("Active, and the tier's active transformations are all in use."),
+        },
         request=Body(
             component("BrazeTransformationRequest"),
             example={
@@ -283,6 +315,7 @@ TRANSFORMATION_ADMIN: tuple[Operation, ...] = (
             200: ok("The transformation as changed.", component("BrazeTransformation")),
             400: BAD_REQUEST,
             404: NOT_FOUND,
+            409: problem_reply("Activating it would pass the tier's active transformations."),
         },
         request=Body(component("BrazeTransformationRequest")),
         parameters=(TRANSFORMATION_ID,),
@@ -302,7 +335,11 @@ TRANSFORMATION_ADMIN: tuple[Operation, ...] = (
         "activateTransformation",
         "Activate a transformation",
         "braze-admin",
-        {200: ok("Active.", component("BrazeTransformation")), 404: NOT_FOUND},
+        {
+            200: ok("Active.", component("BrazeTransformation")),
+            404: NOT_FOUND,
+            409: problem_reply("The tier's active transformations are all in use."),
+        },
         parameters=(TRANSFORMATION_ID,),
     ),
     Operation(

@@ -166,7 +166,10 @@ def admin_blueprint(backend: BrazeBackend) -> Blueprint:
     def create_catalog() -> Response:
         data = json_object()
         try:
-            catalog = backend.catalogs.create(data.get("name"))
+            unknown = sorted(set(data) - {"name", "fields"})
+            if unknown:
+                raise ValueError(f"unknown key(s): {', '.join(unknown)}; use name, fields")
+            catalog = backend.catalogs.create(data.get("name"), data.get("fields"))
         except ValueError as exc:
             raise AdminError(409 if "exists" in str(exc) else 400, str(exc)) from None
         return json_response(catalog.to_dict(), 201)
