@@ -177,7 +177,8 @@ def build_collection(scenario: Scenario) -> dict[str, Any]:
             _folder(
                 "Braze admin",
                 "The Braze mock's admin API (emulator only: not on Braze). Starts with a reset, "
-                "then seeds a user, creates the Data Transformation and a webhook campaign.",
+                "then seeds a user, creates the Data Transformation, a Content Block and a webhook "
+                "campaign.",
                 _braze_admin(scenario),
             ),
             _folder(
@@ -493,6 +494,23 @@ def _braze_admin(scenario: Scenario) -> list[dict[str, Any]]:
             status=200,
         ),
         _request(
+            "Create a Content Block",
+            "A Content Block templates include with `{{content_blocks.${seen_signature}}}`; "
+            "a campaign using a block that does not exist is refused when it is saved.",
+            "POST",
+            f"{admin}/content_blocks",
+            headers=JSON_HEADER,
+            body={"name": "seen_signature", "content": "Sent by {{campaign.${name}}}"},
+            status=201,
+        ),
+        _request(
+            "Content Blocks",
+            "Every Content Block: its Liquid, its tag and the blocks it uses.",
+            "GET",
+            f"{admin}/content_blocks",
+            status=200,
+        ),
+        _request(
             "Create the webhook campaign",
             "The scenario's webhook campaign, sending to the SEEN mock: Liquid in the URL, "
             "headers and body, rendered per user (stored as `campaign_id`).",
@@ -514,7 +532,9 @@ def _braze_admin(scenario: Scenario) -> list[dict[str, Any]]:
         _request(
             "Test send",
             "One attempt for one custom user, no retry: the status line and raw answer, as "
-            "the campaign's Test tab shows them.",
+            "the campaign's Test tab shows them. The user may instead be chosen by "
+            "`external_id`, `braze_id` or `email`; trigger properties fill "
+            "`api_trigger_properties.${…}`.",
             "POST",
             f"{admin}/campaigns/{{{{campaign_id}}}}/test",
             headers=JSON_HEADER,
@@ -525,17 +545,24 @@ def _braze_admin(scenario: Scenario) -> list[dict[str, Any]]:
                     "first_name": "Ada",
                     "last_name": "Lovelace",
                     "email": "ada@example.com",
-                }
+                },
+                "trigger_properties": {"offer": "welcome"},
             },
             status=200,
         ),
         _request(
             "Send the campaign",
-            "Sends to the seeded user at the campaign's rate; 202 with the dispatch id.",
+            "Sends to the seeded user at the campaign's rate, with trigger properties as "
+            "Braze's `/campaigns/trigger/send` recipients carry them; 202 with the dispatch id.",
             "POST",
             f"{admin}/campaigns/{{{{campaign_id}}}}/send",
             headers=JSON_HEADER,
-            body={"external_ids": ["{{external_id}}"]},
+            body={
+                "trigger_properties": {"offer": "welcome"},
+                "recipients": [
+                    {"external_user_id": "{{external_id}}", "trigger_properties": {"offer": "vip"}}
+                ],
+            },
             status=202,
         ),
         _request(

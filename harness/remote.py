@@ -418,6 +418,15 @@ class RemoteRun:
             self.seen.call("PATCH", f"/_mock/campaigns/{slug}", body=changes)
         else:
             self.seen.call("POST", "/_mock/campaigns", body=campaign)
+        listed = self.braze.call("GET", "/_mock/content_blocks")["content_blocks"]
+        blocks = {block["name"] for block in listed}
+        for name, content in scenario.content_blocks.items():
+            if name in blocks:
+                self.braze.call("PATCH", f"/_mock/content_blocks/{name}", body={"content": content})
+            else:
+                self.braze.call(
+                    "POST", "/_mock/content_blocks", body={"name": name, "content": content}
+                )
         webhook = scenario.webhook
         made = self.braze.call(
             "POST",
@@ -429,7 +438,9 @@ class RemoteRun:
             },
         )
         self.campaign_id = made["id"]
-        dispatch = self.braze.call("POST", f"/_mock/campaigns/{self.campaign_id}/send")
+        dispatch = self.braze.call(
+            "POST", f"/_mock/campaigns/{self.campaign_id}/send", body=scenario.send or None
+        )
         self.dispatch_id = dispatch["dispatch_id"]
         self.total = int(dispatch["message_count"])
 

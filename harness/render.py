@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import re
 import sys
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -266,6 +269,33 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     parser.add_argument("template", metavar="TEMPLATE", help="file holding the body template")
     parser.add_argument("--user", metavar="USER.json", required=True, help="the user's profile")
     parser.add_argument("--campaign-name", metavar="NAME", help="for campaign.${name}")
+    for flag, namespace in _PROPERTY_FLAGS.items():
+        parser.add_argument(
+            flag,
+            metavar="JSON_OR_@FILE",
+            dest=namespace,
+            help=f"a JSON object (or @file holding one) for {namespace}.${{…}}",
+        )
+    parser.add_argument(
+        "--context",
+        metavar="JSON_OR_@FILE",
+        dest="context",
+        help="the same as --canvas-entry-properties (Braze's newer name, context.${…})",
+    )
+    parser.add_argument(
+        "--content-block",
+        metavar="NAME=FILE",
+        action="append",
+        default=[],
+        help="a Content Block for {{content_blocks.${NAME}}}, its Liquid read from FILE "
+        "(repeatable)",
+    )
+    parser.add_argument(
+        "--now",
+        metavar="TIME",
+        help="the clock Liquid's `now` reads: epoch seconds or an ISO 8601 time (UTC unless "
+        "it names an offset); default: the current time",
+    )
     kind = parser.add_mutually_exclusive_group()
     kind.add_argument(
         "--json",
@@ -285,13 +315,27 @@ def run(args: argparse.Namespace) -> int:
     try:
         source = Path(args.template).read_text("utf-8")
         profile = _load_profile(args.user)
+        properties = _load_properties(args)
+        blocks = _load_blocks(args.content_block)
+        now = time.time() if args.now is None else _instant(args.now)
         template = compile_template(source)
     except (OSError, ValueError) as exc:  # LiquidError is a ValueError
         where = f"{args.template}: " if isinstance(exc, LiquidError) else ""
         return _fail(f"{where}{exc}", 2)
+    missing = [name for name in template.content_block_names if name not in blocks]
+    if missing:
+        given = ", ".join(sorted(blocks)) or "none"
+        return _fail(
+            f"{args.template}: Content Block {missing[0]!r} does not exist (Braze refuses to save "
+            f"a message that uses it); give it with --content-block {missing[0]}=FILE "
+            f"(given: {given})",
+            2,
+        )
     campaign = None if args.campaign_name is None else {"name": args.campaign_name}
     try:
-        body = template.render(profile, campaign=campaign)
+        body = template.render(
+            profile, campaign=campaign, properties=properties, content_blocks=blocks, now=now
+        )
         body.encode("utf-8")
     except AbortMessage as exc:
         return _fail(
@@ -306,10 +350,105 @@ def run(args: argparse.Namespace) -> int:
     sys.stdout.write(body if body.endswith("\n") else body + "\n")
     as_json = args.body_kind == "json" or (args.body_kind is None and meant_as_json(template))
     if as_json:
-        broken = explain_json_break(source, profile, body, campaign=campaign)
+        broken = explain_json_break(source, profile, body, campaign=campaign, properties=properties)
         if broken is not None:
             return _fail(broken.describe(), 1)
     return 0
+
+
+_PROPERTY_FLAGS = {
+    "--trigger-properties": "api_trigger_properties",
+    "--event-properties": "event_properties",
+    "--canvas-entry-properties": "canvas_entry_properties",
+}
+"""The render flags for the personalisation data Braze supplies besides the profile."""
+_BLOCK_NAME = re.compile(r"[A-Za-z0-9_-]{1,100}")
+
+
+def _load_properties(args: argparse.Namespace) -> dict[str, dict[str, Any]]:
+    """The property flags' objects by Liquid namespace; ValueError naming the flag."""
+    found: dict[str, dict[str, Any]] = {}
+    flags = {**_PROPERTY_FLAGS, "--context": "context"}
+    for flag, dest in flags.items():
+        given = getattr(args, dest, None)
+        if given is None:
+            continue
+        namespace = "canvas_entry_properties" if dest == "context" else dest
+        if namespace in found:
+            raise ValueError(
+                "--canvas-entry-properties and --context: the same namespace; give one of them"
+            )
+        found[namespace] = _json_object(flag, given)
+    return found
+
+
+def _json_object(flag: str, given: str) -> dict[str, Any]:
+    """`given` as a JSON object: the text itself, or the file after an `@`."""
+    text, source = given, "the value"
+    if given.startswith("@"):
+        path = given[1:]
+        try:
+            text = Path(path).read_text("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ValueError(f"{flag} {path}: not UTF-8 text: {exc}") from None
+        except OSError as exc:
+            raise ValueError(f"{flag} {path}: cannot read: {exc.strerror or exc}") from None
+        source = path
+    try:
+        value = parse_json(text, max_depth=_USER_MAX_DEPTH)
+    except ValueError as exc:
+        raise ValueError(f"{flag}: {source} is not JSON: {exc}") from None
+    if not isinstance(value, dict):
+        raise ValueError(
+            f"{flag}: {source} must hold one JSON object of key-value pairs, "
+            f"not {type(value).__name__}"
+        )
+    return value
+
+
+def _load_blocks(given: list[str]) -> dict[str, str]:
+    """`NAME=FILE` pairs as each Content Block's Liquid by name; ValueError naming the flag."""
+    blocks: dict[str, str] = {}
+    for item in given:
+        name, equals, path = item.partition("=")
+        if not equals or not path:
+            raise ValueError(f"--content-block {item}: must be NAME=FILE")
+        if not _BLOCK_NAME.fullmatch(name):
+            raise ValueError(
+                f"--content-block {item}: {name!r} is not a Content Block name (1 to 100 "
+                "letters, digits, '-' and '_')"
+            )
+        if name in blocks:
+            raise ValueError(f"--content-block {name}: given twice")
+        try:
+            blocks[name] = Path(path).read_text("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ValueError(f"--content-block {name}={path}: not UTF-8 text: {exc}") from None
+        except OSError as exc:
+            reason = exc.strerror or exc
+            raise ValueError(f"--content-block {name}={path}: cannot read: {reason}") from None
+    return blocks
+
+
+def _instant(given: str) -> float:
+    """`--now` as epoch seconds: a number, or an ISO 8601 time (UTC when it names no offset)."""
+    try:
+        seconds = float(given)
+    except ValueError:
+        pass
+    else:
+        if math.isfinite(seconds):
+            return seconds
+        raise ValueError(f"--now: must be a finite number of seconds, not {given!r}")
+    try:
+        moment = datetime.fromisoformat(given)
+    except ValueError:
+        raise ValueError(
+            f"--now: must be epoch seconds or an ISO 8601 time, not {given!r}"
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.timestamp()
 
 
 def _load_profile(path: str) -> dict[str, Any]:

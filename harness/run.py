@@ -146,7 +146,7 @@ def _run(scenario: Scenario, options: RunOptions | None) -> RunResult:
             campaign = world.braze.campaigns.create(
                 {**webhook, "audience": [t.external_id for t in traces if t.braze_id]}
             )
-            dispatch = world.braze.campaigns.send(campaign.id)
+            dispatch = world.braze.campaigns.send(campaign.id, properties=scenario.send)
             _run_until_idle(world, dispatch.messages, options.progress)
         result.virtual_seconds = world.scheduler.clock.now() - start
         phase("campaign")

@@ -27,8 +27,14 @@ import schemas
 from fixtures import SEEN_TRANSFORMATION
 from harness.audience import DEFAULT_LOCALES, FAKER_LOCALES, AudienceSpec
 from mocks.braze.app import FAULT_HOPS as BRAZE_FAULT_HOPS
+from mocks.braze.campaigns import (
+    PROPERTY_KEYS,
+    ContentBlockError,
+    parse_content_blocks,
+    parse_properties,
+    parse_spec,
+)
 from mocks.braze.campaigns import CampaignError as WebhookError
-from mocks.braze.campaigns import parse_spec
 from mocks.braze.profiles import ProfileStore
 from mocks.braze.settings import BrazeSettings
 from mocks.core.faults import FaultRule, FaultRuleError
@@ -102,8 +108,12 @@ class Scenario:
         return settings
 
     def braze_settings(self, **overrides: Any) -> BrazeSettings:
-        """The Braze mock's settings: the scenario's `[braze.settings]`, then `overrides`."""
-        values = {**self.data.get("braze", {}).get("settings", {}), **overrides}
+        """The Braze mock's settings: the scenario's `[braze.settings]` with its
+        `[braze.content_blocks]`, then `overrides`."""
+        braze = self.data.get("braze", {})
+        values = {**braze.get("settings", {}), **overrides}
+        if "content_blocks" in braze:
+            values.setdefault("content_blocks", dict(braze["content_blocks"]))
         try:
             return BrazeSettings.from_dict(values)
         except SettingsError as exc:
@@ -134,6 +144,18 @@ class Scenario:
             "body_format": body_format,
             "rate_per_minute": given.get("rate_per_minute", DOCUMENTED_RATE),
         }
+
+    @property
+    def content_blocks(self) -> dict[str, str]:
+        """`[braze.content_blocks]`: each Content Block's Liquid by name."""
+        return dict(self.data.get("braze", {}).get("content_blocks", {}))
+
+    @property
+    def send(self) -> dict[str, Any]:
+        """`[braze.send]`: the properties the run's send carries for every user, keyed as the
+        admin API's send body takes them (`trigger_properties`, ...)."""
+        given = self.data.get("braze", {}).get("send", {})
+        return {key: dict(given[key]) for key in PROPERTY_KEYS if key in given}
 
     @property
     def transformation(self) -> dict[str, Any]:
@@ -194,11 +216,33 @@ class Scenario:
             braze = BrazeSettings.from_dict(self.data.get("braze", {}).get("settings", {}))
         except SettingsError as exc:
             found.append(Problem(("braze", "settings"), "[braze.settings]", str(exc)))
-        if braze is not None:
+        table = self.data.get("braze", {})
+        blocks: Any = None
+        if "content_blocks" in table and "content_blocks" in table.get("settings", {}):
+            found.append(
+                Problem(
+                    ("braze", "content_blocks"),
+                    "[braze.content_blocks]",
+                    "give the Content Blocks here or as [braze.settings] content_blocks, not both",
+                )
+            )
+        elif "content_blocks" in table:
             try:
-                parse_spec(self.webhook, braze)
+                blocks = parse_content_blocks(table["content_blocks"])
+            except ContentBlockError as exc:
+                where = "[braze.content_blocks]"
+                found.append(Problem(("braze", "content_blocks"), where, str(exc)))
+        elif braze is not None:
+            blocks = parse_content_blocks(braze.content_blocks)
+        if braze is not None and blocks is not None:
+            try:
+                parse_spec(self.webhook, braze, known_blocks=blocks)
             except WebhookError as exc:
                 found.append(Problem(("braze", "webhook"), "[braze.webhook]", str(exc)))
+        try:
+            parse_properties(table.get("send", {}))
+        except WebhookError as exc:
+            found.append(Problem(("braze", "send"), "[braze.send]", str(exc)))
         for index, (service, rule) in enumerate(self.faults):
             where = f"[faults[{index}]]"
             try:

@@ -1,4 +1,5 @@
-"""Webhook campaigns over HTTP (emulator only): define, send, Test, messages, activity log."""
+"""Webhook campaigns over HTTP (emulator only): define, send, Test, messages, activity log,
+and the Content Blocks their templates include."""
 
 from __future__ import annotations
 
@@ -8,13 +9,23 @@ from typing import Any
 
 from flask import Blueprint, Response, request
 
-from mocks.braze.campaigns import STATES, CampaignError, CampaignNotFound, UserNotFound
+from mocks.braze.campaigns import (
+    PROPERTY_KEYS,
+    STATES,
+    CampaignError,
+    CampaignNotFound,
+    ContentBlockError,
+    ContentBlockInUse,
+    ContentBlockNotFound,
+    UserNotFound,
+)
 from mocks.braze.models import BrazeBackend
 from mocks.core.admin import AdminError, json_object, query_args
 from mocks.core.http import json_response
 
-_SEND_KEYS = ("external_ids",)
-_TEST_KEYS = ("external_id", "braze_id", "user")
+_SEND_KEYS = ("external_ids", "recipients", *PROPERTY_KEYS)
+_TEST_USER_KEYS = ("external_id", "braze_id", "email", "user")
+_TEST_KEYS = (*_TEST_USER_KEYS, *PROPERTY_KEYS)
 
 
 def admin_blueprint(backend: BrazeBackend) -> Blueprint:
@@ -63,12 +74,21 @@ def admin_blueprint(backend: BrazeBackend) -> Blueprint:
         given = optional_object()
         unknown = sorted(set(given) - set(_SEND_KEYS))
         if unknown:
-            raise AdminError(400, f"unknown key(s): {', '.join(unknown)}; use external_ids")
+            raise AdminError(
+                400, f"unknown key(s): {', '.join(unknown)}; allowed: {', '.join(_SEND_KEYS)}"
+            )
         external_ids = given.get("external_ids")
         if "external_ids" in given and not isinstance(external_ids, list):
             raise AdminError(400, "external_ids: must be a list of external ids (strings)")
+        if "recipients" in given and not isinstance(given["recipients"], list):
+            raise AdminError(400, "recipients: must be a list of recipient objects")
         try:
-            dispatch = store.send(campaign_id, external_ids=external_ids)
+            dispatch = store.send(
+                campaign_id,
+                external_ids=external_ids,
+                properties={k: v for k, v in given.items() if k in PROPERTY_KEYS},
+                recipients=given.get("recipients"),
+            )
         except CampaignNotFound as exc:
             raise AdminError(404, str(exc)) from None
         except CampaignError as exc:
@@ -115,7 +135,9 @@ def admin_blueprint(backend: BrazeBackend) -> Blueprint:
         unknown = sorted(set(given) - set(_TEST_KEYS))
         if unknown:
             raise AdminError(
-                400, f"unknown key(s): {', '.join(unknown)}; use one of {', '.join(_TEST_KEYS)}"
+                400,
+                f"unknown key(s): {', '.join(unknown)}; choose the user with one of "
+                f"{', '.join(_TEST_USER_KEYS)} and add any of {', '.join(PROPERTY_KEYS)}",
             )
         user = given.get("user")
         if "user" in given and not isinstance(user, dict):
@@ -125,7 +147,9 @@ def admin_blueprint(backend: BrazeBackend) -> Blueprint:
                 campaign_id,
                 external_id=given.get("external_id"),
                 braze_id=given.get("braze_id"),
+                email=given.get("email"),
                 user=user,
+                properties={k: v for k, v in given.items() if k in PROPERTY_KEYS},
             )
         except (CampaignNotFound, UserNotFound) as exc:
             raise AdminError(404, str(exc)) from None
@@ -146,8 +170,51 @@ def admin_blueprint(backend: BrazeBackend) -> Blueprint:
                 "suppressed": store.activity_log_suppressed(campaign_id=campaign_id),
                 "paused_hosts": store.paused_hosts(),
                 "host_pauses": store.host_pauses(),
+                "rate_limit_windows": store.rate_limit_windows(campaign_id=campaign_id),
             }
         )
+
+    @bp.post("/content_blocks")
+    def create_block() -> Response:
+        try:
+            block = store.create_content_block(json_object())
+        except ContentBlockError as exc:
+            raise AdminError(400, str(exc)) from None
+        return json_response(block.to_dict(), 201)
+
+    @bp.get("/content_blocks")
+    def list_blocks() -> Response:
+        query_args()
+        items = [b.to_dict() for b in store.content_blocks()]
+        return json_response({"count": len(items), "content_blocks": items})
+
+    @bp.get("/content_blocks/<name>")
+    def one_block(name: str) -> Response:
+        query_args()
+        try:
+            return json_response(store.content_block(name).to_dict())
+        except ContentBlockNotFound as exc:
+            raise AdminError(404, str(exc)) from None
+
+    @bp.patch("/content_blocks/<name>")
+    def update_block(name: str) -> Response:
+        try:
+            block = store.update_content_block(name, json_object())
+        except ContentBlockNotFound as exc:
+            raise AdminError(404, str(exc)) from None
+        except ContentBlockError as exc:
+            raise AdminError(400, str(exc)) from None
+        return json_response(block.to_dict())
+
+    @bp.delete("/content_blocks/<name>")
+    def delete_block(name: str) -> Response:
+        try:
+            store.delete_content_block(name)
+        except ContentBlockNotFound as exc:
+            raise AdminError(404, str(exc)) from None
+        except ContentBlockInUse as exc:
+            raise AdminError(409, str(exc)) from None
+        return Response(status=204)
 
     return bp
 

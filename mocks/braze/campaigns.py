@@ -1,9 +1,25 @@
 """Braze webhook campaigns: Liquid per user, the send rate, retries, the Message Activity Log.
 
-Facts: ../shared/reference/braze-webhook-campaigns.md. A send makes one dispatch; its
-messages go out evenly spread at the campaign's rate on the mock's scheduler, each rendered
-for its user when its turn comes, and each attempt goes through the shared `OutboundSender`
-(journaled as hop `braze.webhook`; Test sends as `braze.webhook_test`).
+A send makes one dispatch; its messages go out evenly spread at the campaign's rate on the
+mock's scheduler, each rendered for its user when its turn comes (with the mock's clock as
+Liquid's `now`), and each attempt goes through the shared `OutboundSender` (journaled as hop
+`braze.webhook`; Test sends as `braze.webhook_test`).
+
+Braze's documentation (braze-inc/braze-docs) this follows:
+
+- `_docs/_user_guide/message_building_by_channel/webhooks/creating_a_webhook.md`: 408, 429
+  and 5xx are retried "up to five times within 30 minutes using exponential backoff. If we
+  can't reach your endpoint, retries may be spread over a 24-hour period"; 90 s timeout; the
+  Test tab sends as a random user, a specific user (by email address or external id) or a
+  customised one.
+- `_docs/_user_guide/message_building_by_channel/webhooks/understanding_webhooks.md`: on an
+  error response Braze adjusts the webhook's sending by `Retry-After`, `X-Rate-Limit-Limit`,
+  `X-Rate-Limit-Remaining` and `X-Rate-Limit-Reset`.
+- `_docs/_api/endpoints/messaging/send_messages/post_send_triggered_campaigns.md`: shared
+  `trigger_properties` and per-recipient ones, which override conflicting keys.
+- `_docs/_user_guide/engagement_tools/templates_and_media/content_blocks.md` and
+  `_docs/_api/endpoints/templates/content_blocks_templates/post_create_email_content_block.md`:
+  Content Block names, sizes and the errors Braze gives for them.
 
 **Assumed** (Braze documents no more; each is the emulator's choice):
 
@@ -40,6 +56,39 @@ for its user when its turn comes, and each attempt goes through the shared `Outb
   `host_pause_failures` the host is paused for `host_pause_seconds` and the count restarts.
   Test sends count, and are answered 598 while the host is paused.
 - Test sends are not written to the Message Activity Log.
+- "Can't reach your endpoint" is every attempt that got no response (Braze reports them all
+  as 599 "Connection Error"). Those are retried with the same backoff, each wait at most
+  `webhook_unreachable_max_wait` (4 h), for as long as the next attempt falls within
+  `webhook_unreachable_window` (24 h, Braze's figure) of the first; the retry count does not
+  apply to them. An HTTP error answer decides by the count and the 30-minute rule instead.
+- The `X-Rate-Limit-*` headers are read on error responses only (Braze: "when Braze receives
+  an error response"), per campaign and host: `X-Rate-Limit-Reset` is when the receiver's
+  window ends (`webhook_rate_limit_reset`: `auto` reads a value of 1,000,000,000 or more as
+  epoch seconds, a smaller one as seconds from now), `X-Rate-Limit-Remaining` how many more
+  requests it takes before then (0 when absent), `X-Rate-Limit-Limit` how many it takes in
+  each later window of the same length. Until the reset no more than the remaining requests
+  leave; the rest wait for the next window, which then lets `Limit` through (without a
+  `Limit`, sending is back to the campaign's own rate). Without a usable reset time the
+  headers say nothing Braze could wait for and are ignored. A later error response replaces
+  what the earlier one said. No window is taken to last longer than `webhook_abort_after`,
+  and a message not yet sent that the headers hold back until its dispatch is that old or
+  older is aborted (Braze aborts messages "delayed 72 hours or more"); one already tried
+  keeps its retries. Test sends neither wait nor teach.
+- A send's `trigger_properties` become `api_trigger_properties`; the emulator also lets a
+  send (and a Test send) carry `event_properties` and `canvas_entry_properties` (alias
+  `context`), which in Braze come from an action-based trigger and a Canvas entry, so that
+  templates written for them can be tried. Per-recipient ones are merged key by key over the
+  shared ones, as Braze merges `trigger_properties`.
+- A Test send by email picks the profile `/users/track` would update for that email (the
+  most recently updated one with an external id, else the most recently updated).
+- Content Blocks: a name is 1 to 100 letters, digits, `-` and `_`; content at most 51,200
+  bytes of UTF-8 ("50 KB"). A block or a campaign that references a block that does not
+  exist is refused when saved ("Content Block 'x' does not exist"); one that references
+  itself, directly or through other blocks, is refused with Braze's "Content Block cannot be
+  referenced within itself.". Deleting a block a campaign or another block uses is refused
+  (Braze: a block used in messages cannot be archived); a deleted block's name stays taken
+  until the mock is reset (Braze: a name cannot be reused, even after archiving). Editing a
+  block changes every campaign that uses it from its next render, as in Braze.
 """
 
 from __future__ import annotations
@@ -48,12 +97,13 @@ import functools
 import hashlib
 import ipaddress
 import json
+import math
 import random
 import re
 import threading
 import uuid
 from collections import deque
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any, Literal
@@ -62,11 +112,12 @@ from urllib.parse import urlsplit
 from mocks.braze.attributes import STANDARD_FIELDS, to_json
 from mocks.braze.dates import format_instant
 from mocks.braze.liquid import AbortMessage, BrazeTemplate, LiquidError, compile_template
-from mocks.braze.profiles import Profile, ProfileStore
+from mocks.braze.profiles import Identifier, Profile, ProfileStore
 from mocks.braze.settings import BrazeSettings
 from mocks.core.clock import Scheduler
 from mocks.core.delivery import AttemptOutcome, Delivery, OutboundRequest, OutboundSender
 from mocks.core.delivery import retry_after as retry_after_header
+from mocks.core.journal import header
 
 HOP = "braze.webhook"
 TEST_HOP = "braze.webhook_test"
@@ -130,25 +181,354 @@ def reported_status(outcome: AttemptOutcome) -> int:
 class WebhookRetry:
     """Braze's webhook retries: up to `retries` more attempts with exponential backoff;
     `Retry-After` (seconds or HTTP-date) is honoured for 408, 429 and 5xx instead, up to
-    `retry_after_max` seconds (**assumed**: Braze retries "within about 30 minutes")."""
+    `retry_after_max` seconds (**assumed**: Braze retries "within about 30 minutes").
+
+    An attempt that got no response (the endpoint could not be reached) is retried over the
+    longer `unreachable_window` Braze documents, each wait at most `unreachable_max_wait`."""
 
     retries: int = 5
     base: float = 60.0
     factor: float = 2.0
     retry_after_max: float = 1800.0
+    unreachable_window: float = 24 * 3600.0
+    unreachable_max_wait: float = 4 * 3600.0
 
     def backoff(self, attempt: int) -> float:
         """Seconds after failed attempt number `attempt` (1 = the first send)."""
         return float(self.base * self.factor ** (attempt - 1))
 
-    def next_delay(self, outcome: AttemptOutcome) -> float | None:
+    def next_delay(
+        self, outcome: AttemptOutcome, *, first_attempt_at: float | None = None
+    ) -> float | None:
+        """Seconds until the next attempt, or None when `outcome` settles the message.
+
+        `first_attempt_at` is when the message's first attempt went (default: this one's
+        time), the start of the window an unreachable endpoint is retried in.
+        """
         status = reported_status(outcome)
-        if 200 <= status < 300 or not retryable(status) or outcome.attempt > self.retries:
+        if 200 <= status < 300 or not retryable(status):
+            return None
+        if outcome.status is None:
+            wait = min(self.backoff(outcome.attempt), self.unreachable_max_wait)
+            start = outcome.time if first_attempt_at is None else first_attempt_at
+            return wait if outcome.time + wait <= start + self.unreachable_window else None
+        if outcome.attempt > self.retries:
             return None
         asked = retry_after_header(outcome.headers, outcome.time)
         if asked is None:
             return self.backoff(outcome.attempt)
         return min(asked, self.retry_after_max)
+
+
+def unreachable(outcome: AttemptOutcome) -> bool:
+    """No response at all: a refused or dropped connection, a timeout, a client failure."""
+    return outcome.status is None
+
+
+# -- the receiver's own rate limit -----------------------------------------------------------
+
+RATE_LIMIT_HEADERS = ("X-Rate-Limit-Limit", "X-Rate-Limit-Remaining", "X-Rate-Limit-Reset")
+EPOCH_FROM = 1_000_000_000
+"""In `auto` mode an `X-Rate-Limit-Reset` this large or larger is epoch seconds (2001 on)."""
+
+
+@dataclass
+class _ReceiverWindow:
+    """What the receiver's last error response said about its rate limit."""
+
+    campaign_id: str
+    host: str
+    limit: int | None
+    remaining: int
+    reset_at: float
+    length: float
+
+
+def _count(value: str) -> int | None:
+    text = value.strip()
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 12 else None
+
+
+class ReceiverLimits:
+    """The receiver's `X-Rate-Limit-*` headers on error responses, per campaign and host, and
+    when each next attempt may leave so that sending slows down to what the receiver takes."""
+
+    def __init__(self, *, reset_form: str, longest: float) -> None:
+        self.reset_form = reset_form
+        self.longest = longest
+        self._lock = threading.Lock()
+        self._windows: dict[tuple[str, str], _ReceiverWindow] = {}
+        self.history: list[dict[str, Any]] = []
+        """Every window learned: campaign, host, the headers' figures, from and until."""
+
+    def learn(self, campaign_id: str, host: str, outcome: AttemptOutcome) -> dict[str, Any] | None:
+        """Read an error response's headers; the window it starts, or None if it says none."""
+        if outcome.ok or outcome.status is None:
+            return None
+        limit_text = header(outcome.headers, "X-Rate-Limit-Limit")
+        remaining_text = header(outcome.headers, "X-Rate-Limit-Remaining")
+        reset_text = header(outcome.headers, "X-Rate-Limit-Reset").strip()
+        if not reset_text:
+            return None
+        try:
+            reset = float(reset_text)
+        except ValueError:
+            return None
+        if not math.isfinite(reset) or reset < 0:
+            return None
+        now = outcome.time
+        as_epoch = self.reset_form == "epoch" or (self.reset_form == "auto" and reset >= EPOCH_FROM)
+        reset_at = min(reset if as_epoch else now + reset, now + self.longest)
+        if reset_at <= now:
+            return None
+        limit = _count(limit_text) if limit_text else None
+        remaining = (_count(remaining_text) if remaining_text else None) or 0
+        window = _ReceiverWindow(
+            campaign_id, host, limit, remaining, reset_at, max(1.0, reset_at - now)
+        )
+        event = {
+            "campaign_id": campaign_id,
+            "host": host,
+            "status": outcome.status,
+            "limit": limit,
+            "remaining": remaining,
+            "from": now,
+            "until": reset_at,
+            "from_iso": format_instant(now),
+            "until_iso": format_instant(reset_at),
+            "exchange_id": outcome.exchange_id,
+        }
+        with self._lock:
+            self._windows[(campaign_id, host)] = window
+            self.history.append(event)
+        return event
+
+    def acquire(self, campaign_id: str, host: str, now: float) -> float | None:
+        """None: an attempt may leave now (and is counted); else the time to try again."""
+        with self._lock:
+            window = self._windows.get((campaign_id, host))
+            if window is None:
+                return None
+            if now >= window.reset_at:
+                if window.limit is None:
+                    del self._windows[(campaign_id, host)]
+                    return None
+                passed = math.floor((now - window.reset_at) / window.length) + 1
+                window.reset_at += passed * window.length
+                window.remaining = window.limit
+            if window.remaining > 0:
+                window.remaining -= 1
+                return None
+            return window.reset_at
+
+    def events(self) -> list[dict[str, Any]]:
+        with self._lock:
+            return [dict(event) for event in self.history]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._windows.clear()
+            self.history.clear()
+
+
+# -- personalisation data besides the profile ------------------------------------------------
+
+PROPERTY_KEYS: Mapping[str, str] = {
+    "trigger_properties": "api_trigger_properties",
+    "event_properties": "event_properties",
+    "canvas_entry_properties": "canvas_entry_properties",
+    "context": "canvas_entry_properties",
+}
+"""A send's key and the Liquid namespace it fills (`context` is `canvas_entry_properties`)."""
+Properties = dict[str, dict[str, Any]]
+"""Liquid namespace (`api_trigger_properties`, ...) to its key-value pairs."""
+
+
+def parse_properties(given: Mapping[str, Any], where: str = "") -> Properties:
+    """The property objects among `given`'s keys, by namespace; CampaignError naming the key."""
+    found: Properties = {}
+    named: dict[str, str] = {}
+    for key, namespace in PROPERTY_KEYS.items():
+        if key not in given:
+            continue
+        value = given[key]
+        if not isinstance(value, Mapping) or not all(isinstance(k, str) for k in value):
+            raise CampaignError(
+                f"{where}{key}: must be an object of key-value pairs, not {value!r}"
+            )
+        if namespace in named:
+            raise CampaignError(
+                f"{where}{key}: {named[namespace]} and {key} are the same namespace; give one"
+            )
+        named[namespace] = key
+        found[namespace] = dict(value)
+    return found
+
+
+def merge_properties(shared: Properties, own: Properties) -> Properties:
+    """A recipient's properties over the shared ones, key by key (Braze: they override)."""
+    merged = {namespace: dict(values) for namespace, values in shared.items()}
+    for namespace, values in own.items():
+        merged[namespace] = {**merged.get(namespace, {}), **values}
+    return merged
+
+
+RECIPIENT_KEYS = ("external_user_id", *PROPERTY_KEYS)
+
+
+def parse_recipients(given: Any) -> list[tuple[str, Properties]]:
+    """`recipients` as `/campaigns/trigger/send` has them: each an `external_user_id` and its
+    own properties."""
+    if not isinstance(given, list):
+        raise CampaignError("recipients: must be a list of recipient objects")
+    found: list[tuple[str, Properties]] = []
+    seen: set[str] = set()
+    for index, item in enumerate(given):
+        where = f"recipients[{index}]."
+        if not isinstance(item, Mapping):
+            raise CampaignError(f"recipients[{index}]: must be an object, not {item!r}")
+        unknown = sorted(set(item) - set(RECIPIENT_KEYS))
+        if unknown:
+            raise CampaignError(
+                f"{where[:-1]}: unknown key(s) {', '.join(unknown)}; allowed: "
+                f"{', '.join(RECIPIENT_KEYS)}"
+            )
+        external_id = item.get("external_user_id")
+        if not isinstance(external_id, str) or not external_id:
+            raise CampaignError(f"{where}external_user_id: required, a non-empty string")
+        if external_id in seen:
+            raise CampaignError(f"{where}external_user_id: {external_id!r} is listed twice")
+        seen.add(external_id)
+        found.append((external_id, parse_properties(item, where)))
+    return found
+
+
+# -- Content Blocks --------------------------------------------------------------------------
+
+CONTENT_BLOCK_NAME = re.compile(r"[A-Za-z0-9_-]{1,100}")
+CONTENT_BLOCK_MAX_BYTES = 50 * 1024
+"""Braze: "Content Size: Maximum of 50 KB" (**assumed**: 51,200 bytes of UTF-8)."""
+CONTENT_BLOCK_DESCRIPTION_MAX = 250
+
+
+class ContentBlockError(ValueError):
+    """A Content Block Braze would not save; the message is Braze's wording where it has one."""
+
+
+class ContentBlockNotFound(LookupError):
+    """No Content Block has this name."""
+
+
+class ContentBlockInUse(ValueError):
+    """A Content Block that campaigns or other blocks use cannot be deleted."""
+
+
+@dataclass
+class ContentBlock:
+    """A saved Content Block: its Liquid and the blocks it uses."""
+
+    name: str
+    content: str
+    description: str
+    created_at: float
+    updated_at: float
+    uses: tuple[str, ...] = ()
+
+    @property
+    def liquid_tag(self) -> str:
+        return f"{{{{content_blocks.${{{self.name}}}}}}}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "content": self.content,
+            "description": self.description,
+            "liquid_tag": self.liquid_tag,
+            "content_blocks": list(self.uses),
+            "created_at": self.created_at,
+            "updated_at": self.updated_at,
+        }
+
+
+def check_block_name(name: Any) -> str:
+    if not isinstance(name, str) or not name:
+        raise ContentBlockError("Content Block name cannot be blank.")
+    if len(name) > 100:
+        raise ContentBlockError("Content Block name must be 100 characters or fewer.")
+    if not CONTENT_BLOCK_NAME.fullmatch(name):
+        raise ContentBlockError(
+            "Content Block name can only contain alphanumeric characters (letters, digits, "
+            f"'-' and '_'), not {name!r}."
+        )
+    return name
+
+
+def check_block_content(content: Any) -> tuple[str, tuple[str, ...]]:
+    """The content and the block names it references; ContentBlockError in Braze's words."""
+    if content is None or content == "":
+        raise ContentBlockError("Content cannot be blank.")
+    if not isinstance(content, str):
+        raise ContentBlockError("Content must be a string.")
+    try:
+        size = len(content.encode("utf-8"))
+    except UnicodeEncodeError:
+        raise ContentBlockError("Content has a lone surrogate, which has no UTF-8 form.") from None
+    if size > CONTENT_BLOCK_MAX_BYTES:
+        raise ContentBlockError(f"Content must be smaller than 50kb ({size:,} bytes).")
+    try:
+        template = compile_template(content)
+    except LiquidError as exc:
+        raise ContentBlockError(f"Content contains malformed liquid: {_liquid_text(exc)}") from None
+    return content, tuple(template.content_block_names)
+
+
+def check_block_description(description: Any) -> str:
+    if description is None:
+        return ""
+    if not isinstance(description, str):
+        raise ContentBlockError("Content Block description must be a string.")
+    if len(description) > CONTENT_BLOCK_DESCRIPTION_MAX:
+        raise ContentBlockError("Content Block description must be shorter than 250 characters.")
+    return description
+
+
+def unknown_block(name: str) -> str:
+    return f"Content Block {name!r} does not exist"
+
+
+def check_block_graph(blocks: Mapping[str, Sequence[str]]) -> None:
+    """Every referenced block exists and none reaches itself; ContentBlockError if not."""
+    for name, uses in blocks.items():
+        for used in uses:
+            if used not in blocks:
+                raise ContentBlockError(f"{name}: {unknown_block(used)}")
+    for start in blocks:
+        stack, seen = list(blocks[start]), set()
+        while stack:
+            current = stack.pop()
+            if current == start:
+                raise ContentBlockError(
+                    f"{start}: Content Block cannot be referenced within itself."
+                )
+            if current not in seen:
+                seen.add(current)
+                stack.extend(blocks.get(current, ()))
+
+
+def parse_content_blocks(data: Any) -> dict[str, ContentBlock]:
+    """Blocks as settings and scenarios declare them (name to Liquid), checked together."""
+    if not isinstance(data, Mapping):
+        raise ContentBlockError("content_blocks: must map each block name to its Liquid")
+    found: dict[str, ContentBlock] = {}
+    for name, content in data.items():
+        check_block_name(name)
+        try:
+            text, uses = check_block_content(content)
+        except ContentBlockError as exc:
+            raise ContentBlockError(f"{name}: {exc}") from None
+        found[name] = ContentBlock(name, text, "", 0.0, 0.0, uses)
+    check_block_graph({name: block.uses for name, block in found.items()})
+    return found
 
 
 # -- the campaign ----------------------------------------------------------------------------
@@ -177,6 +557,8 @@ class CampaignSpec:
     rate_per_minute: int | None
     audience: str | list[str]
     templates: CampaignTemplates = field(repr=False, compare=False)
+    content_blocks: tuple[str, ...] = ()
+    """The Content Blocks its templates reference, in order of first use."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -191,8 +573,14 @@ class CampaignSpec:
         }
 
 
-def parse_spec(data: Any, settings: BrazeSettings) -> CampaignSpec:
-    """A campaign from plain data; CampaignError naming the key for anything unusable."""
+def parse_spec(
+    data: Any, settings: BrazeSettings, *, known_blocks: Collection[str] | None = None
+) -> CampaignSpec:
+    """A campaign from plain data; CampaignError naming the key for anything unusable.
+
+    With `known_blocks`, a template that references a Content Block not among them is
+    refused, as Braze refuses to save it.
+    """
     if not isinstance(data, Mapping):
         raise CampaignError("a campaign must be a JSON object")
     unknown = sorted(set(data) - set(_KEYS))
@@ -259,6 +647,13 @@ def parse_spec(data: Any, settings: BrazeSettings) -> CampaignSpec:
         raise CampaignError(
             f"audience: must be 'all' or a list of external ids (strings), not {audience!r}"
         )
+    templates = CampaignTemplates(
+        url=url_template,
+        headers=tuple(header_templates),
+        raw_body=raw_body,
+        json_body=tuple(json_body),
+    )
+    blocks = _referenced_blocks(templates, known_blocks)
     return CampaignSpec(
         name=name,
         url=url,
@@ -268,13 +663,27 @@ def parse_spec(data: Any, settings: BrazeSettings) -> CampaignSpec:
         body_format=body_format,
         rate_per_minute=rate,
         audience="all" if audience == "all" else list(audience),
-        templates=CampaignTemplates(
-            url=url_template,
-            headers=tuple(header_templates),
-            raw_body=raw_body,
-            json_body=tuple(json_body),
-        ),
+        templates=templates,
+        content_blocks=blocks,
     )
+
+
+def _referenced_blocks(
+    templates: CampaignTemplates, known: Collection[str] | None
+) -> tuple[str, ...]:
+    """The Content Blocks the templates use; CampaignError naming the key of an unknown one."""
+    keyed: list[tuple[str, BrazeTemplate]] = [("url", templates.url)]
+    keyed += [(f"headers.{name}", t) for name, t in templates.headers]
+    if templates.raw_body is not None:
+        keyed.append(("body", templates.raw_body))
+    keyed += [(f"body.{key}", t) for key, t in templates.json_body]
+    found: dict[str, None] = {}
+    for key, template in keyed:
+        for name in template.content_block_names:
+            if known is not None and name not in known:
+                raise CampaignError(f"{key}: {unknown_block(name)}")
+            found.setdefault(name)
+    return tuple(found)
 
 
 def _compile(key: str, source: str) -> BrazeTemplate:
@@ -341,6 +750,7 @@ class WebhookCampaign:
         return {
             "id": self.id,
             **self.spec.to_dict(),
+            "content_blocks": list(self.spec.content_blocks),
             "created_at": self.created_at,
             "dispatch_ids": list(self.dispatch_ids),
         }
@@ -417,16 +827,27 @@ def render_request(
     custom: Mapping[str, Any] | None = None,
     settings: BrazeSettings,
     now: float,
+    properties: Mapping[str, Mapping[str, Any]] | None = None,
+    content_blocks: Mapping[str, str] | None = None,
 ) -> RenderedRequest:
     """The request for one user. Raises AbortMessage, LiquidError or InvalidWebhook.
 
     `user` and `custom` are as `BrazeTemplate.render` takes them: a profile's standard values
     and its custom attributes, or (`custom` None) one flat `/users/track`-form object.
+    `properties` are the send's trigger, event and Canvas entry properties by namespace,
+    `content_blocks` every block's Liquid by name; `now` is the mock's clock, Liquid's `now`.
     """
     templates = spec.templates
 
     def render(template: BrazeTemplate) -> str:
-        return template.render(user, custom=custom, campaign=campaign)
+        return template.render(
+            user,
+            custom=custom,
+            campaign=campaign,
+            properties=properties,
+            content_blocks=content_blocks,
+            now=now,
+        )
 
     url = render(templates.url).strip()
     problem = url_problem(url, settings.webhook_allowed_ports)
@@ -501,6 +922,12 @@ class WebhookMessage:
     delivery: Delivery | None = None
     error: str | None = None
     """Why the message was not delivered (abort reason, Liquid error, last failure)."""
+    properties: Properties = field(default_factory=dict)
+    """The send's trigger, event and Canvas entry properties for this user, by namespace."""
+    expires_at: float = math.inf
+    """When a message not yet sent is aborted (the dispatch's time plus `webhook_abort_after`)."""
+    held: list[dict[str, Any]] = field(default_factory=list)
+    """Each time the receiver's `X-Rate-Limit-*` headers held an attempt back: from, until."""
 
     @property
     def status(self) -> int | None:
@@ -526,6 +953,8 @@ class WebhookMessage:
             "status": self.status,
             "error": self.error,
             "request": None if self.request is None else self.request.to_dict(),
+            "properties": {k: dict(v) for k, v in self.properties.items()},
+            "held": [dict(h) for h in self.held],
             "attempts": [
                 {
                     "attempt": a.attempt,
@@ -765,6 +1194,11 @@ class CampaignStore:
             settings.webhook_retry_base,
             settings.webhook_retry_factor,
             settings.webhook_retry_after_max,
+            settings.webhook_unreachable_window,
+            settings.webhook_unreachable_max_wait,
+        )
+        self.limits = ReceiverLimits(
+            reset_form=settings.webhook_rate_limit_reset, longest=settings.webhook_abort_after
         )
         self.log = ActivityLog(
             retention=settings.activity_log_retention,
@@ -777,6 +1211,9 @@ class CampaignStore:
         self._lock = threading.RLock()
         self._campaigns: dict[str, WebhookCampaign] = {}
         self._dispatches: dict[str, Dispatch] = {}
+        self._blocks: dict[str, ContentBlock] = {}
+        self._retired_blocks: set[str] = set()
+        """Names of deleted blocks: Braze never lets a name be used again."""
         self._issued = 0
         self._generation = 0
         self._rng = random.Random(f"{settings.campaign_seed}:test-users")
@@ -785,25 +1222,124 @@ class CampaignStore:
         return self.scheduler.clock.now()
 
     def reset(self) -> None:
-        """No campaigns but the settings' ones, no dispatches, an empty log."""
+        """No campaigns or blocks but the settings' ones, no dispatches, an empty log."""
         with self._lock:
             self._generation += 1
             self._campaigns.clear()
             self._dispatches.clear()
+            self._retired_blocks.clear()
+            now = self.now()
+            self._blocks = {
+                name: ContentBlock(name, b.content, "", now, now, b.uses)
+                for name, b in parse_content_blocks(self.settings.content_blocks).items()
+            }
             self._issued = 0
             self._rng = random.Random(f"{self.settings.campaign_seed}:test-users")
         self.log.clear()
         self.pauses.clear()
+        self.limits.clear()
         for spec in self.settings.campaigns:
             self.create(spec)
 
     # -- definitions -------------------------------------------------------------------------
     def create(self, spec: Any) -> WebhookCampaign:
-        parsed = parse_spec(spec, self.settings)
+        """Save a campaign; one whose templates use an unknown Content Block is refused."""
         with self._lock:
+            parsed = parse_spec(spec, self.settings, known_blocks=self._blocks)
             campaign = WebhookCampaign(self._new_id("campaign", uuid_form=True), parsed, self.now())
             self._campaigns[campaign.id] = campaign
         return campaign
+
+    # -- Content Blocks ----------------------------------------------------------------------
+    def content_blocks(self) -> list[ContentBlock]:
+        """Every Content Block, in the order they were saved."""
+        with self._lock:
+            return list(self._blocks.values())
+
+    def content_block(self, name: str) -> ContentBlock:
+        with self._lock:
+            found = self._blocks.get(name)
+        if found is None:
+            raise ContentBlockNotFound(unknown_block(name))
+        return found
+
+    def block_sources(self) -> dict[str, str]:
+        """Each block's Liquid by name, as a render takes them."""
+        with self._lock:
+            return {name: block.content for name, block in self._blocks.items()}
+
+    def create_content_block(self, data: Any) -> ContentBlock:
+        """Save a new block; ContentBlockError in Braze's words for what it would refuse."""
+        if not isinstance(data, Mapping):
+            raise ContentBlockError("a Content Block must be a JSON object")
+        unknown = sorted(set(data) - {"name", "content", "description"})
+        if unknown:
+            raise ContentBlockError(
+                f"unknown key(s): {', '.join(unknown)}; allowed: name, content, description"
+            )
+        name = check_block_name(data.get("name"))
+        content, uses = check_block_content(data.get("content"))
+        description = check_block_description(data.get("description"))
+        with self._lock:
+            if name in self._blocks or name in self._retired_blocks:
+                raise ContentBlockError("Content Block with this name already exists.")
+            self._check_uses(name, uses)
+            now = self.now()
+            block = ContentBlock(name, content, description, now, now, uses)
+            self._blocks[name] = block
+        return block
+
+    def update_content_block(self, name: str, data: Any) -> ContentBlock:
+        """Change a block's content or description (Braze never renames one)."""
+        if not isinstance(data, Mapping):
+            raise ContentBlockError("a Content Block update must be a JSON object")
+        unknown = sorted(set(data) - {"name", "content", "description"})
+        if unknown:
+            raise ContentBlockError(
+                f"unknown key(s): {', '.join(unknown)}; allowed: content, description"
+            )
+        if "name" in data and data["name"] != name:
+            raise ContentBlockError("A Content Block cannot be renamed after it has been saved.")
+        with self._lock:
+            block = self.content_block(name)
+            content, uses = block.content, block.uses
+            if "content" in data:
+                content, uses = check_block_content(data["content"])
+            description = block.description
+            if "description" in data:
+                description = check_block_description(data["description"])
+            self._check_uses(name, uses)
+            block.content, block.uses, block.description = content, uses, description
+            block.updated_at = self.now()
+            return block
+
+    def delete_content_block(self, name: str) -> None:
+        """Remove a block no campaign or block uses; its name stays taken until reset."""
+        with self._lock:
+            self.content_block(name)
+            users = [f"campaign {c.id}" for c in self._campaigns.values()
+                     if name in c.spec.content_blocks]  # fmt: skip
+            users += [f"Content Block {b.name}" for b in self._blocks.values() if name in b.uses]
+            if users:
+                raise ContentBlockInUse(
+                    f"Content Block {name!r} is used by {', '.join(users)}; a block in use "
+                    "cannot be archived or deleted"
+                )
+            del self._blocks[name]
+            self._retired_blocks.add(name)
+
+    def _check_uses(self, name: str, uses: Sequence[str]) -> None:
+        """Called with the lock held: `name` using `uses` keeps every reference known and
+        no block reaching itself."""
+        graph = {n: b.uses for n, b in self._blocks.items()}
+        graph[name] = tuple(uses)
+        for used in uses:
+            if used not in graph:
+                raise ContentBlockError(unknown_block(used))
+        try:
+            check_block_graph(graph)
+        except ContentBlockError:
+            raise ContentBlockError("Content Block cannot be referenced within itself.") from None
 
     def get(self, campaign_id: str) -> WebhookCampaign:
         with self._lock:
@@ -831,10 +1367,22 @@ class CampaignStore:
         return [m for d in self.dispatches(campaign_id) for m in d.messages]
 
     # -- sending -----------------------------------------------------------------------------
-    def send(self, campaign_id: str, *, external_ids: Sequence[str] | None = None) -> Dispatch:
-        """One dispatch to the campaign's audience (or `external_ids`), spread at its rate.
+    def send(
+        self,
+        campaign_id: str,
+        *,
+        external_ids: Sequence[str] | None = None,
+        properties: Mapping[str, Any] | None = None,
+        recipients: Any = None,
+    ) -> Dispatch:
+        """One dispatch to the campaign's audience (or `external_ids`, or `recipients`),
+        spread at its rate.
 
-        External ids with no user are skipped (listed in `skipped_external_ids`).
+        `properties` holds `trigger_properties`, `event_properties` and
+        `canvas_entry_properties` (or `context`) for every user; `recipients` is a list of
+        `{"external_user_id": ..., "trigger_properties": {...}}` as `/campaigns/trigger/send`
+        takes it, whose own properties override the shared ones. External ids with no user are
+        skipped (listed in `skipped_external_ids`).
         """
         if external_ids is not None and (
             isinstance(external_ids, str)
@@ -842,6 +1390,16 @@ class CampaignStore:
             or not all(isinstance(x, str) and x for x in external_ids)
         ):
             raise CampaignError("external_ids: must be a list of external ids (strings)")
+        if properties is not None and not isinstance(properties, Mapping):
+            raise CampaignError("properties: must be an object of property objects")
+        shared = parse_properties(properties or {})
+        own: dict[str, Properties] = {}
+        if recipients is not None:
+            if external_ids is not None:
+                raise CampaignError("external_ids and recipients: give one of them, not both")
+            listed = parse_recipients(recipients)
+            external_ids = [external_id for external_id, _ in listed]
+            own = dict(listed)
         with self._lock:
             campaign = self.get(campaign_id)
             now = self.now()
@@ -849,6 +1407,7 @@ class CampaignStore:
             targets, skipped = self._audience(wanted)
             dispatch_id = self._new_id("dispatch")
             rate = campaign.spec.rate_per_minute
+            horizon = now + self.settings.webhook_abort_after
             messages = [
                 WebhookMessage(
                     index=i,
@@ -857,6 +1416,8 @@ class CampaignStore:
                     external_id=profile.external_id,
                     braze_id=profile.braze_id,
                     scheduled_at=now + (0.0 if rate is None else i * 60.0 / rate),
+                    properties=merge_properties(shared, own.get(profile.external_id or "", {})),
+                    expires_at=horizon,
                 )
                 for i, profile in enumerate(targets)
             ]
@@ -864,7 +1425,6 @@ class CampaignStore:
             self._dispatches[dispatch_id] = dispatch
             campaign.dispatch_ids.append(dispatch_id)
             generation = self._generation
-        horizon = now + self.settings.webhook_abort_after
         expiring: list[WebhookMessage] = []
         owner = self.sender.service
         for message in messages:
@@ -924,7 +1484,14 @@ class CampaignStore:
         context = {"name": campaign.name, "api_id": campaign.id, "dispatch_id": message.dispatch_id}
         try:
             rendered = render_request(
-                campaign.spec, user, context, custom=custom, settings=self.settings, now=now
+                campaign.spec,
+                user,
+                context,
+                custom=custom,
+                settings=self.settings,
+                now=now,
+                properties=message.properties,
+                content_blocks=self.block_sources(),
             )
             request = rendered.outbound(HOP, self.settings.webhook_timeout)
         except AbortMessage as exc:
@@ -947,12 +1514,18 @@ class CampaignStore:
         delivery = message.delivery
         if delivery is None or generation != self._generation:
             return
+        host = (urlsplit(delivery.request.url).hostname or "").lower()
+        now = self.now()
+        hold = self.limits.acquire(campaign.id, host, now)
+        if hold is not None:
+            self._hold(campaign, message, generation, now, hold)
+            return
         outcome = self._attempt_once(delivery.request, len(delivery.attempts) + 1)
         with self._lock:
             if generation != self._generation:
                 return
             delivery.attempts.append(outcome)
-            wait = self.policy.next_delay(outcome)
+            wait = self.policy.next_delay(outcome, first_attempt_at=delivery.attempts[0].time)
             delivery.settled = wait is None
             if outcome.ok:
                 message.state, message.error = "delivered", None
@@ -960,6 +1533,7 @@ class CampaignStore:
                 message.state = "failed" if wait is None else "sending"
                 message.error = outcome.describe()
         if not outcome.ok:
+            self.limits.learn(campaign.id, host, outcome)
             self._log_failure(campaign, message, outcome, wait)
         if wait is not None:
             self.scheduler.call_later(
@@ -968,6 +1542,35 @@ class CampaignStore:
                 lambda: self._attempt(campaign, message, generation),
                 owner=self.sender.service,
             )
+
+    def _hold(
+        self,
+        campaign: WebhookCampaign,
+        message: WebhookMessage,
+        generation: int,
+        now: float,
+        until: float,
+    ) -> None:
+        """The receiver's rate limit is spent: try again when its window resets, unless a
+        message not yet sent would by then be past its horizon (then it is aborted)."""
+        delivery = message.delivery
+        first = delivery is not None and not delivery.attempts
+        with self._lock:
+            message.held.append({"from": now, "until": until, "until_iso": format_instant(until)})
+        if first and until >= message.expires_at:  # Braze: delayed "72 hours or more"
+            self.scheduler.call_at(
+                message.expires_at,
+                f"{HOP} expiry",
+                lambda: self._expire([message], generation, waiting="sending"),
+                owner=self.sender.service,
+            )
+            return
+        self.scheduler.call_at(
+            until,
+            f"{HOP} rate-limited",
+            lambda: self._attempt(campaign, message, generation),
+            owner=self.sender.service,
+        )
 
     def _attempt_once(self, request: OutboundRequest, number: int) -> AttemptOutcome:
         """One attempt, unless the host is paused: then Braze answers 598 itself."""
@@ -986,15 +1589,24 @@ class CampaignStore:
         self.pauses.count(host, reported_status(outcome), outcome.time)
         return outcome
 
-    def _expire(self, messages: list[WebhookMessage], generation: int) -> None:
+    def _expire(
+        self,
+        messages: list[WebhookMessage],
+        generation: int,
+        *,
+        waiting: MessageState = "scheduled",
+    ) -> None:
         now = self.now()
         hours = self.settings.webhook_abort_after / 3600
+        what = "the send rate" if waiting == "scheduled" else "the receiver's rate limit"
         for message in messages:
             with self._lock:
-                if generation != self._generation or message.state != "scheduled":
+                if generation != self._generation or message.state != waiting:
+                    continue
+                if message.delivery is not None and message.delivery.attempts:
                     continue
                 message.state = "expired"
-                message.error = f"held back by the send rate for more than {hours:g} hours"
+                message.error = f"held back by {what} for more than {hours:g} hours"
                 campaign = self._campaigns.get(message.campaign_id)
             self._log(
                 campaign,
@@ -1027,8 +1639,19 @@ class CampaignStore:
         wait: float | None,
     ) -> None:
         status = reported_status(outcome)
-        if wait is not None:
+        hours = self.policy.unreachable_window / 3600
+        if wait is not None and unreachable(outcome):
+            then = (
+                f"retry {outcome.attempt} in {wait:g} s (an unreachable endpoint is retried "
+                f"for up to {hours:g} hours)"
+            )
+        elif wait is not None:
             then = f"retry {outcome.attempt} of {self.policy.retries} in {wait:g} s"
+        elif unreachable(outcome):
+            then = (
+                f"not delivered: unreachable for {hours:g} hours, after "
+                f"{outcome.attempt - 1} retries"
+            )
         elif retryable(status):
             then = f"not delivered after {self.policy.retries} retries"
         else:
@@ -1086,15 +1709,22 @@ class CampaignStore:
         *,
         external_id: str | None = None,
         braze_id: str | None = None,
+        email: str | None = None,
         user: Mapping[str, Any] | None = None,
+        properties: Mapping[str, Any] | None = None,
     ) -> TestSendResult:
-        """One attempt, no retries, for a chosen, a custom or a random user of the audience."""
+        """One attempt, no retries, for a chosen (by external id, braze_id or email address),
+        a custom or a random user of the audience; `properties` as for `send`."""
         campaign = self.get(campaign_id)
-        given = [k for k, v in (("external_id", external_id), ("braze_id", braze_id),
-                                ("user", user)) if v is not None]  # fmt: skip
+        chosen = (("external_id", external_id), ("braze_id", braze_id), ("email", email),
+                  ("user", user))  # fmt: skip
+        given = [k for k, v in chosen if v is not None]
         if len(given) > 1:
             raise CampaignError(f"{' and '.join(given)}: give one of them, not several")
-        attributes, custom = self._test_user(campaign, external_id, braze_id, user)
+        if properties is not None and not isinstance(properties, Mapping):
+            raise CampaignError("properties: must be an object of property objects")
+        values = parse_properties(properties or {})
+        attributes, custom = self._test_user(campaign, external_id, braze_id, email, user)
         with self._lock:
             dispatch_id = campaign.dispatch_ids[-1] if campaign.dispatch_ids else UNSENT_DISPATCH_ID
         context = {"name": campaign.name, "api_id": campaign.id, "dispatch_id": dispatch_id}
@@ -1106,6 +1736,8 @@ class CampaignStore:
                 custom=custom,
                 settings=self.settings,
                 now=self.now(),
+                properties=values,
+                content_blocks=self.block_sources(),
             )
             request = rendered.outbound(TEST_HOP, self.settings.webhook_timeout)
         except AbortMessage as exc:
@@ -1141,6 +1773,7 @@ class CampaignStore:
         campaign: WebhookCampaign,
         external_id: str | None,
         braze_id: str | None,
+        email: str | None,
         user: Mapping[str, Any] | None,
     ) -> UserValues:
         """The chosen user's values; a custom user is flat: keys other than ids and standard
@@ -1162,6 +1795,13 @@ class CampaignStore:
             profile = self.profiles.get(braze_id)
             if profile is None:
                 raise UserNotFound(f"no user with braze_id {braze_id!r}")
+            return profile_attributes(profile)
+        if email is not None:
+            if not isinstance(email, str) or not email.strip():
+                raise CampaignError(f"email: must be a non-empty string, not {email!r}")
+            profile = self.profiles.lookup(Identifier("email", email))
+            if profile is None:
+                raise UserNotFound(f"no user with email address {email!r}")
             return profile_attributes(profile)
         audience, _skipped = self._audience(campaign.spec.audience)
         if not audience:
@@ -1188,6 +1828,14 @@ class CampaignStore:
     def host_pauses(self) -> list[dict[str, Any]]:
         """Every host pause so far (host, from, until), oldest first."""
         return self.pauses.events()
+
+    def rate_limit_windows(self, *, campaign_id: str | None = None) -> list[dict[str, Any]]:
+        """Every window a receiver's `X-Rate-Limit-*` headers set, oldest first."""
+        return [
+            e
+            for e in self.limits.events()
+            if campaign_id is None or e["campaign_id"] == campaign_id
+        ]
 
     # -- ids ---------------------------------------------------------------------------------
     def _new_id(self, kind: str, *, uuid_form: bool = False) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from mocks.braze.campaigns import PROPERTY_KEYS
 from mocks.core.openapi import (
     BAD_REQUEST,
     NO_CONTENT,
@@ -217,10 +218,30 @@ COMPONENTS: dict[str, dict[str, Any]] = {
         "properties": {"id": {"type": "string"}},
     },
     "BrazeCampaigns": _listing("campaigns", component("BrazeCampaign")),
+    "BrazeProperties": {
+        "type": "object",
+        "description": "Key-value pairs a template reads under its Liquid namespace.",
+    },
+    "BrazeRecipient": {
+        "type": "object",
+        "required": ["external_user_id"],
+        "additionalProperties": False,
+        "properties": {
+            "external_user_id": {"type": "string", "minLength": 1},
+            **{key: component("BrazeProperties") for key in PROPERTY_KEYS},
+        },
+    },
     "BrazeSendRequest": {
         "type": "object",
         "additionalProperties": False,
-        "properties": {"external_ids": {"type": "array", "items": {"type": "string"}}},
+        "description": "`trigger_properties` are Liquid's `api_trigger_properties`; "
+        "`context` is `canvas_entry_properties`. Recipients (as `/campaigns/trigger/send` "
+        "takes them) are the audience, their properties override the shared ones.",
+        "properties": {
+            "external_ids": {"type": "array", "items": {"type": "string"}},
+            "recipients": {"type": "array", "items": component("BrazeRecipient")},
+            **{key: component("BrazeProperties") for key in PROPERTY_KEYS},
+        },
     },
     "BrazeDispatch": _OBJECT,
     "BrazeCampaignMessages": {
@@ -236,7 +257,9 @@ COMPONENTS: dict[str, dict[str, Any]] = {
         "properties": {
             "external_id": {"type": "string"},
             "braze_id": {"type": "string"},
+            "email": {"type": "string", "description": "The user with this email address."},
             "user": {"type": "object", "description": "Attributes in /users/track form."},
+            **{key: component("BrazeProperties") for key in PROPERTY_KEYS},
         },
     },
     "BrazeTestResult": _OBJECT,
@@ -247,12 +270,49 @@ COMPONENTS: dict[str, dict[str, Any]] = {
             "suppressed": {},
             "paused_hosts": {},
             "host_pauses": {},
+            "rate_limit_windows": {
+                "type": "array",
+                "description": "Windows the receivers' X-Rate-Limit-* headers set.",
+            },
         },
     },
+    "BrazeContentBlockRequest": {
+        "type": "object",
+        "required": ["name", "content"],
+        "additionalProperties": False,
+        "properties": {
+            "name": {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,100}$"},
+            "content": {"type": "string", "description": "Liquid; at most 50 KB."},
+            "description": {"type": "string", "maxLength": 250},
+        },
+    },
+    "BrazeContentBlockUpdate": {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "content": {"type": "string"},
+            "description": {"type": "string", "maxLength": 250},
+        },
+    },
+    "BrazeContentBlock": {
+        "type": "object",
+        "required": ["name", "content", "liquid_tag"],
+        "properties": {
+            "name": {"type": "string"},
+            "content": {"type": "string"},
+            "description": {"type": "string"},
+            "liquid_tag": {"type": "string"},
+            "content_blocks": {"type": "array", "items": {"type": "string"}},
+            "created_at": {"type": "number"},
+            "updated_at": {"type": "number"},
+        },
+    },
+    "BrazeContentBlocks": _listing("content_blocks", component("BrazeContentBlock")),
 }
 
 TRANSFORMATION_ID = path_param("transformation_id", "The transformation's id.")
 CAMPAIGN_ID = path_param("campaign_id", "The campaign's id.")
+BLOCK_NAME = path_param("name", "The Content Block's name.")
 LIMIT = query_param("limit", "Only the last `limit` entries.", type="integer", minimum=0)
 CONFLICT = problem_reply("The request conflicts with the current state.")
 
@@ -524,13 +584,59 @@ CAMPAIGN_ADMIN: tuple[Operation, ...] = (
         "get",
         "/_mock/activity-log",
         "getActivityLog",
-        "The Message Activity Log: webhook errors, suppressions, paused hosts",
+        "The Message Activity Log: webhook errors, suppressions, paused hosts, receivers' "
+        "rate-limit windows",
         "braze-admin",
         {200: ok("The entries.", component("BrazeActivityLog")), 400: BAD_REQUEST},
         parameters=(
             query_param("campaign_id", "Only this campaign's entries."),
             query_param("since", "Clock seconds or an ISO 8601 time."),
         ),
+    ),
+    Operation(
+        "post",
+        "/_mock/content_blocks",
+        "createContentBlock",
+        "Save a Content Block that templates include with {{content_blocks.${name}}}",
+        "braze-admin",
+        {201: ok("Created.", component("BrazeContentBlock")), 400: BAD_REQUEST},
+        request=Body(component("BrazeContentBlockRequest")),
+    ),
+    Operation(
+        "get",
+        "/_mock/content_blocks",
+        "listContentBlocks",
+        "Every Content Block",
+        "braze-admin",
+        {200: ok("The blocks.", component("BrazeContentBlocks")), 400: BAD_REQUEST},
+    ),
+    Operation(
+        "get",
+        "/_mock/content_blocks/{name}",
+        "getContentBlock",
+        "One Content Block",
+        "braze-admin",
+        {200: ok("The block.", component("BrazeContentBlock")), 400: BAD_REQUEST, 404: NOT_FOUND},
+        parameters=(BLOCK_NAME,),
+    ),
+    Operation(
+        "patch",
+        "/_mock/content_blocks/{name}",
+        "updateContentBlock",
+        "Change a Content Block's content or description (never its name)",
+        "braze-admin",
+        {200: ok("Changed.", component("BrazeContentBlock")), 400: BAD_REQUEST, 404: NOT_FOUND},
+        request=Body(component("BrazeContentBlockUpdate")),
+        parameters=(BLOCK_NAME,),
+    ),
+    Operation(
+        "delete",
+        "/_mock/content_blocks/{name}",
+        "deleteContentBlock",
+        "Delete a Content Block no campaign or block uses (its name stays taken)",
+        "braze-admin",
+        {204: NO_CONTENT, 404: NOT_FOUND, 409: CONFLICT},
+        parameters=(BLOCK_NAME,),
     ),
 )
 

@@ -92,6 +92,19 @@ class BrazeSettings(CoreSettings):
     """*Assumed.* Longest wait a `Retry-After` can ask of one retry, in seconds; a longer one
     waits this long. Braze retries "within about 30 minutes", so no single wait it honours can
     exceed that window: 30 minutes."""
+    webhook_unreachable_window: float = 24 * 3600.0
+    """Seconds after a message's first attempt within which an endpoint that could not be
+    reached (no response, 599) is still retried (Braze: "retries may be spread over a 24-hour
+    period")."""
+    webhook_unreachable_max_wait: float = 4 * 3600.0
+    """*Assumed.* Longest wait between two attempts at an unreachable endpoint, in seconds: the
+    backoff doubles up to this, so 24 hours hold 12 retries by default."""
+    webhook_rate_limit_reset: Literal["auto", "seconds", "epoch"] = "auto"
+    """*Assumed.* How a webhook receiver's `X-Rate-Limit-Reset` is read: `auto` takes 10 digits
+    or more as epoch seconds and less as seconds from now (Braze names the header only)."""
+    content_blocks: dict[str, str] = field(default_factory=dict)
+    """Content Blocks present at start-up and after every reset: name to Liquid, as for
+    `POST /_mock/content_blocks`."""
     webhook_abort_after: float = 72 * 3600.0
     """Seconds after the dispatch beyond which a message held back by the rate is aborted."""
     webhook_allowed_ports: list[int] = field(default_factory=lambda: [80, 443])
@@ -171,6 +184,8 @@ class BrazeSettings(CoreSettings):
             "webhook_retry_base",
             "webhook_retry_after_max",
             "webhook_abort_after",
+            "webhook_unreachable_window",
+            "webhook_unreachable_max_wait",
             "host_pause_seconds",
             "activity_log_retention",
         ):
@@ -199,11 +214,20 @@ class BrazeSettings(CoreSettings):
             isinstance(c, dict) for c in self.campaigns
         ):
             raise SettingsError("campaigns: must be a list of campaign objects")
-        from mocks.braze.campaigns import CampaignError, parse_spec
+        from mocks.braze.campaigns import (
+            CampaignError,
+            ContentBlockError,
+            parse_content_blocks,
+            parse_spec,
+        )
 
+        try:
+            blocks = parse_content_blocks(self.content_blocks)
+        except ContentBlockError as exc:
+            raise SettingsError(f"content_blocks: {exc}") from None
         for index, spec in enumerate(self.campaigns):
             try:
-                parse_spec(spec, self)
+                parse_spec(spec, self, known_blocks=blocks)
             except CampaignError as exc:
                 raise SettingsError(f"campaigns[{index}]: {exc}") from None
         window = self.rate_window
@@ -214,6 +238,7 @@ class BrazeSettings(CoreSettings):
         choices = {
             "object_limit_mode": ("total", "per_array"),
             "rate_limit_reset": ("epoch", "seconds"),
+            "webhook_rate_limit_reset": ("auto", "seconds", "epoch"),
             "error_style": ("enum", "sentence"),
         }
         for name, allowed in choices.items():

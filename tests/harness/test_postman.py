@@ -320,7 +320,7 @@ def test_the_readme_example(tmp_path: Path) -> None:
     done = write(tmp_path, "-o", "postman")  # README: `seen-braze postman -o postman`
     assert done.returncode == 0, done.stderr
     assert done.stdout == (
-        "wrote postman/seen-braze.postman_collection.json (43 requests in 4 folders)\n"
+        "wrote postman/seen-braze.postman_collection.json (45 requests in 4 folders)\n"
         "wrote postman/seen-braze.postman_environment.json\n"
     )
     assert done.stderr == ""
@@ -408,7 +408,7 @@ def test_the_collection_runs_green_against_seen_braze_serve(
             if not o.passed
         ]
         assert failed == []
-        assert len(outcomes) == 43
+        assert len(outcomes) == 45
         assert environment["transformation_webhook_url"].startswith(
             f"{served.braze_url}/transformations/"
         )

@@ -277,3 +277,112 @@ def test_keys_of_a_flat_user_named_like_computed_tags_are_custom_attributes(
     standard, custom, bucket, custom_bucket = out.strip().split("|")
     assert (standard, custom, custom_bucket) == ("", "xx_XX", "1")
     assert bucket.isdigit() and 0 <= int(bucket) <= 9999
+
+
+# -- what Braze supplies besides the profile ---------------------------------------------------
+
+PROPERTY_TEMPLATE = (
+    '{"p":"{{api_trigger_properties.${product}}}","e":"{{event_properties.${name}}}",'
+    '"c":"{{canvas_entry_properties.${step}}}","x":"{{context.${step}}}"}'
+)
+
+
+def test_trigger_event_and_entry_properties_come_from_flags(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "event.json").write_text('{"name": "signup"}', "utf-8")
+    code, out, err = run(
+        tmp_path,
+        capsys,
+        PROPERTY_TEMPLATE,
+        USER,
+        "--trigger-properties",
+        '{"product": "shoes"}',
+        "--event-properties",
+        f"@{tmp_path / 'event.json'}",
+        "--canvas-entry-properties",
+        '{"step": "welcome"}',
+    )
+    assert (code, err) == (0, "")
+    assert json.loads(out) == {"p": "shoes", "e": "signup", "c": "welcome", "x": "welcome"}
+
+
+def test_context_is_the_same_as_canvas_entry_properties(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(tmp_path, capsys, PROPERTY_TEMPLATE, USER, "--context", '{"step": "2"}')
+    assert code == 0
+    assert json.loads(out)["c"] == "2"
+    code, _, err = run(
+        tmp_path,
+        capsys,
+        PROPERTY_TEMPLATE,
+        USER,
+        "--context",
+        "{}",
+        "--canvas-entry-properties",
+        "{}",
+    )
+    assert code == 2
+    assert "--canvas-entry-properties and --context: the same namespace" in err
+
+
+@pytest.mark.parametrize(
+    ("flag", "value", "said"),
+    [
+        (
+            "--trigger-properties",
+            "[1]",
+            "--trigger-properties: the value must hold one JSON object",
+        ),
+        ("--trigger-properties", "{nope", "--trigger-properties: the value is not JSON"),
+        ("--event-properties", "@/no/such/file.json", "--event-properties /no/such/file.json: "),
+        ("--now", "soon", "--now: must be epoch seconds or an ISO 8601 time"),
+        ("--now", "inf", "--now: must be a finite number of seconds"),
+        ("--content-block", "footer", "--content-block footer: must be NAME=FILE"),
+        ("--content-block", "bad name=x.liquid", "is not a Content Block name"),
+        ("--content-block", "f=/no/such.liquid", "--content-block f=/no/such.liquid: cannot read"),
+    ],
+)
+def test_a_bad_flag_exits_2_naming_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], flag: str, value: str, said: str
+) -> None:
+    code, out, err = run(tmp_path, capsys, SEED_BODY, USER, flag, value)
+    assert (code, out) == (2, "")
+    assert said in err
+    assert "Traceback" not in err
+
+
+def test_a_content_block_is_read_from_its_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "greeting.liquid").write_text("Hi {{${first_name}}}", "utf-8")
+    code, out, err = run(
+        tmp_path,
+        capsys,
+        '{"text":"{{content_blocks.${greeting}}}"}',
+        USER,
+        "--content-block",
+        f"greeting={tmp_path / 'greeting.liquid'}",
+    )
+    assert (code, err) == (0, "")
+    assert json.loads(out) == {"text": "Hi Ada"}
+
+
+def test_an_unknown_content_block_exits_2_as_braze_refuses_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(tmp_path, capsys, "{{content_blocks.${promo}}}", USER)
+    assert (code, out) == (2, "")
+    assert "Content Block 'promo' does not exist" in err
+    assert "--content-block promo=FILE" in err
+
+
+def test_now_sets_the_clock_liquid_reads(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    template = "{{ 'now' | date: '%Y-%m-%d %H:%M' }}"
+    code, out, _ = run(tmp_path, capsys, template, USER, "--now", "2031-05-04T10:00:00")
+    assert (code, out) == (0, "2031-05-04 10:00\n")
+    code, out, _ = run(tmp_path, capsys, template, USER, "--now", "1000000000")
+    assert (code, out) == (0, "2001-09-09 01:46\n")

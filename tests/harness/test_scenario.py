@@ -417,3 +417,72 @@ def test_a_fault_on_a_hop_the_mock_does_not_have_is_refused(tmp_path: Path) -> N
     assert '[faults[0]] hop: "seen.reciever" matches no hop of the seen mock' in message
     assert 'did you mean "seen.receivers"?' in message
     assert "faults[1]" not in message  # a glob that matches is fine
+
+
+# -- what the send carries besides the profiles, and the Content Blocks ------------------------
+
+
+def test_a_scenario_declares_its_sends_properties_and_content_blocks(tmp_path: Path) -> None:
+    text = (
+        MINIMAL
+        + WEBHOOK
+        + "body = '{{content_blocks.${greeting}}} {{api_trigger_properties.${offer}}}'\n"
+        + "[braze.send]\ntrigger_properties = { offer = 'ten-off', n = 2 }\n"
+        + "context = { step = 'welcome' }\n"
+        + "[braze.content_blocks]\ngreeting = 'Hi {{${first_name}}}'\n"
+    )
+    scenario = load_text(tmp_path, text)
+    assert scenario.send == {
+        "trigger_properties": {"offer": "ten-off", "n": 2},
+        "context": {"step": "welcome"},
+    }
+    assert scenario.content_blocks == {"greeting": "Hi {{${first_name}}}"}
+    assert scenario.braze_settings().content_blocks == {"greeting": "Hi {{${first_name}}}"}
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        (
+            WEBHOOK + "body = '{{content_blocks.${missing}}}'\n",
+            "[braze.webhook]: body: Content Block 'missing' does not exist",
+        ),
+        (
+            "[braze.content_blocks]\n'bad name' = 'x'\n",
+            '[braze.content_blocks]: "bad name" is not a Content Block name: '
+            "1 to 100 letters, digits, '-' and '_'",
+        ),
+        (
+            "[braze.content_blocks]\nfooter = 3\n",
+            "[braze.content_blocks] footer: 3 is not text: a Content Block is its Liquid, as a "
+            "string",
+        ),
+        (
+            "[braze.content_blocks]\nloop = '{{content_blocks.${loop}}}'\n",
+            "[braze.content_blocks]: loop: Content Block cannot be referenced within itself.",
+        ),
+        (
+            "[braze.send]\ntrigger_properties = 'x'\n",
+            '[braze.send] trigger_properties: "x" is not a table of key-value pairs',
+        ),
+        (
+            "[braze.send]\ncontext = {}\ncanvas_entry_properties = {}\n",
+            "[braze.send]: context: canvas_entry_properties and context are the same namespace; "
+            "give one",
+        ),
+        (
+            "[braze.send]\nrecipients = []\n",
+            "[braze.send] recipients: unknown key; known: canvas_entry_properties, context, "
+            "event_properties, trigger_properties",
+        ),
+        (
+            "[braze.content_blocks]\na = 'x'\n[braze.settings]\ncontent_blocks = { b = 'y' }\n",
+            "[braze.content_blocks]: give the Content Blocks here or as [braze.settings] "
+            "content_blocks, not both",
+        ),
+    ],
+)
+def test_bad_send_properties_and_content_blocks_are_named(
+    tmp_path: Path, text: str, problem: str
+) -> None:
+    assert problems_of(tmp_path, MINIMAL + text) == [problem]

@@ -350,7 +350,9 @@ def test_a_client_error_on_every_attempt_settles_the_message_failed(
     make_app: Callable[..., Flask],
 ) -> None:
     peer = Peer(default=UnicodeEncodeError("latin-1", "王", 0, 1, "ordinal not in range(256)"))
-    app = make_app(peer, webhook_max_retries=2)
+    # No response is an unreachable endpoint, retried for `webhook_unreachable_window` (Braze:
+    # 24 hours) whatever the retry count: attempts at 0, 60 and 180 s fit in 300 s.
+    app = make_app(peer, webhook_max_retries=2, webhook_unreachable_window=300.0)
     (message,) = send_all(app).messages
     assert message.state == "failed"
     assert message.status == 599
@@ -638,6 +640,8 @@ def test_a_liquid_error_at_send_time_is_a_render_error(
     real = campaigns_module.compile_template
 
     class Failing:
+        content_block_names: tuple[str, ...] = ()
+
         def render(self, *_args: Any, **_kwargs: Any) -> str:
             raise LiquidError("undefined filter 'nope'", line=1)
 
