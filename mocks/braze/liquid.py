@@ -1,8 +1,10 @@
 """Braze's Liquid: Shopify Liquid plus `${…}` personalisation tags, Braze filters and tags.
 
 A Braze template is translated once into plain Liquid, where every `${…}` reference becomes a
-generated variable, then parsed by python-liquid. Rendering resolves only the references the
-template uses, so one user costs a few dictionary look-ups plus the Liquid render.
+generated variable and output braces nested in a tag or an output (`{{ a | plus: {{b}} }}`,
+which Braze documents) hold the value they wrap; then `liquid_engine` parses it as Ruby Liquid
+5.4 does, in Braze's lax mode. Rendering resolves only the references the template uses, so
+one user costs a few dictionary look-ups plus the Liquid render.
 
 A user is given either as one flat object in `/users/track` attribute form (`seen-braze
 render`'s USER.json, a Test send's custom user), where every key that is not an identifier or
@@ -21,11 +23,11 @@ attribute, and `custom_attribute.${x}` reads custom attributes only.
   `random_bucket_number:<braze_id>`, modulo 10,000), so it is stable per user and spread
   evenly; a user with no `braze_id` (a custom Test user without one) has none.
 - Rendering is bounded, so a template cannot stall a send: per render at most
-  `LOOP_ITERATION_LIMIT` (100,000) loop iterations in all, `OUTPUT_LIMIT` (1,000,000 bytes of
-  UTF-8) of output, `LOCAL_NAMESPACE_LIMIT` (about 1 MB) of assigned and captured values,
-  `CONTEXT_DEPTH_LIMIT` (30) nested render scopes and 30 nested blocks (python-liquid's
-  defaults for the last two); no one filter may return more than 1,000,000 characters or be
-  given a range of more than 100,000 items. Going over a limit is a Liquid error, as is any
+  `LOOP_ITERATION_LIMIT` (100,000) loop iterations (nested loops multiply), `OUTPUT_LIMIT`
+  (1,000,000 bytes of UTF-8) of output, `LOCAL_NAMESPACE_LIMIT` (1,000,000) bytes of assigned
+  and captured values as they stand, `CONTEXT_DEPTH_LIMIT` (30) nested loop scopes, and Ruby
+  Liquid's own 100 nested blocks; no one filter may return more than 1,000,000 characters or
+  be given a range of more than 100,000 items. Going over a limit is a Liquid error, as is any
   failure inside a filter (named, with its line) or while printing a value.
 """
 
@@ -34,21 +36,16 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, TextIO
+from typing import Any
 
-import liquid
-from liquid import exceptions as lx
-from liquid.ast import Node
-from liquid.context import RenderContext
-from liquid.parser import get_parser
-from liquid.stream import TokenStream
-from liquid.tag import Tag
-from liquid.token import TOKEN_EXPRESSION, TOKEN_OUTPUT, TOKEN_TAG, Token
-
+from mocks.braze import liquid_engine as engine
 from mocks.braze.attributes import STANDARD_FIELDS, UNKEPT_FIELDS
 from mocks.braze.liquid_filters import BRAZE_FILTERS
+from mocks.braze.ruby_filters import STANDARD_FILTERS, Filter, FilterCall, make_filter
+from mocks.braze.ruby_values import LiquidArgumentError, RubyRange
 
 UNSENT_DISPATCH_ID = "dispatch_id_for_unsent_campaign"
 """What `campaign.${dispatch_id}` shows when the message is not part of a real send."""
@@ -83,9 +80,9 @@ LOOP_ITERATION_LIMIT = 100_000
 OUTPUT_LIMIT = 1_000_000
 """*Assumed.* Most bytes of UTF-8 one render may produce, and most characters one filter may."""
 LOCAL_NAMESPACE_LIMIT = 1_000_000
-"""*Assumed.* Most bytes (as Python sizes them) a render's assigned values may hold."""
+"""*Assumed.* Most bytes of text (Ruby Liquid's assign score) a render's variables may hold."""
 CONTEXT_DEPTH_LIMIT = 30
-"""*Assumed.* Most nested render scopes (python-liquid's default)."""
+"""*Assumed.* Most nested loop scopes (`for`, `tablerow`) in one render."""
 RANDOM_BUCKETS = 10_000
 """`${random_bucket_number}` is from 0 to 9999."""
 
@@ -213,7 +210,7 @@ def _standard_lookup(name: str) -> Lookup:
     )
 
 
-# --- translation of Braze syntax into plain Liquid -------------------------------------------
+# --- translation of Braze syntax into plain Liquid -----------------------------------------------
 
 _MARKUP_START = re.compile(r"\{\{|\{%")
 _RAW_START = re.compile(r"\{%-?\s*raw\s*-?%\}")
@@ -246,7 +243,7 @@ class _Translation:
 
 
 def _translate(source: str) -> _Translation:
-    """Rewrite `${…}` references and `{{…}}` nested in tags into plain Liquid, line for line."""
+    """Rewrite `${…}` references and nested `{{…}}` into plain Liquid, line for line."""
     out: list[str] = []
     text: list[str] = []
     references: dict[Reference, str] = {}
@@ -295,24 +292,33 @@ def _translate_markup(
     out.append(source[pos : pos + 2])
     pos += 2
     nested = 0
+    open_quote: str | None = None  # an unclosed quote: `{{` after it is text, as Ruby reads it
     while pos < len(source):
         piece = _PIECE.match(source, pos)
         assert piece is not None  # the last alternative matches any character
         pos = piece.end()
-        if piece.group("name") is not None:
+        text = piece.group()
+        if text in ("'", '"'):
+            open_quote = text if open_quote is None else None if text == open_quote else open_quote
+            out.append(text)
+        elif piece.group("open") is not None and open_quote is not None:
+            out.append(text)
+        elif piece.group("name") is not None:
             reference = Reference(piece.group("ns"), piece.group("name").strip())
             if reference not in references:
                 references[reference] = _VARIABLE.format(len(references))
             out.append(references[reference])
-        elif piece.group("open") is not None and in_tag:
-            out.append("  ")  # `{% if {{x}} == 1 %}`: Braze accepts output braces in tags
+        elif piece.group("open") is not None:
+            # `{% if {{x}} == 1 %}`, `{{ a | plus: {{b}} }}`: Braze reads output braces nested
+            # in a tag or an output as the value they hold
+            out.append("  ")
             nested += 1
-        elif piece.group("close") is not None and (not in_tag or nested):
-            if not in_tag:
-                out.append("}}")
-                return pos
+        elif piece.group("close") is not None and nested:
             out.append("  ")
             nested -= 1
+        elif piece.group("close") is not None and not in_tag:
+            out.append("}}")
+            return pos
         elif piece.group("tag_end") is not None and in_tag:
             out.append("%}")
             return pos
@@ -321,100 +327,94 @@ def _translate_markup(
     return pos
 
 
-# --- Braze tags ------------------------------------------------------------------------------
+# --- Braze tags ----------------------------------------------------------------------------------
 
 _ABORT_ARGUMENT = re.compile(r"\(\s*(?:\"(?P<double>[^\"]*)\"|'(?P<single>[^']*)')?\s*\)")
 
 
-class _AbortNode(Node):
+class _AbortNode(engine.Node):
     """Raises `AbortMessage` when rendering reaches it."""
 
-    __slots__ = ("reason",)
+    __slots__ = ("line", "reason")
 
-    def __init__(self, token: Token, reason: str) -> None:
-        super().__init__(token)
+    def __init__(self, reason: str, line: int) -> None:
         self.reason = reason
+        self.line = line
 
-    def render_to_output(self, context: RenderContext, buffer: TextIO) -> int:
-        raise AbortMessage(self.reason)
-
-
-class _AbortMessageTag(Tag):
-    """`{% abort_message("reason") %}`, `{% abort_message() %}` or `{% abort_message %}`."""
-
-    name = "abort_message"
-    block = False
-
-    def parse(self, stream: TokenStream) -> Node:
-        token = stream.current
+    @classmethod
+    def parse(cls, parsing: engine.Parsing, name: str, markup: str, line: int) -> engine.Node:
+        """`{% abort_message("reason") %}`, `{% abort_message() %}` or `{% abort_message %}`."""
         reason = "{% abort_message %} called"
-        if stream.peek.kind == TOKEN_EXPRESSION:
-            next(stream)
-            argument = _ABORT_ARGUMENT.fullmatch(stream.current.value.strip())
+        if markup.strip():
+            argument = _ABORT_ARGUMENT.fullmatch(markup.strip())
             if argument is None:
-                raise lx.LiquidSyntaxError(
+                raise engine.LiquidSyntaxError(
                     "abort_message takes an optional reason in straight quotes, "
                     'e.g. {% abort_message("no video yet") %}',
-                    token=stream.current,
+                    line,
                 )
             given = argument.group("double")
             given = argument.group("single") if given is None else given
             if given:
                 reason = given
-        return _AbortNode(token, reason)
+        return cls(reason, line)
+
+    def render(self, ctx: engine.Context, out: list[str]) -> None:
+        raise AbortMessage(self.reason)
 
 
-class _ConnectedContentTag(Tag):
+def _connected_content(parsing: engine.Parsing, name: str, markup: str, line: int) -> engine.Node:
     """`{% connected_content %}` is refused: the emulator never fetches URLs while rendering."""
-
-    name = "connected_content"
-    block = False
-
-    def parse(self, stream: TokenStream) -> Node:
-        raise lx.LiquidSyntaxError(
-            "{% connected_content %} is not supported: the emulator does not fetch URLs "
-            "while rendering; put the values on the user profile or in trigger properties",
-            token=stream.current,
-        )
+    raise engine.LiquidSyntaxError(
+        "{% connected_content %} is not supported: the emulator does not fetch URLs "
+        "while rendering; put the values on the user profile or in trigger properties",
+        line,
+    )
 
 
-_FILTER_FAILURES = (ValueError, ArithmeticError, RecursionError)
-"""What a filter may raise on odd input (UnicodeError is a ValueError; python-liquid itself
-turns TypeError into a Liquid type error naming the filter)."""
+BRAZE_TAGS: Mapping[str, engine.TagParser] = {
+    **engine.STANDARD_TAGS,
+    "abort_message": _AbortNode.parse,
+    "connected_content": _connected_content,
+}
+"""Ruby Liquid's tags plus Braze's."""
 
 
-def _guarded(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
-    """`function` as a filter that fails as a Liquid error naming it, and within the limits."""
+def _bounded(name: str, function: Filter) -> Filter:
+    """`function` refusing a range too long to iterate and a result over the output limit."""
 
-    @functools.wraps(function)  # keeps python-liquid's with_context / with_environment marks
-    def guarded(*args: Any, **kwargs: Any) -> Any:
-        for value in args:
-            if isinstance(value, range) and _too_long(value):
-                raise lx.FilterArgumentError(
-                    f"{name}: a range of more than {LOOP_ITERATION_LIMIT:,} items "
-                    "(the emulator's limit)",
-                    token=None,
+    def bounded(call: FilterCall, value: Any, *args: Any) -> Any:
+        for given in (value, *args):
+            if isinstance(given, RubyRange) and len(given) > LOOP_ITERATION_LIMIT:
+                raise LiquidArgumentError(
+                    f"a range of more than {LOOP_ITERATION_LIMIT:,} items (the emulator's limit)"
                 )
-        try:
-            result = function(*args, **kwargs)
-        except _FILTER_FAILURES as exc:
-            raise lx.FilterArgumentError(f"{name}: {_failure(exc)}", token=None) from None
+        result = function(call, value, list(args))
         if isinstance(result, str) and len(result) > OUTPUT_LIMIT:
-            raise lx.FilterArgumentError(
-                f"{name}: the result is longer than {OUTPUT_LIMIT:,} characters "
-                "(the emulator's output limit)",
-                token=None,
+            raise LiquidArgumentError(
+                f"the result is longer than {OUTPUT_LIMIT:,} characters "
+                "(the emulator's output limit)"
             )
         return result
 
-    return guarded
+    return Filter(bounded, function.least, function.most, needs_call=True)
 
 
-def _too_long(values: range) -> bool:
-    try:
-        return len(values) > LOOP_ITERATION_LIMIT
-    except OverflowError:
-        return True
+BRAZE_LIQUID_FILTERS: Mapping[str, Filter] = {
+    name: _bounded(name, function)
+    for name, function in {
+        **STANDARD_FILTERS,
+        **{name: make_filter(function) for name, function in BRAZE_FILTERS.items()},
+    }.items()
+}
+"""Liquid 5's standard filters (Ruby semantics) plus Braze's, each within the limits."""
+
+LIMITS = engine.Limits(
+    loop_iterations=LOOP_ITERATION_LIMIT,
+    output_bytes=OUTPUT_LIMIT,
+    assign_score=LOCAL_NAMESPACE_LIMIT,
+    scope_depth=CONTEXT_DEPTH_LIMIT,
+)
 
 
 def _failure(exc: BaseException) -> str:
@@ -425,92 +425,28 @@ def _failure(exc: BaseException) -> str:
     return text if len(text) <= 300 else text[:297] + "..."
 
 
-class _BrazeEnvironment(liquid.Environment):
-    """python-liquid configured like Braze: strict parsing, no autoescape, Braze extras,
-    and bounded rendering (see the module's assumptions)."""
+@dataclass(frozen=True)
+class LiquidWarning:
+    """Markup that renders only because Braze's Liquid is lenient (lax mode), at `line`."""
 
-    loop_iteration_limit = LOOP_ITERATION_LIMIT
-    output_stream_limit = OUTPUT_LIMIT
-    local_namespace_limit = LOCAL_NAMESPACE_LIMIT
-    context_depth_limit = CONTEXT_DEPTH_LIMIT
+    line: int
+    message: str
 
-    def __init__(self) -> None:
-        super().__init__(autoescape=False, strict_filters=True)
-        for name, function in BRAZE_FILTERS.items():
-            self.add_filter(name, function)
-        for name, function in list(self.filters.items()):
-            self.filters[name] = _guarded(name, function)
-        self.add_tag(_AbortMessageTag)
-        self.add_tag(_ConnectedContentTag)
-
-    def _parse(self, source: str) -> list[Node]:
-        """Parse, pinning errors that python-liquid leaves without a place to the nearest tag."""
-        stream = TokenStream(self.tokenizer()(source))
-        try:
-            return get_parser(self).parse(stream)
-        except lx.LiquidError as err:
-            if err.token is None or err.token.start_index < 0:
-                err.token = _nearest_token(stream, str(err.message))
-            raise
-
-
-def _nearest_token(stream: TokenStream, message: str) -> Token | None:
-    """The markup token an unplaced parse error belongs to: the unclosed block, else the last."""
-    tokens = stream.tokens[: stream.pos + 1]
-    unclosed = re.match(r"expected tag end(\w+)", message)
-    if unclosed is not None and stream.pos >= len(stream.tokens):
-        for token in reversed(tokens):
-            if token.kind == TOKEN_TAG and token.value == unclosed.group(1):
-                return token
-    for token in reversed(tokens):
-        if token.kind in (TOKEN_TAG, TOKEN_EXPRESSION, TOKEN_OUTPUT) and token.start_index >= 0:
-            return token
-    return None
-
-
-_ENVIRONMENT = _BrazeEnvironment()
-
-
-_LIMIT_MESSAGES: Mapping[type[lx.LiquidError], str] = {
-    lx.LoopIterationLimitError: (
-        f"the template loops more than {LOOP_ITERATION_LIMIT:,} times in all (the emulator's limit)"
-    ),
-    lx.OutputStreamLimitError: (
-        f"the rendered text is longer than {OUTPUT_LIMIT:,} bytes (the emulator's limit)"
-    ),
-    lx.LocalNamespaceLimitError: (
-        f"the values the template assigns take more than {LOCAL_NAMESPACE_LIMIT:,} bytes "
-        "(the emulator's limit)"
-    ),
-    lx.ContextDepthError: (
-        f"the template nests more than {CONTEXT_DEPTH_LIMIT} render scopes (the emulator's limit)"
-    ),
-}
-
-
-def _braze_error(err: lx.LiquidError, references: list[Reference]) -> LiquidError:
-    """Our error for a python-liquid one: the user's line, their tag names, plain words."""
-    message = str(err.message if err.message is not None else type(err).__name__)
-    message = _LIMIT_MESSAGES.get(type(err), message)
-    unclosed = re.fullmatch(r"expected tag end(\w+), found end of expression", message)
-    if unclosed is not None:
-        name = unclosed.group(1)
-        message = f"{{% {name} %}} is never closed: the template ends before {{% end{name} %}}"
-    else:
-        message = message.replace("found end of expression", "found the end of the tag")
-    message = _VARIABLE_NAME.sub(lambda m: references[int(m.group(1))].tag, message)
-    token = err.token
-    line = None
-    if token is not None and token.start_index >= 0:
-        line = token.source.count("\n", 0, token.start_index) + 1
-    return LiquidError(message, line)
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}"
 
 
 class BrazeTemplate:
-    """A compiled Braze template; `render` fills it for one user as a send would."""
+    """A compiled Braze template; `render` fills it for one user as a send would.
 
-    def __init__(self, source: str) -> None:
+    `mode` is Ruby Liquid's error mode: `lax` (Braze's: what Ruby accepts renders as Ruby
+    renders it, and each leniency is a warning), `warn` (strict parse first, lax fallback) or
+    `strict` (leniencies and unknown filters are errors).
+    """
+
+    def __init__(self, source: str, mode: str = "lax") -> None:
         self.source = source
+        self.mode = mode
         translation = _translate(source)
         self._references = translation.references
         self.references: tuple[str, ...] = tuple(ref.tag for ref in translation.references)
@@ -518,26 +454,51 @@ class BrazeTemplate:
         self.literal_text = "".join(translation.text)
         """The template's text outside Liquid markup (tells whether the body is JSON)."""
         try:
-            self._template = _ENVIRONMENT.from_string(translation.source)
-        except lx.LiquidError as err:
-            raise _braze_error(err, self._references) from None
+            self._template = engine.Template(
+                translation.source, mode=mode, tags=BRAZE_TAGS, filters=BRAZE_LIQUID_FILTERS
+            )
+        except engine.LiquidSyntaxError as err:
+            raise LiquidError(self._tags(err.message), err.line) from None
         except RecursionError:
             raise LiquidError("the template nests too deeply to parse") from None
-        self._check_filters(translation.source)
+        self.warnings: tuple[LiquidWarning, ...] = tuple(
+            [
+                LiquidWarning(
+                    w.line,
+                    self._tags(
+                        f"{w.markup} is accepted only by Liquid's lax parsing ({w.message}); "
+                        "Braze renders it as shown here, but it is fragile"
+                    ),
+                )
+                for w in self._template.warnings
+            ]
+            + [
+                LiquidWarning(
+                    line,
+                    f"unknown filter {name!r}: Braze's Liquid ignores it and passes the value "
+                    "through unchanged",
+                )
+                for name, line in self._template.unknown_filters
+            ]
+        )
+        """Where the template works only by Liquid's leniency, in source order."""
         self._lookups = [
             (_VARIABLE.format(index), ref.lookup()) for index, ref in enumerate(self._references)
         ]
+        self._blocks = [
+            (_VARIABLE.format(index), ref.name)
+            for index, ref in enumerate(self._references)
+            if ref.namespace == "content_blocks"
+        ]
+        self.content_block_names: tuple[str, ...] = tuple(name for _, name in self._blocks)
+        """The Content Blocks the template includes (`{{content_blocks.${name}}}`)."""
         self._variables = {ref.tag: _VARIABLE.format(i) for i, ref in enumerate(self._references)}
         self._static = source if "{{" not in source and "{%" not in source else None
         """The text itself when there is no markup (most header values): nothing to render."""
 
-    def _check_filters(self, translated: str) -> None:
-        """Refuse unknown filters when compiling, as Braze's composer does, not mid-send."""
-        analysis = self._template.analyze(include_partials=False)
-        for name, spans in analysis.filters.items():
-            if name not in _ENVIRONMENT.filters:
-                line = translated.count("\n", 0, spans[0].index) + 1
-                raise LiquidError(f"unknown filter {name!r}", line)
+    def _tags(self, message: str) -> str:
+        """A message with generated variable names turned back into the user's tags."""
+        return _VARIABLE_NAME.sub(lambda m: self._references[int(m.group(1))].tag, message)
 
     def render(
         self,
@@ -546,21 +507,51 @@ class BrazeTemplate:
         custom: Mapping[str, Any] | None = None,
         campaign: Mapping[str, Any] | None = None,
         properties: Mapping[str, Mapping[str, Any]] | None = None,
+        content_blocks: Mapping[str, str] | None = None,
+        now: float | None = None,
     ) -> str:
         """The text Braze would send to this user; raises `AbortMessage` or `LiquidError`.
 
         `custom` None: `profile` is one flat `/users/track` object, its keys other than
         identifiers and standard fields the custom attributes. Else `profile` holds the
-        standard values and `custom` the custom attributes.
+        standard values and `custom` the custom attributes. `content_blocks` maps a block's
+        name to its Liquid; `now` (epoch seconds, the mock's clock) is what `now` and
+        `today` mean, the real time when not given.
         """
+        return self._fill(profile, custom, campaign, properties, content_blocks, now, 0)
+
+    def _fill(
+        self,
+        profile: Mapping[str, Any],
+        custom: Mapping[str, Any] | None,
+        campaign: Mapping[str, Any] | None,
+        properties: Mapping[str, Mapping[str, Any]] | None,
+        content_blocks: Mapping[str, str] | None,
+        now: float | None,
+        depth: int,
+    ) -> str:
         if self._static is not None:
             return self._static
         data: dict[str, Any] = {}
         for variable, lookup in self._lookups:
             value = lookup(profile, custom, campaign, properties)
-            if value is not _MISSING:
+            if value is not _MISSING and value is not None:
                 data[variable] = value
-        return self._render(data)
+        if self._blocks:
+            if depth >= CONTENT_BLOCK_DEPTH_LIMIT:
+                raise LiquidError(
+                    f"Content Blocks nest more than {CONTENT_BLOCK_DEPTH_LIMIT} deep "
+                    "(a block that includes itself?)"
+                )
+            blocks = content_blocks or {}
+            for variable, name in self._blocks:
+                source = blocks.get(name)
+                if source is None:
+                    raise LiquidError(f"Content Block {name!r} does not exist")
+                data[variable] = compile_template(source, self.mode)._fill(
+                    profile, custom, campaign, properties, blocks, now, depth + 1
+                )
+        return self._render(data, now)
 
     def resolve(
         self,
@@ -574,11 +565,11 @@ class BrazeTemplate:
         values: dict[str, Any] = {}
         for ref in self._references:
             value = ref.lookup()(profile, custom, campaign, properties)
-            if value is not _MISSING:
+            if value is not _MISSING and value is not None:
                 values[ref.tag] = value
         return values
 
-    def render_values(self, values: Mapping[str, Any]) -> str:
+    def render_values(self, values: Mapping[str, Any], *, now: float | None = None) -> str:
         """Render with the tags' values given directly (by tag, as `resolve` returns them).
 
         Lets a diagnosis re-render with one value changed to see what it caused.
@@ -586,29 +577,37 @@ class BrazeTemplate:
         data = {
             self._variables[tag]: value for tag, value in values.items() if tag in self._variables
         }
-        return self._render(data)
+        return self._render(data, now)
 
-    def _render(self, data: dict[str, Any]) -> str:
+    def render_liquid(self, variables: Mapping[str, Any], *, now: float | None = None) -> str:
+        """Render with plain Liquid variables as the globals (no `${…}` look-ups).
+
+        How the differential tests hand one context to both this renderer and Ruby Liquid.
+        """
+        return self._render(dict(variables), now)
+
+    def _render(self, data: dict[str, Any], now: float | None) -> str:
         try:
-            return self._template.render(data)
-        except lx.LiquidError as err:
-            raise _braze_error(err, self._references) from None
+            return self._template.render(
+                data, now=time.time() if now is None else now, limits=LIMITS
+            )
+        except engine.LiquidRenderError as err:
+            raise LiquidError(self._tags(err.message), err.line) from None
         except _RENDER_FAILURES as exc:
-            # Outside a filter (printing a number too long for text, a value nested too deeply
-            # to print): no line is known.
-            raise LiquidError(
-                _VARIABLE_NAME.sub(lambda m: self._references[int(m.group(1))].tag, _failure(exc))
-            ) from None
+            raise LiquidError(self._tags(_failure(exc))) from None
 
     def __repr__(self) -> str:
         return f"BrazeTemplate({self.source!r})"
 
 
+CONTENT_BLOCK_DEPTH_LIMIT = 10
+"""*Assumed.* How deep Content Blocks may include one another."""
+
 _RENDER_FAILURES = (ValueError, TypeError, ArithmeticError, RecursionError, LookupError)
-"""What python-liquid lets through while rendering odd values; each is a Liquid error."""
+"""What a render may still raise on odd values; each is a Liquid error."""
 
 
 @functools.lru_cache(maxsize=256)
-def compile_template(source: str) -> BrazeTemplate:
+def compile_template(source: str, mode: str = "lax") -> BrazeTemplate:
     """Compile once per source: campaigns render the same template for every user."""
-    return BrazeTemplate(source)
+    return BrazeTemplate(source, mode)

@@ -1,4 +1,4 @@
-"""The filters Braze adds to Shopify Liquid, as python-liquid filter functions.
+"""The filters Braze adds to Shopify Liquid, as functions of the input and the arguments.
 
 Semantics follow Braze's "Advanced filters" reference (its example vectors are in the tests).
 Where that page is silent, each filter says which convention it follows and why.
@@ -16,10 +16,7 @@ import urllib.parse
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from liquid.exceptions import FilterArgumentError
-from liquid.stringify import to_liquid_string
-from liquid.undefined import is_undefined
-
+from mocks.braze.ruby_values import LiquidArgumentError, to_s
 from mocks.core.jsonbody import parse_json
 
 JSON_PARSE_MAX_DEPTH = 100
@@ -27,10 +24,8 @@ JSON_PARSE_MAX_DEPTH = 100
 
 
 def _text(value: object) -> str:
-    """A filter's input as Liquid would print it: nil and undefined become ''."""
-    if value is None or is_undefined(value):
-        return ""
-    return to_liquid_string(value, False)
+    """A filter's input as Ruby's `to_s` prints it: nil becomes ''."""
+    return to_s(value)
 
 
 def json_escape(value: object) -> str:
@@ -91,10 +86,8 @@ def base64_encode(value: object) -> str:
 
 
 def _hmac(value: object, key: object, digest: str) -> bytes:
-    if key is None or is_undefined(key):
-        raise FilterArgumentError(
-            "the HMAC filters need a key, e.g. `| hmac_sha256_hex: 'key'`", token=None
-        )
+    if key is None:
+        raise LiquidArgumentError("the HMAC filters need a key, e.g. `| hmac_sha256_hex: 'key'`")
     return hmac.new(_text(key).encode(), _text(value).encode(), digest).digest()
 
 
@@ -128,7 +121,7 @@ def json_parse(value: object) -> Any:
     try:
         return parse_json(_text(value), max_depth=JSON_PARSE_MAX_DEPTH)
     except ValueError as exc:
-        raise FilterArgumentError(f"json_parse: the text is not JSON ({exc})", token=None) from None
+        raise LiquidArgumentError(f"the text is not JSON ({exc})") from None
 
 
 def as_json_string(value: object) -> str:
@@ -137,7 +130,7 @@ def as_json_string(value: object) -> str:
     Nil and undefined values become `null`, so the output is always a JSON value; a NaN or
     infinite number is an error (as Ruby's `to_json` raises), never invalid JSON.
     """
-    if value is None or is_undefined(value):
+    if value is None:
         return "null"
     return json.dumps(
         value, ensure_ascii=False, separators=(",", ":"), default=str, allow_nan=False
@@ -164,7 +157,7 @@ def number_with_delimiter(value: object, delimiter: object = ",", separator: obj
     Input that is not a number is returned unchanged, as Rails does. `delimiter` and
     `separator` may be given (`| number_with_delimiter: '.', ','`).
     """
-    if isinstance(value, bool) or value is None or is_undefined(value):
+    if isinstance(value, bool) or value is None:
         return _text(value)
     numeric = isinstance(value, float | decimal.Decimal | int)
     text = str(value) if numeric else _text(value).strip()
@@ -183,11 +176,9 @@ BRAZE_FILTERS: Mapping[str, Callable[..., Any]] = {
     "json_escape": json_escape,
     "url_escape": url_escape,
     "url_param_escape": url_param_escape,
-    "url_encode": url_encode,
     "md5": md5,
     "sha1": sha1,
     "sha2": sha2,
-    "base64_encode": base64_encode,
     "hmac_sha1_hex": hmac_sha1_hex,
     "hmac_sha1": hmac_sha1_hex,
     "hmac_sha1_base64": hmac_sha1_base64,

@@ -93,7 +93,7 @@ def test_bad_specs_are_refused_naming_the_key(change: dict[str, Any], key: str) 
 
 def test_a_liquid_error_says_where() -> None:
     with pytest.raises(CampaignError, match=r"^body: Liquid error: .*line 1"):
-        parse_spec({**SPEC, "body": "{{ ${first_name} | nope }}"}, BrazeSettings())
+        parse_spec({**SPEC, "body": "{% if ${first_name} %}never closed"}, BrazeSettings())
 
 
 def test_loopback_urls_may_use_any_port() -> None:

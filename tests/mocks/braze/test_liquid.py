@@ -255,13 +255,10 @@ def test_abort_message_only_when_reached() -> None:
 @pytest.mark.parametrize(
     ("source", "line", "words"),
     [
-        ("hello\n{% if ${first_name} == %}\nx{% endif %}", 2, "expected"),
         ("a\nb\n{% for pet in custom_attribute.${pets} %}\n{{pet}}\n", 3, "never closed"),
         ("a\n\n\n{% if true %}{% endfor %}", 4, "endfor"),
-        ("{{ 'x' }}\n{{ ${first_name} | no_such_filter }}", 2, "unknown filter 'no_such_filter'"),
         ("one\n{% bogus_tag %}", 2, "bogus_tag"),
         ("x\n{% abort_message(“curly”) %}", 2, "straight quotes"),
-        ("{% if {{custom_attribute.${zip code}}} == %}{% endif %}", 1, "expected"),
     ],
 )
 def test_syntax_errors_name_the_line(source: str, line: int, words: str) -> None:
@@ -270,6 +267,35 @@ def test_syntax_errors_name_the_line(source: str, line: int, words: str) -> None
     assert caught.value.line == line
     assert str(caught.value).startswith(f"line {line}: ")
     assert words in str(caught.value)
+    assert "__braze" not in str(caught.value)
+
+
+LENIENCIES = [
+    ("hello\n{% if ${first_name} == %}\nx{% endif %}", 2, "is not a valid expression", "hello\n"),
+    ("{{ 'x' }}\n{{ ${first_name} | no_such_filter }}", 2, "filter 'no_such_filter'", "x\nAda"),
+    ("{% if {{custom_attribute.${zip code}}} == %}y{% endif %}", 1, "valid expression", ""),
+]
+"""Markup Ruby Liquid's lax mode (Braze's) accepts: what it renders, and what strict says."""
+
+
+@pytest.mark.parametrize(("source", "line", "words", "rendered"), LENIENCIES)
+def test_lax_leniencies_render_as_ruby_does_and_warn_with_the_line(
+    source: str, line: int, words: str, rendered: str
+) -> None:
+    template = compile_template(source)
+    assert template.render(PROFILE) == rendered
+    assert [warning.line for warning in template.warnings] == [line]
+    assert words in str(template.warnings[0]) and "__braze" not in str(template.warnings[0])
+
+
+@pytest.mark.parametrize(("source", "line", "words", "rendered"), LENIENCIES)
+def test_strict_mode_refuses_the_leniencies_with_the_line(
+    source: str, line: int, words: str, rendered: str
+) -> None:
+    with pytest.raises(LiquidError) as caught:
+        compile_template(source, "strict")
+    assert caught.value.line == line
+    assert words.replace("filter 'no_such_filter'", "filter no_such_filter") in str(caught.value)
     assert "__braze" not in str(caught.value)
 
 

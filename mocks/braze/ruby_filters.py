@@ -1,0 +1,756 @@
+"""Liquid 5's standard filters with Ruby's semantics, as Shopify's `StandardFilters` has them.
+
+Each filter takes the input and its arguments as Ruby Liquid passes them (keyword arguments as
+one trailing dict) and answers what Ruby Liquid 5.4 with ActiveSupport answers, byte for byte:
+text is Ruby text (strip leaves a no-break space, `split` drops trailing empty items), numbers
+are Ruby numbers (decimal arithmetic on floats, integer division floors), arrays are flattened
+where Ruby flattens them. The differential tests hold this module to Ruby Liquid itself.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import html
+import inspect as pyinspect
+import math
+import re
+import urllib.parse
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from mocks.braze import ruby_time
+from mocks.braze.ruby_values import (
+    DECIMAL_CONTEXT,
+    Drop,
+    LiquidArgumentError,
+    RubyRange,
+    eql_key,
+    first,
+    flatten,
+    from_decimal,
+    has_first,
+    has_last,
+    has_size,
+    last,
+    ruby_eq,
+    ruby_size,
+    spaceship,
+    to_integer,
+    to_number,
+    to_s,
+    truthy,
+)
+
+
+class LiquidZeroDivisionError(LiquidArgumentError):
+    """Ruby Liquid's `Liquid::ZeroDivisionError`."""
+
+
+class LiquidFloatDomainError(LiquidArgumentError):
+    """Ruby Liquid's `Liquid::FloatDomainError` (rounding Infinity or NaN)."""
+
+
+@dataclass(frozen=True)
+class FilterCall:
+    """What a filter may need from the render besides its arguments."""
+
+    now: float
+
+
+_RUBY_SPACE = " \t\n\v\f\r\0"
+_AWK_SPACE = " \t\n\v\f\r"
+
+
+def _text(value: Any) -> str:
+    return to_s(value)
+
+
+def _items(value: Any) -> list[Any]:
+    """Ruby Liquid's InputIterator: arrays flattened, a hash as one item, nil as none."""
+    if isinstance(value, list):
+        return flatten(value)
+    if isinstance(value, RubyRange):
+        return value.to_list()
+    if value is None:
+        return []
+    return [value]
+
+
+class _NoIndex(Exception):
+    """The item has no `[]` (nil, a number that is a Float, a boolean)."""
+
+
+def _property(item: Any, prop: Any) -> Any:
+    """`item[prop]`, with Ruby's TypeError as Liquid's property error."""
+    if isinstance(item, dict):
+        if isinstance(prop, str):
+            return item.get(prop)
+        return next((v for k, v in item.items() if type(k) is type(prop) and k == prop), None)
+    if isinstance(item, str):
+        if isinstance(prop, str):
+            return prop if prop in item else None
+        if isinstance(prop, int) and not isinstance(prop, bool):
+            return item[prop] if -len(item) <= prop < len(item) else None
+        raise LiquidArgumentError(f"cannot select the property '{to_s(prop)}'")
+    if isinstance(item, list):
+        if isinstance(prop, int) and not isinstance(prop, bool):
+            return item[prop] if -len(item) <= prop < len(item) else None
+        raise LiquidArgumentError(f"cannot select the property '{to_s(prop)}'")
+    if isinstance(item, int) and not isinstance(item, bool):
+        if isinstance(prop, int) and not isinstance(prop, bool):
+            return (item >> prop) & 1 if prop >= 0 else 0
+        raise LiquidArgumentError(f"cannot select the property '{to_s(prop)}'")
+    if isinstance(item, Drop):
+        return item.invoke(to_s(prop))
+    raise _NoIndex
+
+
+def _has_index(item: Any) -> bool:
+    return isinstance(item, dict | str | list | Drop) or (
+        isinstance(item, int) and not isinstance(item, bool)
+    )
+
+
+# --- text ----------------------------------------------------------------------------------------
+
+
+def size(value: Any) -> Any:
+    return ruby_size(value) if has_size(value) else 0
+
+
+def downcase(value: Any) -> str:
+    return _text(value).lower()
+
+
+def upcase(value: Any) -> str:
+    return _text(value).upper()
+
+
+def capitalize(value: Any) -> str:
+    text = _text(value)
+    return text[:1].title() + text[1:].lower() if text else ""
+
+
+def escape(value: Any) -> str | None:
+    if value is None:
+        return None
+    return html.escape(_text(value), quote=True).replace("&#x27;", "&#39;")
+
+
+_ESCAPE_ONCE = re.compile(r"[\"><']|&(?!([a-zA-Z]+|(#\d+));)")
+_ESCAPES = {"&": "&amp;", ">": "&gt;", "<": "&lt;", '"': "&quot;", "'": "&#39;"}
+
+
+def escape_once(value: Any) -> str:
+    return _ESCAPE_ONCE.sub(lambda m: _ESCAPES[m.group(0)[0]], _text(value))
+
+
+def url_encode(value: Any) -> str | None:
+    """`CGI.escape`: all but `a-z A-Z 0-9 _ . - ~` percent-encoded, a space as `+`."""
+    if value is None:
+        return None
+    return urllib.parse.quote_plus(_text(value).encode("utf-8", "surrogateescape"), safe="~")
+
+
+_PERCENT = re.compile(rb"%([0-9a-fA-F]{2})")
+
+
+def url_decode(value: Any) -> str | None:
+    """`CGI.unescape`: `+` is a space, `%XX` a byte; broken escapes stay as they are."""
+    if value is None:
+        return None
+    raw = _text(value).encode("utf-8", "surrogateescape").replace(b"+", b" ")
+    decoded = _PERCENT.sub(lambda m: bytes([int(m.group(1), 16)]), raw)
+    try:
+        return decoded.decode("utf-8")
+    except UnicodeDecodeError:
+        raise LiquidArgumentError("invalid byte sequence in UTF-8") from None
+
+
+def _binary(data: bytes) -> str:
+    return data.decode("utf-8", "surrogateescape")
+
+
+def _strict_b64decode(text: str) -> bytes:
+    """`Base64.strict_decode64`: padding required, no stray bits, nothing but the alphabet."""
+    if len(text) % 4 or re.search(r"[^A-Za-z0-9+/=]", text):
+        raise binascii.Error
+    data = base64.b64decode(text, validate=True)
+    if base64.b64encode(data).decode() != text:
+        raise binascii.Error
+    return data
+
+
+def base64_encode(value: Any) -> str:
+    return base64.b64encode(_text(value).encode("utf-8", "surrogateescape")).decode()
+
+
+def base64_decode(value: Any) -> str:
+    text = _text(value)
+    try:
+        return _binary(_strict_b64decode(text))
+    except (binascii.Error, ValueError):
+        raise LiquidArgumentError("invalid base64 provided to base64_decode") from None
+
+
+def base64_url_safe_encode(value: Any) -> str:
+    return base64.urlsafe_b64encode(_text(value).encode("utf-8", "surrogateescape")).decode()
+
+
+def base64_url_safe_decode(value: Any) -> str:
+    text = _text(value)
+    if not text.endswith("=") and len(text) % 4:
+        text = text.ljust((len(text) + 3) & ~3, "=")
+    text = text.replace("-", "+").replace("_", "/")
+    try:
+        return _binary(_strict_b64decode(text))
+    except (binascii.Error, ValueError):
+        raise LiquidArgumentError("invalid base64 provided to base64_url_safe_decode") from None
+
+
+def _ruby_slice(seq: Any, offset: int, length: int) -> Any:
+    """`String#slice(offset, length)` / `Array#slice`: None where Ruby answers nil."""
+    size_ = len(seq)
+    if offset < 0:
+        offset += size_
+        if offset < 0:
+            return None
+    if offset > size_ or length < 0:
+        return None
+    return seq[offset : offset + length]
+
+
+def slice_(value: Any, offset: Any, length: Any = None) -> Any:
+    start = to_integer(offset)
+    count = to_integer(length) if length is not None else 1
+    if isinstance(value, list):
+        got = _ruby_slice(value, start, count)
+        return [] if got is None else got
+    got = _ruby_slice(_text(value), start, count)
+    return "" if got is None else got
+
+
+def truncate(value: Any, length: Any = 50, ellipsis: Any = "...") -> str | None:
+    if value is None:
+        return None
+    text = _text(value)
+    limit = to_integer(length)
+    tail = _text(ellipsis)
+    keep = max(limit - len(tail), 0)
+    return text[:keep] + tail if len(text) > limit else text
+
+
+def _awk_split(text: str, limit: int = 0) -> list[str]:
+    """`String#split(" ", limit)`: fields between runs of ASCII whitespace, leading ones
+    ignored; with a limit the last field is the rest, and trailing empty fields are kept."""
+    fields: list[str] = []
+    begin = end = 0
+    skipping = True
+    count = 1
+    for position, char in enumerate(text, 1):
+        if skipping:
+            if char in _AWK_SPACE:
+                begin = position
+            else:
+                end = position
+                skipping = False
+                if limit > 0 and limit <= count:
+                    break
+        elif char in _AWK_SPACE:
+            fields.append(text[begin:end])
+            skipping = True
+            begin = position
+            if limit > 0:
+                count += 1
+        else:
+            end = position
+    if text and (limit > 0 or len(text) > begin):
+        fields.append(text[begin:])
+    if limit == 0:
+        while fields and fields[-1] == "":
+            fields.pop()
+    return fields
+
+
+def truncatewords(value: Any, words: Any = 15, ellipsis: Any = "...") -> str | None:
+    if value is None:
+        return None
+    text = _text(value)
+    count = to_integer(words)
+    if count <= 0:
+        count = 1
+    if count + 1 > 2**31 - 1:
+        raise LiquidArgumentError(f"integer {count} too big for truncatewords")
+    wordlist = _awk_split(text, count + 1)
+    if len(wordlist) <= count:
+        return text
+    wordlist.pop()
+    return " ".join(wordlist) + _text(ellipsis)
+
+
+def split(value: Any, pattern: Any = None) -> list[str]:
+    text = _text(value)
+    separator = _text(pattern)
+    if separator == " ":
+        return _awk_split(text)
+    parts = list(text) if separator == "" else text.split(separator)
+    while parts and parts[-1] == "":
+        parts.pop()
+    return parts
+
+
+def strip(value: Any) -> str:
+    return _text(value).strip(_RUBY_SPACE)
+
+
+def lstrip(value: Any) -> str:
+    return _text(value).lstrip(_RUBY_SPACE)
+
+
+def rstrip(value: Any) -> str:
+    return _text(value).rstrip(_RUBY_SPACE)
+
+
+_STRIP_HTML_BLOCKS = re.compile(r"<script.*?</script>|<!--.*?-->|<style.*?</style>", re.DOTALL)
+_STRIP_HTML_TAGS = re.compile(r"<.*?>", re.DOTALL)
+
+
+def strip_html(value: Any) -> str:
+    return _STRIP_HTML_TAGS.sub("", _STRIP_HTML_BLOCKS.sub("", _text(value)))
+
+
+def strip_newlines(value: Any) -> str:
+    return re.sub(r"\r?\n", "", _text(value))
+
+
+def newline_to_br(value: Any) -> str:
+    return re.sub(r"\r?\n", "<br />\n", _text(value))
+
+
+def replace(value: Any, search: Any, replacement: Any = "") -> str:
+    return _text(value).replace(_text(search), _text(replacement))
+
+
+def replace_first(value: Any, search: Any, replacement: Any = "") -> str:
+    return _text(value).replace(_text(search), _text(replacement), 1)
+
+
+def replace_last(value: Any, search: Any, replacement: Any) -> str:
+    text, needle = _text(value), _text(search)
+    at = text.rfind(needle)
+    if at < 0:
+        return text
+    return text[:at] + _text(replacement) + text[at + len(needle) :]
+
+
+def remove(value: Any, search: Any) -> str:
+    return replace(value, search, "")
+
+
+def remove_first(value: Any, search: Any) -> str:
+    return replace_first(value, search, "")
+
+
+def remove_last(value: Any, search: Any) -> str:
+    return replace_last(value, search, "")
+
+
+def append(value: Any, suffix: Any) -> str:
+    return _text(value) + _text(suffix)
+
+
+def prepend(value: Any, prefix: Any) -> str:
+    return _text(prefix) + _text(value)
+
+
+# --- arrays --------------------------------------------------------------------------------------
+
+
+def join(value: Any, glue: Any = " ") -> str:
+    return _text(glue).join(to_s(item) for item in flatten(_items(value)))
+
+
+def _nil_safe_compare(a: Any, b: Any) -> int:
+    order = spaceship(a, b)
+    if order is not None:
+        return order
+    if a is None:
+        return 1
+    if b is None:
+        return -1
+    raise LiquidArgumentError("cannot sort values of incompatible types")
+
+
+def _casecmp(a: Any, b: Any) -> int:
+    if a is not None and b is not None:
+        x = _ascii_fold(_text(a))
+        y = _ascii_fold(_text(b))
+        return (x > y) - (x < y)
+    return 1 if a is None else -1
+
+
+def _ascii_fold(text: str) -> bytes:
+    return text.encode("utf-8", "surrogateescape").translate(_ASCII_LOWER)
+
+
+_ASCII_LOWER = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ", b"abcdefghijklmnopqrstuvwxyz")
+
+
+def _sorted(items: list[Any], compare: Callable[[Any, Any], int]) -> list[Any]:
+    from functools import cmp_to_key
+
+    return sorted(items, key=cmp_to_key(compare))
+
+
+def sort(value: Any, prop: Any = None) -> Any:
+    items = _items(value)
+    if not items:
+        return []
+    if prop is None:
+        return _sorted(items, _nil_safe_compare)
+    if all(_has_index(item) for item in items):
+        return _sorted(
+            items, lambda a, b: _nil_safe_compare(_property(a, prop), _property(b, prop))
+        )
+    return None
+
+
+def sort_natural(value: Any, prop: Any = None) -> Any:
+    items = _items(value)
+    if not items:
+        return []
+    if prop is None:
+        return _sorted(items, _casecmp)
+    if all(_has_index(item) for item in items):
+        return _sorted(items, lambda a, b: _casecmp(_property(a, prop), _property(b, prop)))
+    return None
+
+
+def where(value: Any, prop: Any, target: Any = None) -> Any:
+    items = _items(value)
+    if not items:
+        return []
+    kept = []
+    for item in items:
+        try:
+            got = _property(item, prop)
+        except _NoIndex:
+            return None
+        if truthy(got) if target is None else ruby_eq(got, target):
+            kept.append(item)
+    return kept
+
+
+def uniq(value: Any, prop: Any = None) -> Any:
+    items = _items(value)
+    if prop is not None and not items:
+        return []
+    if len(items) <= 1:
+        return list(items)  # Ruby's Array#uniq never calls the block for one item
+    seen: set[Any] = set()
+    kept = []
+    for item in items:
+        if prop is None:
+            key = eql_key(item)
+        else:
+            try:
+                key = eql_key(_property(item, prop))
+            except _NoIndex:
+                return None
+        if key not in seen:
+            seen.add(key)
+            kept.append(item)
+    return kept
+
+
+def reverse(value: Any) -> list[Any]:
+    return list(reversed(_items(value)))
+
+
+def map_(value: Any, prop: Any) -> list[Any]:
+    out = []
+    for item in _items(value):
+        if prop == "to_liquid":
+            out.append(item)
+        elif _has_index(item):
+            out.append(_property(item, prop))
+        else:
+            out.append(None)
+    return out
+
+
+def compact(value: Any, prop: Any = None) -> Any:
+    items = _items(value)
+    if prop is None:
+        return [item for item in items if item is not None]
+    if not items:
+        return []
+    kept = []
+    for item in items:
+        try:
+            if _property(item, prop) is not None:
+                kept.append(item)
+        except _NoIndex:
+            return None
+    return kept
+
+
+def concat(value: Any, other: Any) -> list[Any]:
+    if not isinstance(other, list):
+        raise LiquidArgumentError("concat filter requires an array argument")
+    return _items(value) + other
+
+
+def first_(value: Any) -> Any:
+    return first(value) if has_first(value) else None
+
+
+def last_(value: Any) -> Any:
+    return last(value) if has_last(value) else None
+
+
+# --- numbers -------------------------------------------------------------------------------------
+
+
+def _finish(result: int | Decimal) -> int | float:
+    return from_decimal(result)
+
+
+def _arith(value: Any, operand: Any, operation: str) -> Any:
+    left, right = to_number(value), to_number(operand)
+    if isinstance(left, int) and isinstance(right, int):
+        if operation == "+":
+            return left + right
+        if operation == "-":
+            return left - right
+        if operation == "*":
+            return left * right
+        if right == 0:
+            raise LiquidZeroDivisionError("divided by 0")
+        if operation == "/":
+            return left // right
+        return left % right
+    a, b = Decimal(left), Decimal(right)
+    try:
+        if operation == "+":
+            return _finish(DECIMAL_CONTEXT.add(a, b))
+        if operation == "-":
+            return _finish(DECIMAL_CONTEXT.subtract(a, b))
+        if operation == "*":
+            return _finish(DECIMAL_CONTEXT.multiply(a, b))
+        if operation == "/":
+            if b == 0:
+                if a == 0 or a.is_nan():
+                    return math.nan
+                return math.inf if (a > 0) == (not b.is_signed()) else -math.inf
+            return _finish(DECIMAL_CONTEXT.divide(a, b))
+        if b == 0:
+            raise LiquidZeroDivisionError("divided by 0")
+        if a.is_nan() or b.is_nan() or a.is_infinite():
+            return math.nan
+        remainder = DECIMAL_CONTEXT.remainder(a, b)
+        if remainder == 0:
+            return 0.0
+        if (remainder < 0) != (b < 0):
+            remainder = DECIMAL_CONTEXT.add(remainder, b)
+        return _finish(remainder)
+    except InvalidOperation:
+        return math.nan
+
+
+def plus(value: Any, operand: Any) -> Any:
+    return _arith(value, operand, "+")
+
+
+def minus(value: Any, operand: Any) -> Any:
+    return _arith(value, operand, "-")
+
+
+def times(value: Any, operand: Any) -> Any:
+    return _arith(value, operand, "*")
+
+
+def divided_by(value: Any, operand: Any) -> Any:
+    return _arith(value, operand, "/")
+
+
+def modulo(value: Any, operand: Any) -> Any:
+    return _arith(value, operand, "%")
+
+
+def _round_half_up(number: Decimal, places: int) -> Decimal:
+    exponent = Decimal(1).scaleb(-places)
+    return number.quantize(exponent, rounding="ROUND_HALF_UP", context=DECIMAL_CONTEXT)
+
+
+def _integer_round(number: int, places: int) -> int:
+    if places >= 0:
+        return number
+    unit = 10**-places
+    quotient, rest = divmod(abs(number), unit)
+    if rest * 2 >= unit:
+        quotient += 1
+    return int(quotient * unit) * (1 if number >= 0 else -1)
+
+
+def round_(value: Any, places: Any = 0) -> Any:
+    number = to_number(value)
+    digits = to_number(places)
+    if isinstance(digits, Decimal):
+        if not digits.is_finite():
+            raise LiquidFloatDomainError(to_s(float(digits)))
+        digits = int(digits)
+    if isinstance(number, int):
+        result: Any = _integer_round(number, digits)
+    else:
+        if not number.is_finite():
+            raise LiquidFloatDomainError(to_s(float(number)))
+        rounded = _round_half_up(number, digits)
+        result = int(rounded) if digits <= 0 else float(rounded)  # BigDecimal#round(-n) is whole
+    if (isinstance(places, int) and not isinstance(places, bool) and places == 0) or (
+        isinstance(places, float) and places == 0
+    ):
+        result = int(result)
+    return result
+
+
+def _floor_ceil(value: Any, up: bool) -> int:
+    number = to_number(value)
+    if isinstance(number, int):
+        return number
+    if not number.is_finite():
+        raise LiquidFloatDomainError(to_s(float(number)))
+    rounding = "ROUND_CEILING" if up else "ROUND_FLOOR"
+    return int(number.to_integral_value(rounding=rounding))
+
+
+def ceil(value: Any) -> int:
+    return _floor_ceil(value, True)
+
+
+def floor(value: Any) -> int:
+    return _floor_ceil(value, False)
+
+
+def abs_(value: Any) -> Any:
+    number = to_number(value)
+    return _finish(number.copy_abs() if isinstance(number, Decimal) else abs(number))
+
+
+def at_least(value: Any, bound: Any) -> Any:
+    low, number = to_number(bound), to_number(value)
+    return _finish(low if low > number else number)
+
+
+def at_most(value: Any, bound: Any) -> Any:
+    high, number = to_number(bound), to_number(value)
+    return _finish(high if high < number else number)
+
+
+def default(value: Any, fallback: Any = "", options: Any = None) -> Any:
+    options = options if isinstance(options, dict) else {}
+    missing = value is None if truthy(options.get("allow_false")) else not truthy(value)
+    if missing or (isinstance(value, str | list | dict | RubyRange) and len(value) == 0):
+        return fallback
+    return value
+
+
+def date(call: FilterCall, value: Any, fmt: Any) -> Any:
+    """`date`: Ruby's Time.parse and strftime on a UTC server, `now` from the mock's clock."""
+    return ruby_time.date_filter(value, fmt, datetime.fromtimestamp(call.now, UTC))
+
+
+@dataclass(frozen=True)
+class Filter:
+    """A filter and the argument counts Ruby's method accepts (beyond the input)."""
+
+    function: Callable[..., Any]
+    least: int
+    most: int
+    needs_call: bool = False
+
+    def __call__(self, call: FilterCall, value: Any, args: list[Any]) -> Any:
+        if not self.least <= len(args) <= self.most:
+            expected = (
+                str(self.least + 1)
+                if self.least == self.most
+                else f"{self.least + 1}..{self.most + 1}"
+            )
+            raise LiquidArgumentError(
+                f"wrong number of arguments (given {len(args) + 1}, expected {expected})"
+            )
+        if self.needs_call:
+            return self.function(call, value, *args)
+        return self.function(value, *args)
+
+
+def make_filter(function: Callable[..., Any], needs_call: bool = False) -> Filter:
+    """A `Filter` whose argument counts are read off the function's signature."""
+    parameters = list(pyinspect.signature(function).parameters.values())[1 + needs_call :]
+    least = sum(1 for p in parameters if p.default is pyinspect.Parameter.empty)
+    return Filter(function, least, len(parameters), needs_call)
+
+
+_FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "abs": abs_,
+    "append": append,
+    "at_least": at_least,
+    "at_most": at_most,
+    "base64_decode": base64_decode,
+    "base64_encode": base64_encode,
+    "base64_url_safe_decode": base64_url_safe_decode,
+    "base64_url_safe_encode": base64_url_safe_encode,
+    "capitalize": capitalize,
+    "ceil": ceil,
+    "compact": compact,
+    "concat": concat,
+    "default": default,
+    "divided_by": divided_by,
+    "downcase": downcase,
+    "escape": escape,
+    "escape_once": escape_once,
+    "first": first_,
+    "floor": floor,
+    "h": escape,
+    "join": join,
+    "last": last_,
+    "lstrip": lstrip,
+    "map": map_,
+    "minus": minus,
+    "modulo": modulo,
+    "newline_to_br": newline_to_br,
+    "plus": plus,
+    "prepend": prepend,
+    "remove": remove,
+    "remove_first": remove_first,
+    "remove_last": remove_last,
+    "replace": replace,
+    "replace_first": replace_first,
+    "replace_last": replace_last,
+    "reverse": reverse,
+    "round": round_,
+    "rstrip": rstrip,
+    "size": size,
+    "slice": slice_,
+    "sort": sort,
+    "sort_natural": sort_natural,
+    "split": split,
+    "strip": strip,
+    "strip_html": strip_html,
+    "strip_newlines": strip_newlines,
+    "times": times,
+    "truncate": truncate,
+    "truncatewords": truncatewords,
+    "uniq": uniq,
+    "upcase": upcase,
+    "url_decode": url_decode,
+    "url_encode": url_encode,
+    "where": where,
+}
+STANDARD_FILTERS: dict[str, Filter] = {name: make_filter(f) for name, f in _FUNCTIONS.items()}
+"""Every filter of Ruby Liquid 5.4's StandardFilters, by name."""
+STANDARD_FILTERS["date"] = make_filter(date, needs_call=True)
