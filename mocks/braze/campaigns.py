@@ -543,6 +543,15 @@ class CampaignTemplates:
     raw_body: BrazeTemplate | None = None
     json_body: tuple[tuple[str, BrazeTemplate], ...] = ()
 
+    def keyed(self) -> list[tuple[str, BrazeTemplate]]:
+        """Every template with the campaign key it came from (`url`, `headers.X`, `body`)."""
+        keyed: list[tuple[str, BrazeTemplate]] = [("url", self.url)]
+        keyed += [(f"headers.{name}", t) for name, t in self.headers]
+        if self.raw_body is not None:
+            keyed.append(("body", self.raw_body))
+        keyed += [(f"body.{key}", t) for key, t in self.json_body]
+        return keyed
+
 
 @dataclass(frozen=True)
 class CampaignSpec:
@@ -559,6 +568,16 @@ class CampaignSpec:
     templates: CampaignTemplates = field(repr=False, compare=False)
     content_blocks: tuple[str, ...] = ()
     """The Content Blocks its templates reference, in order of first use."""
+
+    @property
+    def liquid_warnings(self) -> list[dict[str, Any]]:
+        """Where a template works only by Liquid's leniency or uses what Braze documents as
+        unsupported: key, line and message, as the campaign's answer shows them."""
+        return [
+            {"key": key, "line": warning.line, "message": warning.message}
+            for key, template in self.templates.keyed()
+            for warning in template.warnings
+        ]
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -592,7 +611,7 @@ def parse_spec(
     url = data.get("url")
     if not isinstance(url, str) or not url.strip():
         raise CampaignError(f"url: required, a non-empty string, not {url!r}")
-    url_template = _compile("url", url)
+    url_template = _compile("url", url, settings.liquid_error_mode)
     if "{{" not in url and "{%" not in url:
         problem = url_problem(url, settings.webhook_allowed_ports)
         if problem is not None:
@@ -609,7 +628,9 @@ def parse_spec(
             raise CampaignError(f"headers: {key!r} is not a valid header name")
         if not isinstance(value, str):
             raise CampaignError(f"headers.{key}: must be a string, not {value!r}")
-        header_templates.append((key, _compile(f"headers.{key}", value)))
+        header_templates.append(
+            (key, _compile(f"headers.{key}", value, settings.liquid_error_mode))
+        )
     body = data.get("body", "")
     body_format = data.get("body_format", "json" if isinstance(body, Mapping) else "raw")
     if body_format not in BODY_FORMATS:
@@ -619,7 +640,7 @@ def parse_spec(
     if body_format == "raw":
         if not isinstance(body, str):
             raise CampaignError("body: must be a string (Liquid text) when body_format is 'raw'")
-        raw_body = _compile("body", body)
+        raw_body = _compile("body", body, settings.liquid_error_mode)
     else:
         if not isinstance(body, Mapping):
             raise CampaignError(
@@ -630,7 +651,7 @@ def parse_spec(
                 raise CampaignError(f"body: key {key!r} must be a non-empty string")
             if not isinstance(value, str):
                 raise CampaignError(f"body.{key}: must be a string (Liquid text), not {value!r}")
-            json_body.append((key, _compile(f"body.{key}", value)))
+            json_body.append((key, _compile(f"body.{key}", value, settings.liquid_error_mode)))
     rate = data.get("rate_per_minute")
     low, high = settings.campaign_rate_min, settings.campaign_rate_max
     if rate is not None and (
@@ -672,13 +693,8 @@ def _referenced_blocks(
     templates: CampaignTemplates, known: Collection[str] | None
 ) -> tuple[str, ...]:
     """The Content Blocks the templates use; CampaignError naming the key of an unknown one."""
-    keyed: list[tuple[str, BrazeTemplate]] = [("url", templates.url)]
-    keyed += [(f"headers.{name}", t) for name, t in templates.headers]
-    if templates.raw_body is not None:
-        keyed.append(("body", templates.raw_body))
-    keyed += [(f"body.{key}", t) for key, t in templates.json_body]
     found: dict[str, None] = {}
-    for key, template in keyed:
+    for key, template in templates.keyed():
         for name in template.content_block_names:
             if known is not None and name not in known:
                 raise CampaignError(f"{key}: {unknown_block(name)}")
@@ -686,9 +702,9 @@ def _referenced_blocks(
     return tuple(found)
 
 
-def _compile(key: str, source: str) -> BrazeTemplate:
+def _compile(key: str, source: str, mode: str) -> BrazeTemplate:
     try:
-        return compile_template(source)
+        return compile_template(source, mode)
     except LiquidError as exc:
         raise CampaignError(f"{key}: Liquid error: {_liquid_text(exc)}") from None
 
@@ -751,6 +767,7 @@ class WebhookCampaign:
             "id": self.id,
             **self.spec.to_dict(),
             "content_blocks": list(self.spec.content_blocks),
+            "liquid_warnings": self.spec.liquid_warnings,
             "created_at": self.created_at,
             "dispatch_ids": list(self.dispatch_ids),
         }
@@ -847,6 +864,7 @@ def render_request(
             properties=properties,
             content_blocks=content_blocks,
             now=now,
+            limits=settings.liquid_limits,
         )
 
     url = render(templates.url).strip()

@@ -39,13 +39,15 @@ import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import UTC
 from typing import Any
 
 from mocks.braze import liquid_engine as engine
 from mocks.braze.attributes import STANDARD_FIELDS, UNKEPT_FIELDS
-from mocks.braze.liquid_filters import BRAZE_FILTERS
+from mocks.braze.dates import parse_date
+from mocks.braze.liquid_filters import BRAZE_CALL_FILTERS, BRAZE_FILTERS
 from mocks.braze.ruby_filters import STANDARD_FILTERS, Filter, FilterCall, make_filter
-from mocks.braze.ruby_values import LiquidArgumentError, RubyRange
+from mocks.braze.ruby_values import LiquidArgumentError, ObjectAsList, RubyRange, TimeText
 
 UNSENT_DISPATCH_ID = "dispatch_id_for_unsent_campaign"
 """What `campaign.${dispatch_id}` shows when the message is not part of a real send."""
@@ -154,11 +156,21 @@ class Reference:
             return _standard_lookup(name)
         if namespace == "custom_attribute":
             flat_custom = name not in _NOT_CUSTOM
-            return lambda profile, custom, campaign, properties: (
-                (profile.get(name, _MISSING) if flat_custom else _MISSING)
-                if custom is None
-                else custom.get(name, _MISSING)
-            )
+
+            def custom_attribute(
+                profile: Mapping[str, Any],
+                custom: Mapping[str, Any] | None,
+                campaign: Mapping[str, Any] | None,
+                properties: Mapping[str, Mapping[str, Any]] | None,
+            ) -> Any:
+                if custom is None:
+                    value = profile.get(name, _MISSING) if flat_custom else _MISSING
+                else:
+                    value = custom.get(name, _MISSING)
+                # Braze documents `custom_attribute.${object}[0].key` on a nested object
+                return ObjectAsList(value) if type(value) is dict else value
+
+            return custom_attribute
         if namespace == "campaign":
             if name == "dispatch_id":
                 return lambda profile, custom, campaign, properties: (
@@ -167,7 +179,8 @@ class Reference:
             return lambda profile, custom, campaign, properties: (campaign or {}).get(
                 name, _MISSING
             )
-        spaces = _CONTEXT_NAMESPACES if namespace in _CONTEXT_NAMESPACES else (namespace,)
+        in_context = namespace in _CONTEXT_NAMESPACES
+        spaces = _CONTEXT_NAMESPACES if in_context else (namespace,)
 
         def from_properties(
             profile: Mapping[str, Any],
@@ -178,10 +191,26 @@ class Reference:
             for space in spaces:
                 values = (properties or {}).get(space)
                 if values is not None and name in values:
-                    return values[name]
+                    return context_time(values[name]) if in_context else values[name]
             return _MISSING
 
         return from_properties
+
+
+_CLOCK_TIME = re.compile(r"\d{1,2}:\d{2}")
+
+
+def context_time(value: Any) -> Any:
+    """A Canvas entry / context property as Braze hands it to Liquid: a date-time text (in a
+    form Braze reads as a time) prints as sent but is normalised to UTC for the date filters,
+    as Braze's Context step page shows; anything else as it is. **Assumed**: only text with a
+    clock time, not a bare date."""
+    if not isinstance(value, str) or _CLOCK_TIME.search(value) is None:
+        return value
+    moment = parse_date(value)
+    if moment is None:
+        return value
+    return TimeText(value, moment.astimezone(UTC))
 
 
 def _standard_lookup(name: str) -> Lookup:
@@ -240,6 +269,8 @@ class _Translation:
     source: str
     references: list[Reference]
     text: list[str]
+    crowded_outputs: list[tuple[int, tuple[str, ...]]]
+    """Outputs that use two or more custom attributes: (line, their tags)."""
 
 
 def _translate(source: str) -> _Translation:
@@ -247,6 +278,7 @@ def _translate(source: str) -> _Translation:
     out: list[str] = []
     text: list[str] = []
     references: dict[Reference, str] = {}
+    crowded: list[tuple[int, tuple[str, ...]]] = []
     pos = 0
     while (start := _MARKUP_START.search(source, pos)) is not None:
         out.append(source[pos : start.start()])
@@ -258,10 +290,15 @@ def _translate(source: str) -> _Translation:
                 out.append(source[pos:verbatim_end])
                 pos = verbatim_end
                 continue
-        pos = _translate_markup(source, pos, out, references)
+        used: list[Reference] = []
+        begin = pos
+        pos = _translate_markup(source, pos, out, references, used)
+        attributes = dict.fromkeys(r.tag for r in used if r.namespace == "custom_attribute")
+        if len(attributes) > 1 and start.group() == "{{":
+            crowded.append((source.count("\n", 0, begin) + 1, tuple(attributes)))
     out.append(source[pos:])
     text.append(source[pos:])
-    return _Translation("".join(out), list(references), text)
+    return _Translation("".join(out), list(references), text, crowded)
 
 
 def _verbatim_end(source: str, pos: int) -> int | None:
@@ -285,7 +322,11 @@ def _verbatim_end(source: str, pos: int) -> int | None:
 
 
 def _translate_markup(
-    source: str, pos: int, out: list[str], references: dict[Reference, str]
+    source: str,
+    pos: int,
+    out: list[str],
+    references: dict[Reference, str],
+    used: list[Reference],
 ) -> int:
     """Copy one `{{ … }}` or `{% … %}` starting at `pos`, rewriting Braze syntax inside it."""
     in_tag = source.startswith("{%", pos)
@@ -305,6 +346,7 @@ def _translate_markup(
             out.append(text)
         elif piece.group("name") is not None:
             reference = Reference(piece.group("ns"), piece.group("name").strip())
+            used.append(reference)
             if reference not in references:
                 references[reference] = _VARIABLE.format(len(references))
             out.append(references[reference])
@@ -363,6 +405,34 @@ class _AbortNode(engine.Node):
         raise AbortMessage(self.reason)
 
 
+_EXTRA = re.compile(r":(key|value)\s+((?:'[^']*'|\"[^\"]*\"|[^\s:])+)")
+
+
+class _MessageExtras(engine.Node):
+    """`{% message_extras :key k :value v %}`: renders nothing; Braze adds the pair to the
+    send event's `message_extras` (Currents), which the emulator keeps in the render's
+    registers only."""
+
+    __slots__ = ("line", "pairs")
+    blank = True
+
+    def __init__(self, pairs: list[tuple[str, str]], line: int) -> None:
+        self.pairs = pairs
+        self.line = line
+
+    @classmethod
+    def parse(cls, parsing: engine.Parsing, name: str, markup: str, line: int) -> engine.Node:
+        found = _EXTRA.findall(markup)
+        keys = [text for kind, text in found if kind == "key"]
+        values = [text for kind, text in found if kind == "value"]
+        return cls(list(zip(keys, values, strict=False)), line)
+
+    def render(self, ctx: engine.Context, out: list[str]) -> None:
+        extras = ctx.registers.setdefault("message_extras", {})
+        for key, value in self.pairs:
+            extras.setdefault(key.strip("'\"").strip(), value.strip("'\"").strip())
+
+
 def _connected_content(parsing: engine.Parsing, name: str, markup: str, line: int) -> engine.Node:
     """`{% connected_content %}` is refused: the emulator never fetches URLs while rendering."""
     raise engine.LiquidSyntaxError(
@@ -372,9 +442,27 @@ def _connected_content(parsing: engine.Parsing, name: str, markup: str, line: in
     )
 
 
+BRAZE_UNSUPPORTED_FILTERS = frozenset(
+    {
+        "camelize",
+        "handleize",
+        "pluralize",
+        "lstrip",
+        "rstrip",
+        "money_with_currency",
+        "money_without_currency",
+        "format_address",
+        "highlight",
+        "find_index",
+    }
+)
+"""Filters Braze's filter reference marks "not supported" (Shopify's color and font filters
+are not supported either, and are not Liquid filters at all)."""
+
 BRAZE_TAGS: Mapping[str, engine.TagParser] = {
     **engine.STANDARD_TAGS,
     "abort_message": _AbortNode.parse,
+    "message_extras": _MessageExtras.parse,
     "connected_content": _connected_content,
 }
 """Ruby Liquid's tags plus Braze's."""
@@ -405,6 +493,7 @@ BRAZE_LIQUID_FILTERS: Mapping[str, Filter] = {
     for name, function in {
         **STANDARD_FILTERS,
         **{name: make_filter(function) for name, function in BRAZE_FILTERS.items()},
+        **{name: make_filter(f, needs_call=True) for name, f in BRAZE_CALL_FILTERS.items()},
     }.items()
 }
 """Liquid 5's standard filters (Ruby semantics) plus Braze's, each within the limits."""
@@ -462,26 +551,10 @@ class BrazeTemplate:
         except RecursionError:
             raise LiquidError("the template nests too deeply to parse") from None
         self.warnings: tuple[LiquidWarning, ...] = tuple(
-            [
-                LiquidWarning(
-                    w.line,
-                    self._tags(
-                        f"{w.markup} is accepted only by Liquid's lax parsing ({w.message}); "
-                        "Braze renders it as shown here, but it is fragile"
-                    ),
-                )
-                for w in self._template.warnings
-            ]
-            + [
-                LiquidWarning(
-                    line,
-                    f"unknown filter {name!r}: Braze's Liquid ignores it and passes the value "
-                    "through unchanged",
-                )
-                for name, line in self._template.unknown_filters
-            ]
+            sorted(self._warnings(translation), key=lambda warning: warning.line)
         )
-        """Where the template works only by Liquid's leniency, in source order."""
+        """Where the template works only by Liquid's leniency, or uses what Braze documents as
+        unsupported, by line."""
         self._lookups = [
             (_VARIABLE.format(index), ref.lookup()) for index, ref in enumerate(self._references)
         ]
@@ -493,8 +566,55 @@ class BrazeTemplate:
         self.content_block_names: tuple[str, ...] = tuple(name for _, name in self._blocks)
         """The Content Blocks the template includes (`{{content_blocks.${name}}}`)."""
         self._variables = {ref.tag: _VARIABLE.format(i) for i, ref in enumerate(self._references)}
+        self.filter_uses: tuple[tuple[str, int], ...] = tuple(self._template.used_filters)
+        """Every filter the template applies, with its line, in source order."""
+        self._plain_source = translation.source
         self._static = source if "{{" not in source and "{%" not in source else None
         """The text itself when there is no markup (most header values): nothing to render."""
+
+    def _warnings(self, translation: _Translation) -> list[LiquidWarning]:
+        found = [
+            LiquidWarning(
+                w.line,
+                self._tags(
+                    f"{w.markup} is accepted only by Liquid's lax parsing ({w.message}); "
+                    "Braze renders it as shown here, but it is fragile"
+                ),
+            )
+            for w in self._template.warnings
+        ]
+        unknown = set(self._template.unknown_filters)
+        for name, line in self._template.used_filters:
+            if (name, line) in unknown:
+                found.append(
+                    LiquidWarning(
+                        line,
+                        f"unknown filter {name!r}: Braze's Liquid ignores it and passes the value "
+                        "through unchanged"
+                        + (
+                            "; Braze's filter reference lists it as not supported"
+                            if name in BRAZE_UNSUPPORTED_FILTERS
+                            else ""
+                        ),
+                    )
+                )
+            elif name in BRAZE_UNSUPPORTED_FILTERS:
+                found.append(
+                    LiquidWarning(
+                        line,
+                        f"Braze's filter reference lists {name!r} as not supported; Ruby Liquid "
+                        "has it, so it renders as shown here, but Braze does not promise it",
+                    )
+                )
+        found.extend(
+            LiquidWarning(
+                line,
+                f"this output uses {' and '.join(tags)}: Braze documents that one output "
+                "cannot use two custom attributes; assign one to a variable first",
+            )
+            for line, tags in translation.crowded_outputs
+        )
+        return found
 
     def _tags(self, message: str) -> str:
         """A message with generated variable names turned back into the user's tags."""
@@ -509,6 +629,7 @@ class BrazeTemplate:
         properties: Mapping[str, Mapping[str, Any]] | None = None,
         content_blocks: Mapping[str, str] | None = None,
         now: float | None = None,
+        limits: engine.Limits | None = None,
     ) -> str:
         """The text Braze would send to this user; raises `AbortMessage` or `LiquidError`.
 
@@ -516,9 +637,12 @@ class BrazeTemplate:
         identifiers and standard fields the custom attributes. Else `profile` holds the
         standard values and `custom` the custom attributes. `content_blocks` maps a block's
         name to its Liquid; `now` (epoch seconds, the mock's clock) is what `now` and
-        `today` mean, the real time when not given.
+        `today` mean, the real time when not given; `limits` bound the render (the module's
+        defaults when not given).
         """
-        return self._fill(profile, custom, campaign, properties, content_blocks, now, 0)
+        return self._fill(
+            profile, custom, campaign, properties, content_blocks, now, limits or LIMITS, 0
+        )
 
     def _fill(
         self,
@@ -528,30 +652,58 @@ class BrazeTemplate:
         properties: Mapping[str, Mapping[str, Any]] | None,
         content_blocks: Mapping[str, str] | None,
         now: float | None,
+        limits: engine.Limits,
         depth: int,
     ) -> str:
         if self._static is not None:
             return self._static
+        data = self._data(profile, custom, campaign, properties, content_blocks, now, limits, depth)
+        return self._render(data, now, limits)
+
+    def _data(
+        self,
+        profile: Mapping[str, Any],
+        custom: Mapping[str, Any] | None,
+        campaign: Mapping[str, Any] | None,
+        properties: Mapping[str, Mapping[str, Any]] | None,
+        content_blocks: Mapping[str, str] | None,
+        now: float | None,
+        limits: engine.Limits,
+        depth: int,
+    ) -> dict[str, Any]:
+        """The plain Liquid variables for one user: each tag's value, each block rendered."""
         data: dict[str, Any] = {}
         for variable, lookup in self._lookups:
             value = lookup(profile, custom, campaign, properties)
             if value is not _MISSING and value is not None:
                 data[variable] = value
         if self._blocks:
-            if depth >= CONTENT_BLOCK_DEPTH_LIMIT:
-                raise LiquidError(
-                    f"Content Blocks nest more than {CONTENT_BLOCK_DEPTH_LIMIT} deep "
-                    "(a block that includes itself?)"
-                )
             blocks = content_blocks or {}
             for variable, name in self._blocks:
                 source = blocks.get(name)
                 if source is None:
                     raise LiquidError(f"Content Block {name!r} does not exist")
+                if depth >= CONTENT_BLOCK_NESTING:
+                    continue  # Braze: a block nested deeper does not expand
                 data[variable] = compile_template(source, self.mode)._fill(
-                    profile, custom, campaign, properties, blocks, now, depth + 1
+                    profile, custom, campaign, properties, blocks, now, limits, depth + 1
                 )
-        return self._render(data, now)
+        return data
+
+    def as_plain_liquid(
+        self,
+        profile: Mapping[str, Any],
+        *,
+        custom: Mapping[str, Any] | None = None,
+        campaign: Mapping[str, Any] | None = None,
+        properties: Mapping[str, Mapping[str, Any]] | None = None,
+        content_blocks: Mapping[str, str] | None = None,
+        now: float | None = None,
+    ) -> tuple[str, dict[str, Any]]:
+        """The template as plain Liquid and its variables for this user: what any Liquid
+        renders to the same text (how the tests hand Braze examples to Ruby Liquid)."""
+        data = self._data(profile, custom, campaign, properties, content_blocks, now, LIMITS, 0)
+        return self._plain_source, data
 
     def resolve(
         self,
@@ -577,19 +729,19 @@ class BrazeTemplate:
         data = {
             self._variables[tag]: value for tag, value in values.items() if tag in self._variables
         }
-        return self._render(data, now)
+        return self._render(data, now, LIMITS)
 
     def render_liquid(self, variables: Mapping[str, Any], *, now: float | None = None) -> str:
         """Render with plain Liquid variables as the globals (no `${…}` look-ups).
 
         How the differential tests hand one context to both this renderer and Ruby Liquid.
         """
-        return self._render(dict(variables), now)
+        return self._render(dict(variables), now, LIMITS)
 
-    def _render(self, data: dict[str, Any], now: float | None) -> str:
+    def _render(self, data: dict[str, Any], now: float | None, limits: engine.Limits) -> str:
         try:
             return self._template.render(
-                data, now=time.time() if now is None else now, limits=LIMITS
+                data, now=time.time() if now is None else now, limits=limits
             )
         except engine.LiquidRenderError as err:
             raise LiquidError(self._tags(err.message), err.line) from None
@@ -600,8 +752,9 @@ class BrazeTemplate:
         return f"BrazeTemplate({self.source!r})"
 
 
-CONTENT_BLOCK_DEPTH_LIMIT = 10
-"""*Assumed.* How deep Content Blocks may include one another."""
+CONTENT_BLOCK_NESTING = 2
+"""Braze: Content Blocks nest one level deep (a block may include a block, which renders its
+own Liquid but includes no further block: that renders as nothing, **assumed**)."""
 
 _RENDER_FAILURES = (ValueError, TypeError, ArithmeticError, RecursionError, LookupError)
 """What a render may still raise on odd values; each is a Liquid error."""

@@ -665,6 +665,7 @@ class Parsing:
     trim_next: bool = False
     warnings: list[ParseWarning] = field(default_factory=list)
     unknown_filters: list[tuple[str, int]] = field(default_factory=list)
+    used_filters: list[tuple[str, int]] = field(default_factory=list)
 
     def next_token(self) -> tuple[str, int] | None:
         if self.position >= len(self.tokens):
@@ -688,6 +689,7 @@ class Parsing:
 
     def _check_filters(self, variable: Variable) -> None:
         for use in variable.filters:
+            self.used_filters.append((use.name, use.line))
             if use.name not in self.filters:
                 if self.mode == "strict":
                     raise LiquidSyntaxError(f"undefined filter {use.name}", use.line)
@@ -788,6 +790,7 @@ def _parse_liquid_tag(parsing: Parsing, body: Body, markup: str, line: int) -> N
         depth=parsing.depth,
         warnings=parsing.warnings,
         unknown_filters=parsing.unknown_filters,
+        used_filters=parsing.used_filters,
     )
     lines = markup.split("\n")
     while lines and lines[-1] == "":
@@ -1696,6 +1699,8 @@ class Template:
             raise _unknown_tag(name, None, "", line)
         self.warnings: list[ParseWarning] = parsing.warnings
         self.unknown_filters: list[tuple[str, int]] = parsing.unknown_filters
+        self.used_filters: list[tuple[str, int]] = parsing.used_filters
+        """Every filter the template applies, with its line, in source order."""
 
     def render(
         self, environment: Mapping[str, Any], *, now: float, limits: Limits | None = None

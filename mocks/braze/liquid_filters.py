@@ -13,10 +13,15 @@ import hmac
 import json
 import re
 import urllib.parse
+import zoneinfo
 from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from typing import Any
 
-from mocks.braze.ruby_values import LiquidArgumentError, to_s
+from mocks.braze import ruby_time
+from mocks.braze.dates import RAILS_TIME_ZONES
+from mocks.braze.ruby_filters import FilterCall
+from mocks.braze.ruby_values import LiquidArgumentError, TimeText, to_number, to_s
 from mocks.core.jsonbody import parse_json
 
 JSON_PARSE_MAX_DEPTH = 100
@@ -111,6 +116,71 @@ def hmac_sha256_base64(value: object, key: object = None) -> str:
     return base64.b64encode(_hmac(value, key, "sha256")).decode("ascii")
 
 
+def hmac_sha512(value: object, key: object = None) -> str:
+    """HMAC-SHA512 of the text with the key given as argument, as hex (as `hmac_sha256` is)."""
+    return _hmac(value, key, "sha512").hex()
+
+
+def money(value: object) -> str:
+    """Braze's `money`: the number with two decimals and `,` between thousands.
+
+    Braze documents that its `money` does not divide by 100 as Shopify's does (`145` is
+    `145.00`, `1.45` stays `1.45`) and that text must be made a number first (`| plus: 0`):
+    text goes through Liquid's own number conversion, so `"1,234.5"` is 1. **Assumed**: halves
+    round away from zero, negative amounts keep their sign in front (`-1,234.50`).
+    """
+    number = to_number(value)
+    if isinstance(number, decimal.Decimal) and not number.is_finite():
+        raise LiquidArgumentError(f"money: {to_s(value)} is not a finite number")
+    amount = decimal.Decimal(number).quantize(decimal.Decimal("0.01"), decimal.ROUND_HALF_UP)
+    whole, _, cents = f"{abs(amount):f}".partition(".")
+    head = len(whole) % 3 or 3
+    groups = [whole[:head], *(whole[i : i + 3] for i in range(head, len(whole), 3))]
+    return ("-" if amount < 0 else "") + ",".join(groups) + "." + cents
+
+
+def time_zone(call: FilterCall, value: object, zone: object = None) -> object:
+    """`time | time_zone: 'America/New_York'`: the same instant in that zone, so `date` then
+    prints the local time (and `%z`, `%Z` the zone's offset and name).
+
+    The input is read as the `date` filter reads it (`'now'`, epoch seconds, date text, a
+    time); what it cannot read is returned unchanged. The zone is an IANA name, a Rails name
+    ("Eastern Time (US & Canada)", as `${time_zone}` may hold), `UTC`, a whole number of hours
+    (`-5`) or an offset text (`+05:30`). **Assumed**: an unknown zone leaves the time in UTC;
+    a date without a time is midnight UTC before it is moved into the zone.
+    """
+    given = value.moment if isinstance(value, TimeText) else value
+    moment = ruby_time.to_time(given, datetime.fromtimestamp(call.now, UTC))
+    if moment is None:
+        return value
+    target = _zone(zone)
+    return moment if target is None else ruby_time.in_zone(moment, target)
+
+
+_OFFSET = re.compile(r"([+-])(\d{1,2}):?(\d{2})?")
+
+
+def _zone(zone: object) -> tzinfo | None:
+    if isinstance(zone, int) and not isinstance(zone, bool) and -14 <= zone <= 14:
+        return timezone(timedelta(hours=zone))
+    if not isinstance(zone, str):
+        return None
+    name = RAILS_TIME_ZONES.get(zone, zone.strip())
+    if name.upper() in ("UTC", "GMT", "Z"):
+        return UTC
+    offset = _OFFSET.fullmatch(name)
+    if offset is not None:
+        minutes = int(offset.group(2)) * 60 + int(offset.group(3) or 0)
+        if minutes <= 14 * 60:
+            sign = -1 if offset.group(1) == "-" else 1
+            return timezone(timedelta(minutes=sign * minutes))
+        return None
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return None
+
+
 def json_parse(value: object) -> Any:
     """Parse a JSON string into an object Liquid can index; text that is not JSON is an error.
 
@@ -184,9 +254,16 @@ BRAZE_FILTERS: Mapping[str, Callable[..., Any]] = {
     "hmac_sha1_base64": hmac_sha1_base64,
     "hmac_sha256_hex": hmac_sha256_hex,
     "hmac_sha256_base64": hmac_sha256_base64,
+    "hmac_sha256": hmac_sha256_hex,
+    "hmac_sha512": hmac_sha512,
+    "money": money,
     "json_parse": json_parse,
     "as_json_string": as_json_string,
     "property_accessor": property_accessor,
     "number_with_delimiter": number_with_delimiter,
 }
-"""Braze's filters by name (`hmac_sha1` is the documented former name of `hmac_sha1_hex`)."""
+"""Braze's filters by name (`hmac_sha1` is the documented former name of `hmac_sha1_hex`;
+`hmac_sha256`, Shopify's name, gives hex as Shopify's does)."""
+
+BRAZE_CALL_FILTERS: Mapping[str, Callable[..., Any]] = {"time_zone": time_zone}
+"""Braze's filters that read the render's clock (they take a `FilterCall` first)."""

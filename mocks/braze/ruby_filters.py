@@ -28,6 +28,7 @@ from mocks.braze.ruby_values import (
     Drop,
     LiquidArgumentError,
     RubyRange,
+    TimeText,
     eql_key,
     first,
     flatten,
@@ -661,6 +662,8 @@ def default(value: Any, fallback: Any = "", options: Any = None) -> Any:
 
 def date(call: FilterCall, value: Any, fmt: Any) -> Any:
     """`date`: Ruby's Time.parse and strftime on a UTC server, `now` from the mock's clock."""
+    if isinstance(value, TimeText):
+        value = value.moment
     return ruby_time.date_filter(value, fmt, datetime.fromtimestamp(call.now, UTC))
 
 

@@ -33,6 +33,7 @@ __all__ = [
     "RubyRangeError",
     "RubyTime",
     "date_filter",
+    "in_zone",
     "strftime",
     "to_time",
 ]
@@ -88,6 +89,12 @@ def _as_ruby(t: datetime) -> RubyTime:
     if t.tzinfo is None:
         return _ruby_time(t.replace(tzinfo=UTC), Fraction(t.microsecond, 1_000_000), False)
     return _ruby_time(t, Fraction(t.microsecond, 1_000_000), t.tzinfo is UTC)
+
+
+def in_zone(t: datetime, zone: tzinfo) -> RubyTime:
+    """`t` as the same instant in `zone` (ActiveSupport's `in_time_zone`), exactness kept."""
+    ruby = _as_ruby(t)
+    return _ruby_time(ruby.astimezone(zone), ruby.subsec, False, ruby.year_shift)
 
 
 # ---------------------------------------------------------------------------------------------

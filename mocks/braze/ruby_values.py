@@ -13,6 +13,7 @@ import math
 import re
 import sys
 from collections.abc import Mapping
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -48,6 +49,22 @@ class RubyRange:
 
     def __repr__(self) -> str:
         return f"{self.first}..{self.last}"
+
+
+class TimeText(str):
+    """Text that prints as given but is a time to the date filters: how Braze hands Canvas
+    context date-times to Liquid (shown as sent, formatted in UTC)."""
+
+    moment: datetime
+
+    def __new__(cls, text: str, moment: datetime) -> TimeText:
+        made = super().__new__(cls, text)
+        made.moment = moment
+        return made
+
+
+class ObjectAsList(dict[str, Any]):
+    """A hash that also answers `[0]` with itself, as Braze's nested custom attributes do."""
 
 
 class Drop:
@@ -112,7 +129,17 @@ def to_s(value: Any) -> str:
         return value.ruby_class
     if isinstance(value, MethodLiteral):
         return ""
+    if isinstance(value, datetime):
+        return time_to_s(value)
     return str(value)
+
+
+def time_to_s(value: datetime) -> str:
+    """`Time#to_s`: `2021-03-06 10:30:30 UTC`, or with the offset (`-0800`) in a zone."""
+    year = value.year + getattr(value, "year_shift", 0)
+    utc = getattr(value, "utc_mode", value.tzinfo is None or value.utcoffset() == timedelta(0))
+    zone = "UTC" if utc else value.strftime("%z")
+    return f"{year:04d}-{value:%m-%d %H:%M:%S} {zone}"
 
 
 def output_text(value: Any) -> str:
@@ -500,6 +527,8 @@ def index(value: Any, key: Any) -> tuple[bool, Any]:
     if isinstance(value, dict):
         if isinstance(key, str):
             return (True, value[key]) if key in value else (False, None)
+        if key == 0 and isinstance(value, ObjectAsList) and not isinstance(key, bool):
+            return True, value
         for candidate in value:  # keys are text in JSON; another key never eql? matches one
             if type(candidate) is type(key) and candidate == key:
                 return True, value[candidate]

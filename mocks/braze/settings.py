@@ -9,6 +9,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from mocks.braze.liquid_engine import MODES, Limits
 from mocks.core.settings import CoreSettings, SettingsError
 
 DEFAULT_API_KEY = "b7a2e5c0-5eeb-4d1e-9a6f-0123456789ab"
@@ -125,8 +126,37 @@ class BrazeSettings(CoreSettings):
     """*Assumed.* The hash in `User-Agent: Braze Sender <hash>` is SHA-1 of this seed and the
     clock's UTC day, so it changes once a day (Braze: "the hash changes over time")."""
 
+    liquid_error_mode: Literal["lax", "warn", "strict"] = "lax"
+    """How templates are parsed, as Ruby Liquid's error modes. `lax` (**assumed** to be Braze's:
+    Braze documents Liquid 5 but not its mode, and its own examples rely on lax leniencies)
+    renders what Ruby's lax mode accepts and warns where only leniency accepts it; `warn` parses
+    strictly first and falls back to lax with a warning; `strict` refuses such templates."""
+    liquid_loop_limit: int = 100_000
+    """*Assumed.* Most loop iterations one render may make (nested loops multiply)."""
+    liquid_output_limit: int = 1_000_000
+    """*Assumed.* Most bytes of UTF-8 one render may produce."""
+    liquid_assign_limit: int = 1_000_000
+    """*Assumed.* Most bytes of text a render's assigned and captured values may hold."""
+    liquid_scope_limit: int = 30
+    """*Assumed.* Most nested loop scopes in one render."""
+
+    @property
+    def liquid_limits(self) -> Limits:
+        """The render limits these settings give."""
+        return Limits(
+            loop_iterations=self.liquid_loop_limit,
+            output_bytes=self.liquid_output_limit,
+            assign_score=self.liquid_assign_limit,
+            scope_depth=self.liquid_scope_limit,
+        )
+
     def __post_init__(self) -> None:
         super().__post_init__()
+        if self.liquid_error_mode not in MODES:
+            raise SettingsError(
+                f"liquid_error_mode: must be one of {', '.join(MODES)}, "
+                f"not {self.liquid_error_mode!r}"
+            )
         if not isinstance(self.api_keys, dict) or not all(
             isinstance(k, str) and k and isinstance(v, list) for k, v in self.api_keys.items()
         ):
@@ -154,6 +184,10 @@ class BrazeSettings(CoreSettings):
             "host_pause_failures",
             "activity_log_per_type_per_hour",
             "activity_log_body_cap",
+            "liquid_loop_limit",
+            "liquid_output_limit",
+            "liquid_assign_limit",
+            "liquid_scope_limit",
         ):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
