@@ -638,5 +638,21 @@ def rate_preflight(ctx: Context, tally: Tally) -> None:
         )
 
 
+def liquid_preflight(warnings: Sequence[Mapping[str, Any]], tally: Tally) -> None:
+    """Warn where the campaign's Liquid renders only by Braze's leniency, or uses what Braze
+    documents as unsupported: it works today, but is one parser change away from breaking."""
+    for warning in warnings:
+        tally.found(
+            Finding(
+                check="webhook.rendered",
+                severity="warning",
+                message=f"{warning['key']}, line {warning['line']}: {warning['message']}",
+                hop="braze.webhook",
+                hint='write it as strict Liquid accepts it; with liquid_error_mode = "strict" '
+                "in [braze.settings] every such place is an error",
+            )
+        )
+
+
 def summarise_checks(tally: Tally) -> Sequence[CheckResult]:
     return list(tally.checks.values())

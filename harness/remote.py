@@ -230,6 +230,7 @@ class RemoteRun:
         self.phases: dict[str, float] = {}
         self._mark = self.started
         self.campaign_id = ""
+        self.liquid_warnings: list[Any] = []
         self.dispatch_id = ""
         self.total = 0
         self.timed_out = False
@@ -277,6 +278,7 @@ class RemoteRun:
         tally = Tally()
         ctx = check_context(scenario, scenario.seen_settings())
         checks.rate_preflight(ctx, tally)
+        checks.liquid_preflight(self.liquid_warnings, tally)
         gaps = _trace(records, traces)
         for trace in traces:
             gap = gaps.get(trace.external_id)
@@ -438,6 +440,7 @@ class RemoteRun:
             },
         )
         self.campaign_id = made["id"]
+        self.liquid_warnings = list(made.get("liquid_warnings", []))
         dispatch = self.braze.call(
             "POST", f"/_mock/campaigns/{self.campaign_id}/send", body=scenario.send or None
         )

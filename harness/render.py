@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from mocks.braze.liquid import AbortMessage, BrazeTemplate, LiquidError, compile_template
+from mocks.braze.liquid_engine import MODES
 from mocks.braze.settings import BrazeSettings
 from mocks.core.jsonbody import parse_json
 
@@ -296,6 +297,14 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         help="the clock Liquid's `now` reads: epoch seconds or an ISO 8601 time (UTC unless "
         "it names an offset); default: the current time",
     )
+    parser.add_argument(
+        "--error-mode",
+        choices=MODES,
+        default="lax",
+        help="how the template is parsed, as Ruby Liquid's error modes: lax (Braze's: renders "
+        "what Braze renders, and warns on stderr where only leniency accepts it), warn, or "
+        "strict (leniencies are errors); default: lax",
+    )
     kind = parser.add_mutually_exclusive_group()
     kind.add_argument(
         "--json",
@@ -318,7 +327,7 @@ def run(args: argparse.Namespace) -> int:
         properties = _load_properties(args)
         blocks = _load_blocks(args.content_block)
         now = time.time() if args.now is None else _instant(args.now)
-        template = compile_template(source)
+        template = compile_template(source, args.error_mode)
     except (OSError, ValueError) as exc:  # LiquidError is a ValueError
         where = f"{args.template}: " if isinstance(exc, LiquidError) else ""
         return _fail(f"{where}{exc}", 2)
@@ -331,6 +340,8 @@ def run(args: argparse.Namespace) -> int:
             f"(given: {given})",
             2,
         )
+    for warning in template.warnings:
+        print(f"{args.template}: warning: {warning}", file=sys.stderr)
     campaign = None if args.campaign_name is None else {"name": args.campaign_name}
     try:
         body = template.render(

@@ -146,6 +146,7 @@ def _run(scenario: Scenario, options: RunOptions | None) -> RunResult:
             campaign = world.braze.campaigns.create(
                 {**webhook, "audience": [t.external_id for t in traces if t.braze_id]}
             )
+            liquid_warnings = campaign.spec.liquid_warnings
             dispatch = world.braze.campaigns.send(campaign.id, properties=scenario.send)
             _run_until_idle(world, dispatch.messages, options.progress)
         result.virtual_seconds = world.scheduler.clock.now() - start
@@ -153,6 +154,7 @@ def _run(scenario: Scenario, options: RunOptions | None) -> RunResult:
         _trace(world, traces, dispatch.messages)
         ctx = check_context(scenario, world.seen.settings)
         checks.rate_preflight(ctx, tally)
+        checks.liquid_preflight(liquid_warnings, tally)
         for trace in traces:
             checks.check_user(trace, ctx, tally)
         phase("chain checks")

@@ -386,3 +386,17 @@ def test_now_sets_the_clock_liquid_reads(
     assert (code, out) == (0, "2031-05-04 10:00\n")
     code, out, _ = run(tmp_path, capsys, template, USER, "--now", "1000000000")
     assert (code, out) == (0, "2001-09-09 01:46\n")
+
+
+def test_leniencies_render_with_a_warning_on_stderr_and_strict_refuses_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lenient = "Hi {{${first_name} | upcase ) }}\n{{${first_name} | lstrip}}"
+    code, out, err = run(tmp_path, capsys, lenient, USER, "--raw")
+    assert code == 0
+    assert out == f"Hi {USER['first_name'].upper()}\n{USER['first_name']}\n"
+    assert "warning: line 1: {{${first_name} | upcase ) }} is accepted only by" in err
+    assert "warning: line 2: Braze's filter reference lists 'lstrip' as not supported" in err
+    code, out, err = run(tmp_path, capsys, lenient, USER, "--raw", "--error-mode", "strict")
+    assert code == 2 and out == ""
+    assert "line 1: Expected end_of_string but found close_round" in err

@@ -10,7 +10,7 @@ import pytest
 from fixtures import read_text
 from harness.results import RunResult
 from harness.run import RunOptions, run_scenario
-from harness.scenario import load_scenario
+from harness.scenario import ScenarioError, load_scenario
 from schemas import check
 
 DEFAULT = read_text("default.toml")
@@ -230,3 +230,29 @@ def test_a_fault_that_never_fires_is_a_warning(tmp_path: Path) -> None:
     assert result.passed() and not result.passed(strict=True)
     [warning] = result.warnings
     assert warning.check == "mocks.healthy" and "never fired" in warning.message
+
+
+def test_a_template_that_renders_only_by_leniency_is_a_warning_naming_the_line(
+    tmp_path: Path,
+) -> None:
+    lenient = DOCUMENTED_BODY.replace("{{${first_name}}}", "{{${first_name} | upcase ) }}")
+    path = scenario_file(tmp_path, replace={DOCUMENTED_BODY: lenient})
+    result = run(path)
+    assert result.passed
+    (warning,) = [f for f in result.findings if f.check == "webhook.rendered" and not f.user]
+    assert warning.severity == "warning"
+    assert warning.message.startswith("body, line 1: {{${first_name} | upcase ) }} is accepted")
+    assert "liquid_error_mode" in (warning.hint or "")
+
+
+def test_strict_liquid_refuses_the_same_template_before_sending(tmp_path: Path) -> None:
+    lenient = DOCUMENTED_BODY.replace("{{${first_name}}}", "{{${first_name} | upcase ) }}")
+    path = scenario_file(
+        tmp_path,
+        replace={
+            DOCUMENTED_BODY: lenient,
+            "[braze.settings]\n": ('[braze.settings]\nliquid_error_mode = "strict"\n'),
+        },
+    )
+    with pytest.raises(ScenarioError, match=r"body: Liquid error: line 1: Expected end_of_string"):
+        run(path)

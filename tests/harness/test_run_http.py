@@ -225,3 +225,15 @@ def test_a_fault_that_never_fires_warns_over_http_as_in_process(
     assert_same_run(http, in_process(path))
     [warning] = [w for w in http.warnings if w.check == "mocks.healthy"]
     assert "never fired" in warning.message
+
+
+def test_a_lenient_template_warns_the_same_over_http(served: ServeProcess, tmp_path: Path) -> None:
+    body = '"first_name":"{{${first_name}}}"'
+    path = scenario_file(tmp_path, replace={body: '"first_name":"{{${first_name} | upcase ) }}"'})
+    remote, local = over_http(served, path), in_process(path)
+    warned = [f for f in findings(remote) if f["check"] == "webhook.rendered" and not f.get("user")]
+    assert warned == [
+        f for f in findings(local) if f["check"] == "webhook.rendered" and not f.get("user")
+    ]
+    assert len(warned) == 1 and warned[0]["severity"] == "warning"
+    assert "line 1" in warned[0]["message"] and "lax parsing" in warned[0]["message"]
