@@ -1,8 +1,10 @@
 # The reference renderer for the differential Liquid tests: Shopify's Ruby Liquid with
 # ActiveSupport loaded, as Braze runs it inside Rails, on a UTC clock.
 #
-# Reads one JSON object a line on stdin: {"id", "template", "context", "now"} where "now" is
-# epoch seconds (what `now`/`today` mean) or null; writes one JSON object a line on stdout:
+# Reads one JSON object a line on stdin: {"id", "template", "context", "now", "mode"} where
+# "now" is epoch seconds (what `now`/`today` mean) or null and "mode" an error mode (lax,
+# Braze's, when absent); writes one JSON object a line on stdout, with "warnings" (the lines
+# Ruby's warn mode flags) in warn mode:
 # {"id", "output"} when it renders, {"id", "error", "kind"} when Ruby Liquid refuses (parse or
 # render error, in lax mode as Braze parses), with "lax_output": the text Liquid's forgiving
 # `render` would show. Every text but the id is Base64 of its bytes.
@@ -14,7 +16,6 @@ require "active_support"
 require "active_support/core_ext"
 require "liquid"
 
-Liquid::Template.error_mode = :lax
 $stdout.sync = true
 
 # `now` and `today` in the date filter read Time.now: pin it per case.
@@ -34,18 +35,23 @@ end
 $stdin.each_line do |raw|
   case_ = JSON.parse(raw)
   $oracle_now = case_["now"]
+  mode = (case_["mode"] || "lax").to_sym
+  answer = { "id" => case_["id"] }
   begin
     Timeout.timeout(5) do
-      template = Liquid::Template.parse(case_["template"])
-      output = template.render!(case_["context"] || {}, strict_variables: false, strict_filters: false)
-      reply({ "id" => case_["id"], "output" => output })
+      template = Liquid::Template.parse(case_["template"], error_mode: mode, line_numbers: true)
+      answer["warnings"] = template.warnings.map(&:line_number) if mode == :warn
+      # the emulator's strict mode is Ruby's strict parsing with strict filters
+      answer["output"] = template.render!(case_["context"] || {}, strict_variables: false, strict_filters: mode == :strict)
     end
   rescue Liquid::Error, StandardError, SystemStackError, Timeout::Error => e
-    lax = begin
-      Liquid::Template.parse(case_["template"]).render(case_["context"] || {})
-    rescue Exception => e2
+    answer["error"] = e.message.to_s
+    answer["kind"] = e.class.name.to_sym
+    answer["lax_output"] = begin
+      Liquid::Template.parse(case_["template"], error_mode: mode).render(case_["context"] || {})
+    rescue Exception
       nil
     end
-    reply({ "id" => case_["id"], "error" => e.message.to_s, "kind" => e.class.name.to_sym, "lax_output" => lax })
   end
+  reply(answer)
 end

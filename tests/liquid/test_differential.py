@@ -9,13 +9,14 @@ differing fails too, so the list never goes stale.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import Any
 
 import pytest
 
 from mocks.braze.liquid import BrazeTemplate, LiquidError
-from mocks.braze.liquid_engine import STANDARD_TAGS
+from mocks.braze.liquid_engine import STANDARD_TAGS, LiquidSyntaxError, Template
 from mocks.braze.ruby_filters import STANDARD_FILTERS
 from tests.liquid import corpus
 from tests.liquid.conftest import COMPARED
@@ -27,7 +28,7 @@ KNOWN_DIFFERENCES: dict[str, str] = {}
 def ours(case: corpus.Case) -> dict[str, Any]:
     """The emulator's result in the oracle's shape: {"output": bytes} or {"error": text}."""
     try:
-        text = BrazeTemplate(case.template).render_liquid(case.context, now=case.now)
+        text = BrazeTemplate(case.template, case.mode).render_liquid(case.context, now=case.now)
     except LiquidError as err:
         return {"error": str(err)}
     return {"output": text.encode("utf-8", "surrogateescape")}
@@ -47,6 +48,45 @@ def differences(cases: list[corpus.Case], expected: dict[str, dict[str, Any]]) -
 def oracle(ruby_liquid: Any) -> dict[str, dict[str, Any]]:
     results: dict[str, dict[str, Any]] = ruby_liquid(corpus.cases())
     return results
+
+
+def in_mode(mode: str) -> list[corpus.Case]:
+    return [dataclasses.replace(case, mode=mode) for case in corpus.cases()]
+
+
+def test_strict_mode_refuses_what_ruby_strict_refuses_and_renders_the_rest_alike(
+    ruby_liquid: Any,
+) -> None:
+    cases = in_mode("strict")
+    expected: dict[str, dict[str, Any]] = ruby_liquid(cases)
+    found = differences(cases, expected)
+    COMPARED["strict mode"] = len(cases)
+    assert sum("error" in result for result in expected.values()) > 500
+    assert not found, f"{len(found)} of {len(cases)} cases differ:\n" + "\n".join(found[:25])
+
+
+def test_warn_mode_renders_as_ruby_and_warns_where_ruby_warns(ruby_liquid: Any) -> None:
+    cases = in_mode("warn")
+    expected: dict[str, dict[str, Any]] = ruby_liquid(cases)
+    found = differences(cases, expected)
+    warned = 0
+    for case in cases:
+        if "warnings" not in expected[case.id]:
+            continue  # Ruby could not parse it at all
+        want = sorted(expected[case.id]["warnings"])
+        got = sorted(w.line for w in Template(case.template, mode="warn").warnings)
+        warned += bool(want)
+        if want != got:
+            found.append(f"{case.id}: {case.template!r}: ruby warns at {want}, ours at {got}")
+        try:  # lax mode (Braze's) warns at the same places, where it parses at all
+            lax = sorted(w.line for w in Template(case.template).warnings)
+        except LiquidSyntaxError:
+            continue
+        if lax != want:
+            found.append(f"{case.id}: {case.template!r}: ruby warns at {want}, lax at {lax}")
+    COMPARED["warn mode"] = len(cases)
+    assert warned > 40
+    assert not found, f"{len(found)} cases differ:\n" + "\n".join(found[:25])
 
 
 def test_the_corpus_is_large_and_covers_every_standard_filter_and_tag() -> None:
