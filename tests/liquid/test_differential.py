@@ -3,7 +3,7 @@
 Braze renders with Shopify's Ruby Liquid (lax mode, ActiveSupport loaded, UTC): every case of
 `corpus.py` is rendered by `oracle.rb` and by the emulator, and the two must agree — the same
 bytes where Ruby renders, an error where Ruby's `render!` raises. A deliberate difference must be
-listed in KNOWN_DIFFERENCES with its reason; the list is empty, and a listed case that stops
+listed in known_differences.py with its reason; the list is empty, and a listed case that stops
 differing fails too, so the list never goes stale.
 """
 
@@ -20,9 +20,7 @@ from mocks.braze.liquid_engine import STANDARD_TAGS, LiquidSyntaxError, Template
 from mocks.braze.ruby_filters import STANDARD_FILTERS
 from tests.liquid import corpus
 from tests.liquid.conftest import COMPARED
-
-KNOWN_DIFFERENCES: dict[str, str] = {}
-"""Case id -> why the emulator renders it differently from Ruby Liquid on purpose."""
+from tests.liquid.known_differences import KNOWN_DIFFERENCES
 
 
 def ours(case: corpus.Case) -> dict[str, Any]:

@@ -28,9 +28,7 @@ from mocks.braze.ruby_time import (
 )
 from mocks.braze.ruby_values import float_to_s, to_s
 from tests.liquid.conftest import COMPARED
-
-KNOWN_DIFFERENCES: dict[str, str] = {}
-"""Case id -> why the port differs from Ruby there on purpose. Keep it small."""
+from tests.liquid.known_differences import KNOWN_DIFFERENCES
 
 RUBY = r"""
 ENV["TZ"] = "UTC"
