@@ -515,6 +515,19 @@ def _failure(exc: BaseException) -> str:
 
 
 @dataclass(frozen=True)
+class _Inputs:
+    """What one render reads besides the template (a Content Block renders with the same)."""
+
+    profile: Mapping[str, Any]
+    custom: Mapping[str, Any] | None
+    campaign: Mapping[str, Any] | None
+    properties: Mapping[str, Mapping[str, Any]] | None
+    content_blocks: Mapping[str, str] | None
+    now: float | None
+    limits: engine.Limits
+
+
+@dataclass(frozen=True)
 class LiquidWarning:
     """Markup that renders only because Braze's Liquid is lenient (lax mode), at `line`."""
 
@@ -640,54 +653,32 @@ class BrazeTemplate:
         `today` mean, the real time when not given; `limits` bound the render (the module's
         defaults when not given).
         """
+        limits = limits or LIMITS
         return self._fill(
-            profile, custom, campaign, properties, content_blocks, now, limits or LIMITS, 0
+            _Inputs(profile, custom, campaign, properties, content_blocks, now, limits), 0
         )
 
-    def _fill(
-        self,
-        profile: Mapping[str, Any],
-        custom: Mapping[str, Any] | None,
-        campaign: Mapping[str, Any] | None,
-        properties: Mapping[str, Mapping[str, Any]] | None,
-        content_blocks: Mapping[str, str] | None,
-        now: float | None,
-        limits: engine.Limits,
-        depth: int,
-    ) -> str:
+    def _fill(self, inputs: _Inputs, depth: int) -> str:
         if self._static is not None:
             return self._static
-        data = self._data(profile, custom, campaign, properties, content_blocks, now, limits, depth)
-        return self._render(data, now, limits)
+        return self._render(self._data(inputs, depth), inputs.now, inputs.limits)
 
-    def _data(
-        self,
-        profile: Mapping[str, Any],
-        custom: Mapping[str, Any] | None,
-        campaign: Mapping[str, Any] | None,
-        properties: Mapping[str, Mapping[str, Any]] | None,
-        content_blocks: Mapping[str, str] | None,
-        now: float | None,
-        limits: engine.Limits,
-        depth: int,
-    ) -> dict[str, Any]:
+    def _data(self, inputs: _Inputs, depth: int) -> dict[str, Any]:
         """The plain Liquid variables for one user: each tag's value, each block rendered."""
         data: dict[str, Any] = {}
         for variable, lookup in self._lookups:
-            value = lookup(profile, custom, campaign, properties)
+            value = lookup(inputs.profile, inputs.custom, inputs.campaign, inputs.properties)
             if value is not _MISSING and value is not None:
                 data[variable] = value
         if self._blocks:
-            blocks = content_blocks or {}
+            blocks = inputs.content_blocks or {}
             for variable, name in self._blocks:
                 source = blocks.get(name)
                 if source is None:
                     raise LiquidError(f"Content Block {name!r} does not exist")
                 if depth >= CONTENT_BLOCK_NESTING:
                     continue  # Braze: a block nested deeper does not expand
-                data[variable] = compile_template(source, self.mode)._fill(
-                    profile, custom, campaign, properties, blocks, now, limits, depth + 1
-                )
+                data[variable] = compile_template(source, self.mode)._fill(inputs, depth + 1)
         return data
 
     def as_plain_liquid(
@@ -702,8 +693,8 @@ class BrazeTemplate:
     ) -> tuple[str, dict[str, Any]]:
         """The template as plain Liquid and its variables for this user: what any Liquid
         renders to the same text (how the tests hand Braze examples to Ruby Liquid)."""
-        data = self._data(profile, custom, campaign, properties, content_blocks, now, LIMITS, 0)
-        return self._plain_source, data
+        inputs = _Inputs(profile, custom, campaign, properties, content_blocks, now, LIMITS)
+        return self._plain_source, self._data(inputs, 0)
 
     def resolve(
         self,
