@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -179,3 +180,20 @@ def test_abort_message_stops_the_render() -> None:
     with pytest.raises(AbortMessage) as caught:
         render("{% if ${language} == blank %}{% abort_message('language was nil') %}{% endif %}")
     assert caught.value.reason == "language was nil"
+
+
+def test_rendering_never_depends_on_the_machines_time_zone(monkeypatch: pytest.MonkeyPatch) -> None:
+    source = (
+        "{{ 'now' | date: '%Y-%m-%d %H:%M %z %Z' }}|{{ '2021-03-06 10:20:30' | date: '%s %H' }}|"
+        "{{ 1614000000 | date: '%c' }}|{{ 'today' | date: '%A' }}"
+    )
+    in_utc = render(source)
+    try:
+        for zone in ("America/Los_Angeles", "Asia/Kolkata", "Pacific/Chatham"):
+            monkeypatch.setenv("TZ", zone)
+            time.tzset()
+            assert render(source) == in_utc
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    assert in_utc == "2026-02-26 18:30 +0000 UTC|1615026030 10|Mon Feb 22 13:20:00 2021|Thursday"
