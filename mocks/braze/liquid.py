@@ -46,8 +46,8 @@ from mocks.braze import liquid_engine as engine
 from mocks.braze.attributes import STANDARD_FIELDS, UNKEPT_FIELDS
 from mocks.braze.dates import parse_date
 from mocks.braze.liquid_filters import BRAZE_CALL_FILTERS, BRAZE_FILTERS
-from mocks.braze.ruby_filters import STANDARD_FILTERS, Filter, FilterCall, make_filter
-from mocks.braze.ruby_values import LiquidArgumentError, ObjectAsList, RubyRange, TimeText
+from mocks.braze.ruby_filters import STANDARD_FILTERS, Filter, make_filter
+from mocks.braze.ruby_values import ObjectAsList, TimeText
 
 UNSENT_DISPATCH_ID = "dispatch_id_for_unsent_campaign"
 """What `campaign.${dispatch_id}` shows when the message is not part of a real send."""
@@ -468,35 +468,12 @@ BRAZE_TAGS: Mapping[str, engine.TagParser] = {
 """Ruby Liquid's tags plus Braze's."""
 
 
-def _bounded(name: str, function: Filter) -> Filter:
-    """`function` refusing a range too long to iterate and a result over the output limit."""
-
-    def bounded(call: FilterCall, value: Any, *args: Any) -> Any:
-        for given in (value, *args):
-            if isinstance(given, RubyRange) and len(given) > LOOP_ITERATION_LIMIT:
-                raise LiquidArgumentError(
-                    f"a range of more than {LOOP_ITERATION_LIMIT:,} items (the emulator's limit)"
-                )
-        result = function(call, value, list(args))
-        if isinstance(result, str) and len(result) > OUTPUT_LIMIT:
-            raise LiquidArgumentError(
-                f"the result is longer than {OUTPUT_LIMIT:,} characters "
-                "(the emulator's output limit)"
-            )
-        return result
-
-    return Filter(bounded, function.least, function.most, needs_call=True)
-
-
 BRAZE_LIQUID_FILTERS: Mapping[str, Filter] = {
-    name: _bounded(name, function)
-    for name, function in {
-        **STANDARD_FILTERS,
-        **{name: make_filter(function) for name, function in BRAZE_FILTERS.items()},
-        **{name: make_filter(f, needs_call=True) for name, f in BRAZE_CALL_FILTERS.items()},
-    }.items()
+    **STANDARD_FILTERS,
+    **{name: make_filter(function) for name, function in BRAZE_FILTERS.items()},
+    **{name: make_filter(f, needs_call=True) for name, f in BRAZE_CALL_FILTERS.items()},
 }
-"""Liquid 5's standard filters (Ruby semantics) plus Braze's, each within the limits."""
+"""Liquid 5's standard filters (Ruby semantics) plus Braze's."""
 
 LIMITS = engine.Limits(
     loop_iterations=LOOP_ITERATION_LIMIT,

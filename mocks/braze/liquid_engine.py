@@ -1617,11 +1617,21 @@ class Context:
         self.scopes.pop(0)
 
     def invoke(self, use: FilterUse, value: Any, args: list[Any]) -> Any:
+        """Apply a filter within the limits: no range longer than a loop may be, no result
+        longer than the whole output may be."""
         function = self.filters.get(use.name)
         if function is None:
             return value
+        if type(value) is RubyRange or any(type(arg) is RubyRange for arg in args):
+            for given in (value, *args):
+                if type(given) is RubyRange and len(given) > self.limits.loop_iterations:
+                    raise RenderLimitError(
+                        f"{use.name}: a range of more than {self.limits.loop_iterations:,} items "
+                        "(the emulator's limit)",
+                        use.line,
+                    )
         try:
-            return function(self.call, value, args)
+            result = function(self.call, value, args)
         except LiquidRenderError:
             raise
         except RecursionError:
@@ -1630,6 +1640,13 @@ class Context:
             ) from None
         except (ValueError, ArithmeticError, TypeError, LookupError) as exc:
             raise LiquidRenderError(f"{use.name}: {failure_text(exc)}", use.line) from None
+        if type(result) is str and len(result) > self.limits.output_bytes:
+            raise RenderLimitError(
+                f"{use.name}: the result is longer than {self.limits.output_bytes:,} characters "
+                "(the emulator's output limit)",
+                use.line,
+            )
+        return result
 
     def enter_loop(self, length: int) -> int:
         """Count a loop of `length` items inside the loops around it; returns the factor to

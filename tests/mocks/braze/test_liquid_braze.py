@@ -168,6 +168,8 @@ def test_the_render_limits_are_settings() -> None:
     with pytest.raises(LiquidError, match="more than 10 times"):
         loops.render({}, limits=settings.liquid_limits)
     assert loops.render({}) == ""
+    with pytest.raises(LiquidError, match=r"join: a range of more than 10 items"):
+        compile_template("{{ (1..11) | join }}").render({}, limits=settings.liquid_limits)
     with pytest.raises(LiquidError, match="longer than 50 bytes"):
         compile_template("{{ 'x' | append: " + "'y'" * 1 + " }}" * 30).render(
             {}, limits=settings.liquid_limits
