@@ -47,7 +47,7 @@ from mocks.braze.attributes import STANDARD_FIELDS, UNKEPT_FIELDS
 from mocks.braze.dates import parse_date
 from mocks.braze.liquid_filters import BRAZE_CALL_FILTERS, BRAZE_FILTERS
 from mocks.braze.ruby_filters import STANDARD_FILTERS, Filter, make_filter
-from mocks.braze.ruby_values import ObjectAsList, TimeText
+from mocks.braze.ruby_values import ObjectAsList, TimeText, as_utf8
 
 UNSENT_DISPATCH_ID = "dispatch_id_for_unsent_campaign"
 """What `campaign.${dispatch_id}` shows when the message is not part of a real send."""
@@ -242,8 +242,7 @@ def _standard_lookup(name: str) -> Lookup:
 # --- translation of Braze syntax into plain Liquid -----------------------------------------------
 
 _MARKUP_START = re.compile(r"\{\{|\{%")
-_RAW_START = re.compile(r"\{%-?\s*raw\s*-?%\}")
-_RAW_END = re.compile(r"\{%-?\s*endraw\s*-?%\}")
+_RAW_START = re.compile(r"\{%-?\s*raw\s*-?%\}", re.ASCII)
 _COMMENT_TAG = re.compile(r"\{%-?\s*(end)?comment\s*-?%\}")
 _INLINE_COMMENT = re.compile(r"\{%-?\s*#")
 _TAG_END = re.compile(r"%\}")
@@ -305,8 +304,12 @@ def _verbatim_end(source: str, pos: int) -> int | None:
     """Where a raw block, comment block or inline comment starting at `pos` ends, if it is one."""
     raw = _RAW_START.match(source, pos)
     if raw is not None:
-        end = _RAW_END.search(source, raw.end())
-        return len(source) if end is None else end.end()
+        # the first of Ruby Liquid's tokens after it that ends with `{% endraw ... %}`
+        for token in engine.TEMPLATE_PARSER.finditer(source, raw.end()):
+            end = engine.RAW_END.match(token.group())
+            if end is not None and end.group(2) == "endraw":
+                return token.end()
+        return len(source)
     if _INLINE_COMMENT.match(source, pos):
         end = _TAG_END.search(source, pos)
         return len(source) if end is None else end.end()
@@ -364,6 +367,9 @@ def _translate_markup(
         elif piece.group("tag_end") is not None and in_tag:
             out.append("%}")
             return pos
+        elif piece.group("tag_end") is not None:
+            out.append("%")  # `%}` does not end an output: its `}` may be the first of `}}`
+            pos = piece.start() + 1
         else:
             out.append(piece.group())
     return pos
@@ -708,8 +714,8 @@ class BrazeTemplate:
 
     def _render(self, data: dict[str, Any], now: float | None, limits: engine.Limits) -> str:
         try:
-            return self._template.render(
-                data, now=time.time() if now is None else now, limits=limits
+            return as_utf8(
+                self._template.render(data, now=time.time() if now is None else now, limits=limits)
             )
         except engine.LiquidRenderError as err:
             raise LiquidError(self._tags(err.message), err.line) from None

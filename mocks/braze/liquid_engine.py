@@ -27,13 +27,16 @@ from mocks.braze.ruby_values import (
     Drop,
     LiquidArgumentError,
     RubyRange,
+    check_compatible,
     compare,
     equal_variables,
     first,
     has_first,
     has_last,
     has_size,
+    has_unicode,
     index,
+    is_binary,
     last,
     output_text,
     ruby_eq,
@@ -501,7 +504,9 @@ def _contains(left: Any, right: Any) -> bool:
     if not (truthy(left) and truthy(right)):
         return False
     if isinstance(left, str):
-        return to_s(right) in left
+        needle = to_s(right)
+        check_compatible(left, needle)
+        return needle in left
     if isinstance(left, list):
         return any(ruby_eq(item, right) for item in left)
     if isinstance(left, dict):
@@ -676,14 +681,18 @@ class Parsing:
 
     def variable(self, markup: str, line: int) -> Variable:
         """Strict first, lax on failure (Ruby's fallback for every output, in every mode
-        but strict)."""
+        but strict). An error that is not a syntax error (a range bound `true`, which Ruby
+        calls `to_i` on while parsing) fails the parse in every mode, as in Ruby."""
         try:
-            variable = _strict_variable(markup, line)
-        except LiquidSyntaxError as err:
-            if self.mode == "strict":
-                raise LiquidSyntaxError(f'{err.message} in "{{{{{markup}}}}}"', line) from None
-            self.warn(line, err.message, f"{{{{{markup}}}}}")
-            variable = _lax_variable(markup, line)
+            try:
+                variable = _strict_variable(markup, line)
+            except LiquidSyntaxError as err:
+                if self.mode == "strict":
+                    raise LiquidSyntaxError(f'{err.message} in "{{{{{markup}}}}}"', line) from None
+                self.warn(line, err.message, f"{{{{{markup}}}}}")
+                variable = _lax_variable(markup, line)
+        except LiquidArgumentError as err:
+            raise LiquidSyntaxError(str(err), line) from None
         self._check_filters(variable)
         return variable
 
@@ -705,17 +714,26 @@ class Parsing:
     ) -> Any:
         """A tag's markup by Ruby's `parse_with_selected_parser`; in lax mode the strict
         parser only decides whether a warning is due."""
-        if self.mode == "strict":
-            try:
-                return strict(markup)
-            except LiquidSyntaxError as err:
-                raise LiquidSyntaxError(f'{err.message} in "{markup.strip()}"', line) from None
         try:
-            result = strict(markup)
-        except LiquidSyntaxError as err:
-            self.warn(line, err.message, f"{{% {tag} {markup.strip()} %}}")
-            return lax(markup)
-        return lax(markup) if self.mode == "lax" else result
+            if self.mode == "strict":
+                try:
+                    return strict(markup)
+                except LiquidSyntaxError as err:
+                    raise LiquidSyntaxError(f'{err.message} in "{markup.strip()}"', line) from None
+            try:
+                result = strict(markup)
+            except LiquidSyntaxError as err:
+                self.warn(line, err.message, f"{{% {tag} {markup.strip()} %}}")
+                return lax(markup)
+            except LiquidArgumentError as err:
+                if self.mode != "lax":
+                    raise
+                # Ruby's lax mode never runs the strict parser, so its errors do not count
+                self.warn(line, str(err), f"{{% {tag} {markup.strip()} %}}")
+                return lax(markup)
+            return lax(markup) if self.mode == "lax" else result
+        except LiquidArgumentError as err:
+            raise LiquidSyntaxError(str(err), line) from None
 
     def warn(self, line: int, message: str, markup: str) -> None:
         self.warnings.append(ParseWarning(line, message, markup))
@@ -826,6 +844,10 @@ def _unknown_tag(name: str, block: str | None, delimiter: str, line: int) -> Liq
     return LiquidSyntaxError(f"Unknown tag '{name}'", line)
 
 
+END_OF_BLOCK = Body()
+"""What a block's `on_tag` returns to end the block without its end tag (Ruby's for loop)."""
+
+
 def parse_block(
     parsing: Parsing,
     block: str,
@@ -850,6 +872,8 @@ def parse_block(
             following = on_tag(name, markup, at) if on_tag is not None else None
             if following is None:
                 raise _unknown_tag(name, block, f"end{block}", at)
+            if following is END_OF_BLOCK:
+                return blank
             body = following
     finally:
         parsing.depth -= 1
@@ -929,14 +953,15 @@ class Comment(Node):
         return None
 
 
-_RAW_END = re.compile(r"\A(.*)\{%\s*(\w+)\s*(.*)?%\}\Z", re.DOTALL | _A)
+RAW_END = re.compile(r"\A(.*)\{%\s*(\w+)\s*(.*)?%\}\Z", re.DOTALL | _A)
+"""Ruby Liquid's `FullTokenPossiblyInvalid`: a token that may end a raw block."""
 
 
 def _skip_raw(parsing: Parsing, line: int) -> str:
     collected: list[str] = []
     while (token := parsing.next_token()) is not None:
         text, _ = token
-        match = _RAW_END.match(text)
+        match = RAW_END.match(text)
         if match and match.group(2) == "endraw":
             if match.group(1):
                 collected.append(match.group(1))
@@ -1052,6 +1077,7 @@ class Cycle(Node):
             match = cls._ONE.search(piece)
             if match:
                 values.append(parse_expression(match.group(1)))
+        values = [value for value in values if value is not None]  # Ruby compacts the list
         return values
 
     @classmethod
@@ -1072,7 +1098,7 @@ class Cycle(Node):
         cycles = ctx.registers.setdefault("cycle", {})
         register_key = repr(key)
         iteration = cycles.get(register_key, 0)
-        value = evaluate(self.values[iteration], ctx) if self.values else None
+        value = evaluate(self.values[iteration], ctx) if iteration < len(self.values) else None
         text = output_text(value) if isinstance(value, list) else to_s(value)
         out.append(text)
         ctx.wrote(text)
@@ -1360,10 +1386,13 @@ class For(Node):
         parsing.selected(node._strict, node._lax, markup, line, name)
 
         def on_tag(tag: str, tag_markup: str, at: int) -> Body | None:
-            if tag == "else" and node.else_body is None:
-                node.else_body = Body()
-                return node.else_body
-            return None
+            if tag != "else":
+                return None
+            first = node.else_body is None
+            node.else_body = Body()
+            # Ruby parses a for loop's body and one else body only: a second `else` starts
+            # an empty else body, and the tokens after it belong to the block around the loop
+            return node.else_body if first else END_OF_BLOCK
 
         blank = parse_block(parsing, name, node.loop_body, line, on_tag)
         node.blank = blank
@@ -1518,6 +1547,10 @@ class Include(Node):
     """`include` and `render`: Braze has no template files, so rendering one fails."""
 
     __slots__ = ("line", "name")
+    _SYNTAX: Mapping[str, re.Pattern[str]] = {
+        "include": re.compile(rf"(?:{QUOTED_FRAGMENT})+", _A),
+        "render": re.compile(rf"(?:{QUOTED_STRING})+", _A),
+    }
 
     def __init__(self, name: str, line: int) -> None:
         self.name = name
@@ -1525,7 +1558,7 @@ class Include(Node):
 
     @classmethod
     def parse(cls, parsing: Parsing, name: str, markup: str, line: int) -> Node:
-        if not re.match(rf"\s*{QUOTED_FRAGMENT}", markup, _A):
+        if cls._SYNTAX[name].search(markup) is None:
             raise LiquidSyntaxError(f"Syntax Error in '{name}'", line)
         return cls(name, line)
 
@@ -1578,6 +1611,8 @@ class Context:
         "loop_factor",
         "registers",
         "scopes",
+        "seen_binary",
+        "seen_unicode",
         "written",
     )
 
@@ -1597,6 +1632,8 @@ class Context:
         self.limits = limits
         self.loop_factor = 1
         self.written = 0
+        self.seen_binary = False
+        self.seen_unicode = False
         self.assign_sizes: dict[str, int] = {}
         self.assign_total = 0
 
@@ -1662,6 +1699,17 @@ class Context:
         return outer
 
     def wrote(self, text: str) -> None:
+        """Count what was written, and refuse binary text beside UTF-8 text as Ruby's output
+        buffer does (its encoding becomes the first one that is not ASCII)."""
+        if not text.isascii():
+            binary, unicode = is_binary(text), has_unicode(text)
+            if (binary and (unicode or self.seen_unicode)) or (unicode and self.seen_binary):
+                raise LiquidRenderError(
+                    "incompatible character encodings: UTF-8 and ASCII-8BIT (binary text from "
+                    "base64_decode next to text beyond ASCII)"
+                )
+            self.seen_binary = self.seen_binary or binary
+            self.seen_unicode = self.seen_unicode or unicode
         self.written += len(text.encode("utf-8", "surrogateescape"))
         if self.written > self.limits.output_bytes:
             raise RenderLimitError(
@@ -1711,7 +1759,10 @@ class Template:
         parsing = Parsing(source, mode, STANDARD_TAGS if tags is None else tags, self.filters)
         parsing.tokens = _tokenize(source)
         self.body = Body()
-        name, _, line = parse_body(parsing, self.body)
+        try:
+            name, _, line = parse_body(parsing, self.body)
+        except LiquidArgumentError as err:
+            raise LiquidSyntaxError(str(err)) from None
         if name is not None:
             raise _unknown_tag(name, None, "", line)
         self.warnings: list[ParseWarning] = parsing.warnings

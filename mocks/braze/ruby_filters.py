@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import decimal
 import html
 import inspect as pyinspect
 import math
@@ -23,12 +24,15 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from mocks.braze import ruby_time
+from mocks.braze.ruby_sort import ruby_sort
 from mocks.braze.ruby_values import (
     DECIMAL_CONTEXT,
     Drop,
     LiquidArgumentError,
     RubyRange,
     TimeText,
+    binary_text,
+    check_compatible,
     eql_key,
     first,
     flatten,
@@ -36,6 +40,7 @@ from mocks.braze.ruby_values import (
     has_first,
     has_last,
     has_size,
+    is_binary,
     last,
     ruby_eq,
     ruby_size,
@@ -85,6 +90,47 @@ class _NoIndex(Exception):
     """The item has no `[]` (nil, a number that is a Float, a boolean)."""
 
 
+_LONG = 2**63
+"""Ruby converts an index to a C long; a larger one is a RangeError."""
+
+
+def _long(value: int) -> int:
+    if not -_LONG <= value < _LONG:
+        raise LiquidArgumentError("bignum too big to convert into `long'")
+    return value
+
+
+def _whole(prop: Any) -> int | None:
+    """An Integer or Float index as Ruby's `[]` takes it (a Float truncated), else None."""
+    if isinstance(prop, bool):
+        return None
+    if isinstance(prop, int):
+        return _long(prop)
+    if isinstance(prop, float):
+        if not math.isfinite(prop):
+            raise LiquidArgumentError(to_s(prop))
+        return _long(int(prop))
+    return None
+
+
+def _sequence_index(item: str | list[Any], prop: Any) -> Any:
+    """`String#[]` / `Array#[]` with an Integer, a Float or a Range; TypeError otherwise."""
+    at = _whole(prop)
+    if at is not None:
+        return item[at] if -len(item) <= at < len(item) else None
+    if isinstance(prop, RubyRange):
+        start, stop = _long(prop.first), _long(prop.last)
+        size_ = len(item)
+        if start < 0:
+            start += size_
+        if stop < 0:
+            stop += size_
+        if start < 0 or start > size_:
+            return None
+        return item[start : max(stop + 1, start)]
+    raise LiquidArgumentError(f"cannot select the property '{to_s(prop)}'")
+
+
 def _property(item: Any, prop: Any) -> Any:
     """`item[prop]`, with Ruby's TypeError as Liquid's property error."""
     if isinstance(item, dict):
@@ -93,17 +139,26 @@ def _property(item: Any, prop: Any) -> Any:
         return next((v for k, v in item.items() if type(k) is type(prop) and k == prop), None)
     if isinstance(item, str):
         if isinstance(prop, str):
+            check_compatible(item, prop)
             return prop if prop in item else None
-        if isinstance(prop, int) and not isinstance(prop, bool):
-            return item[prop] if -len(item) <= prop < len(item) else None
-        raise LiquidArgumentError(f"cannot select the property '{to_s(prop)}'")
+        return _sequence_index(item, prop)
     if isinstance(item, list):
-        if isinstance(prop, int) and not isinstance(prop, bool):
-            return item[prop] if -len(item) <= prop < len(item) else None
-        raise LiquidArgumentError(f"cannot select the property '{to_s(prop)}'")
+        return _sequence_index(item, prop)
     if isinstance(item, int) and not isinstance(item, bool):
+        if isinstance(prop, float) and math.isfinite(prop):
+            prop = int(prop)
         if isinstance(prop, int) and not isinstance(prop, bool):
-            return (item >> prop) & 1 if prop >= 0 else 0
+            if prop < 0:
+                return 0
+            if prop >= _LONG:  # a bit beyond any C long: the sign's
+                return 0 if item >= 0 else 1
+            return (item >> prop) & 1
+        if isinstance(prop, RubyRange):
+            low, high = prop.first, prop.last
+            shifted = item >> low if low >= 0 else item << -low
+            if high < low:
+                return shifted  # Ruby: no bits asked for, the number shifted
+            return shifted & ((1 << (high - low + 1)) - 1)
         raise LiquidArgumentError(f"cannot select the property '{to_s(prop)}'")
     if isinstance(item, Drop):
         return item.invoke(to_s(prop))
@@ -164,8 +219,11 @@ def url_decode(value: Any) -> str | None:
     """`CGI.unescape`: `+` is a space, `%XX` a byte; broken escapes stay as they are."""
     if value is None:
         return None
-    raw = _text(value).encode("utf-8", "surrogateescape").replace(b"+", b" ")
+    text = _text(value)
+    raw = text.encode("utf-8", "surrogateescape").replace(b"+", b" ")
     decoded = _PERCENT.sub(lambda m: bytes([int(m.group(1), 16)]), raw)
+    if is_binary(text):
+        return binary_text(decoded)  # binary in, binary out: always a valid encoding
     try:
         return decoded.decode("utf-8")
     except UnicodeDecodeError:
@@ -173,7 +231,7 @@ def url_decode(value: Any) -> str | None:
 
 
 def _binary(data: bytes) -> str:
-    return data.decode("utf-8", "surrogateescape")
+    return binary_text(data)
 
 
 def _strict_b64decode(text: str) -> bytes:
@@ -226,8 +284,8 @@ def _ruby_slice(seq: Any, offset: int, length: int) -> Any:
 
 
 def slice_(value: Any, offset: Any, length: Any = None) -> Any:
-    start = to_integer(offset)
-    count = to_integer(length) if length is not None else 1
+    start = _long(to_integer(offset))
+    count = _long(to_integer(length)) if truthy(length) else 1
     if isinstance(value, list):
         got = _ruby_slice(value, start, count)
         return [] if got is None else got
@@ -293,9 +351,8 @@ def truncatewords(value: Any, words: Any = 15, ellipsis: Any = "...") -> str | N
     return " ".join(wordlist) + _text(ellipsis)
 
 
-def split(value: Any, pattern: Any = None) -> list[str]:
-    text = _text(value)
-    separator = _text(pattern)
+def split(value: Any, pattern: Any) -> list[str]:
+    text, separator = _joined(_text(value), _text(pattern))
     if separator == " ":
         return _awk_split(text)
     parts = list(text) if separator == "" else text.split(separator)
@@ -332,12 +389,21 @@ def newline_to_br(value: Any) -> str:
     return re.sub(r"\r?\n", "<br />\n", _text(value))
 
 
+def _joined(*parts: str) -> tuple[str, ...]:
+    """The parts, once Ruby would agree to join them (binary and UTF-8 text may not)."""
+    for index in range(1, len(parts)):
+        check_compatible(parts[0], parts[index])
+    return parts
+
+
 def replace(value: Any, search: Any, replacement: Any = "") -> str:
-    return _text(value).replace(_text(search), _text(replacement))
+    text, needle, new = _joined(_text(value), _text(search), _text(replacement))
+    return text.replace(needle, new)
 
 
 def replace_first(value: Any, search: Any, replacement: Any = "") -> str:
-    return _text(value).replace(_text(search), _text(replacement), 1)
+    text, needle, new = _joined(_text(value), _text(search), _text(replacement))
+    return text.replace(needle, new, 1)
 
 
 def replace_last(value: Any, search: Any, replacement: Any) -> str:
@@ -361,18 +427,25 @@ def remove_last(value: Any, search: Any) -> str:
 
 
 def append(value: Any, suffix: Any) -> str:
-    return _text(value) + _text(suffix)
+    left, right = _joined(_text(value), _text(suffix))
+    return left + right
 
 
 def prepend(value: Any, prefix: Any) -> str:
-    return _text(prefix) + _text(value)
+    left, right = _joined(_text(prefix), _text(value))
+    return left + right
 
 
 # --- arrays --------------------------------------------------------------------------------------
 
 
 def join(value: Any, glue: Any = " ") -> str:
-    return _text(glue).join(to_s(item) for item in flatten(_items(value)))
+    parts = [to_s(item) for item in flatten(_items(value))]
+    separator = _text(glue)
+    text = separator.join(parts)
+    if is_binary(text):
+        _joined(text, *parts, separator)
+    return text
 
 
 def _nil_safe_compare(a: Any, b: Any) -> int:
@@ -402,9 +475,9 @@ _ASCII_LOWER = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ", b"abcdefghijklmnop
 
 
 def _sorted(items: list[Any], compare: Callable[[Any, Any], int]) -> list[Any]:
-    from functools import cmp_to_key
-
-    return sorted(items, key=cmp_to_key(compare))
+    """Ruby's `Array#sort` with a block: the order of ties and of inconsistent comparisons
+    (nil against nil is 1 both ways) is Ruby's, not Python's."""
+    return ruby_sort(items, compare)
 
 
 def sort(value: Any, prop: Any = None) -> Any:
@@ -549,9 +622,11 @@ def _arith(value: Any, operand: Any, operation: str) -> Any:
                     return math.nan
                 return math.inf if (a > 0) == (not b.is_signed()) else -math.inf
             return _finish(DECIMAL_CONTEXT.divide(a, b))
+        if a.is_nan() or b.is_nan():
+            return math.nan
         if b == 0:
             raise LiquidZeroDivisionError("divided by 0")
-        if a.is_nan() or b.is_nan() or a.is_infinite():
+        if a.is_infinite():
             return math.nan
         remainder = DECIMAL_CONTEXT.remainder(a, b)
         if remainder == 0:
@@ -584,18 +659,36 @@ def modulo(value: Any, operand: Any) -> Any:
 
 
 def _round_half_up(number: Decimal, places: int) -> Decimal:
-    exponent = Decimal(1).scaleb(-places)
-    return number.quantize(exponent, rounding="ROUND_HALF_UP", context=DECIMAL_CONTEXT)
+    """BigDecimal#round(places): half away from zero, exact whatever the precision."""
+    if number.is_zero():
+        return number
+    if places >= 0 and -number.as_tuple().exponent <= places:  # type: ignore[operator]
+        return number  # already no finer than asked
+    if places < 0 and number.adjusted() < -places - 1:
+        return Decimal(0)  # smaller than half the unit
+    precision = max(number.adjusted() + places + 2, 1)
+    context = decimal.Context(prec=precision, Emax=DECIMAL_CONTEXT.Emax, Emin=DECIMAL_CONTEXT.Emin)
+    return number.quantize(
+        Decimal(1).scaleb(-places), rounding=decimal.ROUND_HALF_UP, context=context
+    )
 
 
 def _integer_round(number: int, places: int) -> int:
+    """Integer#round(places): half away from zero to a power of ten; 0 when the power is
+    larger than the number (without computing it)."""
     if places >= 0:
         return number
+    if -places > int(abs(number).bit_length() * 0.30103) + 1:  # 10**-places > 2 * |number|
+        return 0
     unit = 10**-places
     quotient, rest = divmod(abs(number), unit)
     if rest * 2 >= unit:
         quotient += 1
     return int(quotient * unit) * (1 if number >= 0 else -1)
+
+
+_INT = 2**31
+"""`round` takes its digits as a C int; a larger count is Ruby's RangeError."""
 
 
 def round_(value: Any, places: Any = 0) -> Any:
@@ -605,6 +698,8 @@ def round_(value: Any, places: Any = 0) -> Any:
         if not digits.is_finite():
             raise LiquidFloatDomainError(to_s(float(digits)))
         digits = int(digits)
+    if not -_INT <= digits < _INT:
+        raise LiquidArgumentError(f"integer {digits} too big to convert to `int'")
     if isinstance(number, int):
         result: Any = _integer_round(number, digits)
     else:
@@ -642,20 +737,29 @@ def abs_(value: Any) -> Any:
     return _finish(number.copy_abs() if isinstance(number, Decimal) else abs(number))
 
 
+def _less(left: int | Decimal, right: int | Decimal) -> bool:
+    """`left < right` as BigDecimal answers it: false when either is NaN."""
+    if (isinstance(left, Decimal) and left.is_nan()) or (
+        isinstance(right, Decimal) and right.is_nan()
+    ):
+        return False
+    return left < right
+
+
 def at_least(value: Any, bound: Any) -> Any:
     low, number = to_number(bound), to_number(value)
-    return _finish(low if low > number else number)
+    return _finish(low if _less(number, low) else number)
 
 
 def at_most(value: Any, bound: Any) -> Any:
     high, number = to_number(bound), to_number(value)
-    return _finish(high if high < number else number)
+    return _finish(high if _less(high, number) else number)
 
 
 def default(value: Any, fallback: Any = "", options: Any = None) -> Any:
     options = options if isinstance(options, dict) else {}
     missing = value is None if truthy(options.get("allow_false")) else not truthy(value)
-    if missing or (isinstance(value, str | list | dict | RubyRange) and len(value) == 0):
+    if missing or (isinstance(value, str | list | dict) and len(value) == 0):
         return fallback
     return value
 

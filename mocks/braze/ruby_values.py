@@ -213,6 +213,43 @@ def flatten(values: list[Any]) -> list[Any]:
     return out
 
 
+# --- binary text ------------------------------------------------------------------------------
+
+_BINARY_BYTE = re.compile("[\udc80-\udcff]")
+_UNICODE_CHAR = re.compile("[^\x00-\x7f\udc80-\udcff]")
+
+
+def binary_text(data: bytes) -> str:
+    """Bytes as Ruby's binary (ASCII-8BIT) text: every byte one character, so sizes, slices
+    and case mapping count and touch bytes as Ruby's do; a byte over 127 is held as a
+    surrogate escape and written back as that byte."""
+    return data.decode("ascii", "surrogateescape")
+
+
+def is_binary(text: str) -> bool:
+    return _BINARY_BYTE.search(text) is not None
+
+
+def has_unicode(text: str) -> bool:
+    return _UNICODE_CHAR.search(text) is not None
+
+
+def check_compatible(left: str, right: str) -> None:
+    """Ruby refuses to join binary text holding bytes over 127 with UTF-8 text holding
+    characters beyond ASCII (Encoding::CompatibilityError)."""
+    if (_BINARY_BYTE.search(left) and _UNICODE_CHAR.search(right)) or (
+        _UNICODE_CHAR.search(left) and _BINARY_BYTE.search(right)
+    ):
+        raise LiquidArgumentError("incompatible character encodings: UTF-8 and ASCII-8BIT")
+
+
+def as_utf8(text: str) -> str:
+    """Rendered text with binary bytes that form UTF-8 read as the characters they form."""
+    if _BINARY_BYTE.search(text) is None:
+        return text
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "surrogateescape")
+
+
 # --- truth, equality, blankness ------------------------------------------------------------------
 
 
@@ -242,13 +279,11 @@ def is_blank(value: Any) -> bool:
         return _BLANK_TEXT.match(value) is not None
     if isinstance(value, list | dict):
         return not value
-    if isinstance(value, RubyRange):
-        return len(value) == 0
-    return False
+    return False  # a Range has no empty? in Ruby 3.1, so ActiveSupport asks `!self`
 
 
 def responds_to_empty(value: Any) -> bool:
-    return isinstance(value, str | list | dict | RubyRange)
+    return isinstance(value, str | list | dict)
 
 
 def truthy(value: Any) -> bool:
@@ -534,6 +569,8 @@ def index(value: Any, key: Any) -> tuple[bool, Any]:
                 return True, value[candidate]
         return False, None
     if isinstance(value, list) and isinstance(key, int) and not isinstance(key, bool):
+        if not -(2**63) <= key < 2**63:
+            raise LiquidArgumentError("bignum too big to convert into `long'")
         if -len(value) <= key < len(value):
             return True, value[key]
         return True, None
