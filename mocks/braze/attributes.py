@@ -3,8 +3,8 @@
 Validation (`mocks.braze.track`) decides which objects are rejected with an error entry;
 this module stores the objects that passed, and says in a `Note` every value Braze would
 silently not store or would store differently, so the journal can show it.
-Facts: ../shared/reference/braze-users-track.md and Braze's pages on the user attributes
-object, custom attribute data types, nested custom attributes and arrays of objects.
+Facts: Braze's `/users/track` reference and its pages on the user attributes object, custom
+attribute data types, nested custom attributes and arrays of objects.
 
 **Assumed** (Braze documents no more; each is the emulator's choice):
 

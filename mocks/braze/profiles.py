@@ -2,7 +2,7 @@
 
 Validation (what rejects an object with an error entry) lives in `mocks.braze.track`;
 this module applies objects that passed it, with Braze's documented storage rules
-(see ../shared/reference/braze-users-track.md, `mocks.braze.attributes` for attributes and
+(Braze's `/users/track` reference; `mocks.braze.attributes` for attributes and
 `mocks.braze.events` for events and purchases).
 
 Lookups: `external_id`, `braze_id` and `user_alias` name one profile. Several profiles may

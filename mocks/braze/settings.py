@@ -1,4 +1,4 @@
-"""Settings of the Braze mock. Defaults follow ../shared/reference/braze-*.md.
+"""Settings of the Braze mock. Defaults follow Braze's documentation.
 
 Every knob marked *assumed* is the emulator's choice where Braze documents nothing.
 """

@@ -1,4 +1,4 @@
-"""Settings of the SEEN mock. Defaults follow ../shared/reference/seen-legacy-api.md.
+"""Settings of the SEEN mock. Defaults follow SEEN's receivers API documentation.
 
 Every knob marked *assumed* is the emulator's choice where SEEN documents nothing.
 """

@@ -1,4 +1,4 @@
-"""Review of the Braze mock against ../shared/reference/braze-users-track.md and Braze's docs.
+"""Review of the Braze mock against Braze's `/users/track` documentation.
 
 Tests marked `xfail(strict=True)` are bugs found in review: each fails today and names the
 rule it breaks. The others cover reference rules that had no test of their own.
