@@ -305,10 +305,10 @@ def _verbatim_end(source: str, pos: int) -> int | None:
     raw = _RAW_START.match(source, pos)
     if raw is not None:
         # the first of Ruby Liquid's tokens after it that ends with `{% endraw ... %}`
-        for token in engine.TEMPLATE_PARSER.finditer(source, raw.end()):
-            end = engine.RAW_END.match(token.group())
+        for begin, finish in engine.template_tokens(source, raw.end()):
+            end = engine.RAW_END.match(source[begin:finish])
             if end is not None and end.group(2) == "endraw":
-                return token.end()
+                return finish
         return len(source)
     if _INLINE_COMMENT.match(source, pos):
         end = _TAG_END.search(source, pos)
@@ -377,7 +377,7 @@ def _translate_markup(
 
 # --- Braze tags ----------------------------------------------------------------------------------
 
-_ABORT_ARGUMENT = re.compile(r"\(\s*(?:\"(?P<double>[^\"]*)\"|'(?P<single>[^']*)')?\s*\)")
+_ABORT_ARGUMENT = re.compile(r"\(\s*(?:(?:\"(?P<double>[^\"]*)\"|'(?P<single>[^']*)')\s*)?\)")
 
 
 class _AbortNode(engine.Node):
@@ -546,6 +546,8 @@ class BrazeTemplate:
             raise LiquidError(self._tags(err.message), err.line) from None
         except RecursionError:
             raise LiquidError("the template nests too deeply to parse") from None
+        except (ValueError, ArithmeticError, MemoryError) as exc:
+            raise LiquidError(self._tags(engine.failure_text(exc))) from None
         self.warnings: tuple[LiquidWarning, ...] = tuple(
             sorted(self._warnings(translation), key=lambda warning: warning.line)
         )
@@ -661,8 +663,18 @@ class BrazeTemplate:
                     raise LiquidError(f"Content Block {name!r} does not exist")
                 if depth >= CONTENT_BLOCK_NESTING:
                     continue  # Braze: a block nested deeper does not expand
-                data[variable] = compile_template(source, self.mode)._fill(inputs, depth + 1)
+                block = compile_template(source, self.mode)
+                data[variable] = engine.Deferred(
+                    functools.partial(block._included, name, inputs, depth + 1)
+                )
         return data
+
+    def _included(self, name: str, inputs: _Inputs, depth: int) -> str:
+        """This template as a Content Block, rendered where the including one reads it."""
+        try:
+            return self._fill(inputs, depth)
+        except LiquidError as err:
+            raise engine.LiquidRenderError(f"Content Block {name!r}: {err}") from None
 
     def as_plain_liquid(
         self,
@@ -677,7 +689,11 @@ class BrazeTemplate:
         """The template as plain Liquid and its variables for this user: what any Liquid
         renders to the same text (how the tests hand Braze examples to Ruby Liquid)."""
         inputs = _Inputs(profile, custom, campaign, properties, content_blocks, now, LIMITS)
-        return self._plain_source, self._data(inputs, 0)
+        data = self._data(inputs, 0)
+        return self._plain_source, {
+            key: value.compute() if isinstance(value, engine.Deferred) else value
+            for key, value in data.items()
+        }
 
     def resolve(
         self,

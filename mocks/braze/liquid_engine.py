@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import sys
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -106,6 +107,12 @@ class Limits:
     output_bytes: int = 1_000_000
     assign_score: int = 1_000_000
     scope_depth: int = MAX_DEPTH
+    integer_bits: int = 100_000
+    """Largest integer arithmetic may make (Ruby's have no bound; squaring in a loop would
+    take the machine)."""
+    seconds: float = 5.0
+    """Longest one render may take: work the other limits do not count (a filter on a large
+    value in a long loop) still ends."""
 
 
 # --- the strict grammar (Ruby Liquid's Lexer and Parser) -----------------------------------------
@@ -229,6 +236,16 @@ def _token_text(token: tuple[str, str]) -> str:
 # --- expressions ---------------------------------------------------------------------------------
 
 
+class Deferred:
+    """An environment value computed when the template first reads it (a Content Block,
+    rendered only where the template uses it)."""
+
+    __slots__ = ("compute",)
+
+    def __init__(self, compute: Callable[[], Any]) -> None:
+        self.compute = compute
+
+
 class Expr:
     """Something evaluated at render time (a variable look-up, a range with variables)."""
 
@@ -243,6 +260,8 @@ def evaluate(expression: Any, ctx: Context) -> Any:
 _INTEGER = re.compile(r"\A(-?\d+)\Z", _A)
 _FLOAT = re.compile(r"\A(-?\d[\d\.]+)\Z", _A)
 _RANGE = re.compile(r"\A\(\s*(\S+)\s*\.\.\s*(\S+)\s*\)\Z", _A)
+INTEGER_DIGITS = 4_300
+"""*Assumed.* The longest integer literal a template may hold (Python reads no longer)."""
 _LITERALS: Mapping[str, Any] = {
     "nil": None,
     "null": None,
@@ -271,6 +290,10 @@ def parse_expression(markup: str | None) -> Any:
     if len(markup) == 1 and markup in "\"'":
         return ""  # Ruby's markup[1..-2] of one quote is empty
     if _INTEGER.match(markup):
+        if len(markup) > INTEGER_DIGITS:
+            raise LiquidSyntaxError(
+                f"an integer of more than {INTEGER_DIGITS:,} digits (the emulator's limit)"
+            )
         return int(markup)
     range_match = _RANGE.match(markup)
     if range_match:
@@ -613,6 +636,7 @@ class Body:
         self.nodes = [node for node in self.nodes if not isinstance(node, str)]
 
     def render(self, ctx: Context, out: list[str]) -> None:
+        ctx.in_time()
         for node in self.nodes:
             if isinstance(node, str):
                 out.append(node)
@@ -739,13 +763,47 @@ class Parsing:
         self.warnings.append(ParseWarning(line, message, markup))
 
 
+_MARKUP_START = re.compile(r"\{[{%]")
+
+
+def template_tokens(source: str, start: int = 0) -> list[tuple[int, int]]:
+    """Ruby Liquid's tokens (`source.split(TemplateParser)`) as (start, end) spans, text and
+    markup alike, in one linear pass: a `{%` runs to the first `%}` after it, a `{{` to the
+    first `}` (or `}}`) after it, and one with no end is a token of its own two characters.
+    (The regular expression rescans the rest of the text for every unclosed `{%`.)"""
+    spans: list[tuple[int, int]] = []
+    closes = {"{%": "%}", "{{": "}"}
+    missing: set[str] = set()
+    pos = start
+    size = len(source)
+    while (found := _MARKUP_START.search(source, pos)) is not None:
+        at = found.start()
+        if at > pos:
+            spans.append((pos, at))
+        opening = found.group()
+        closing = closes[opening]
+        end = -1 if closing in missing else source.find(closing, at + 2)
+        if end < 0:
+            missing.add(closing)
+            end = at + 2
+        else:
+            end += len(closing)
+            if opening == "{{" and source.startswith("}", end):
+                end += 1
+        spans.append((at, end))
+        pos = end
+    if pos < size:
+        spans.append((pos, size))
+    return spans
+
+
 def _tokenize(source: str) -> list[tuple[str, int]]:
     tokens: list[tuple[str, int]] = []
     line = 1
-    for piece in TEMPLATE_PARSER.split(source):
-        if piece:
-            tokens.append((piece, line))
-            line += piece.count("\n")
+    for begin, end in template_tokens(source):
+        piece = source[begin:end]
+        tokens.append((piece, line))
+        line += piece.count("\n")
     return tokens
 
 
@@ -886,6 +944,20 @@ class Assign(Node):
     __slots__ = ("source", "target")
     blank = True
     _SYNTAX = re.compile(rf"({VARIABLE_SIGNATURE}+)\s*=\s*(.*)\s*", re.DOTALL | _A)
+    """Ruby Liquid's Assign::Syntax; searched as `_search` does, which is the same match."""
+    _NAME_RUN = re.compile(rf"{VARIABLE_SIGNATURE}+", _A)
+    _EQUALS = re.compile(r"\s*=\s*(.*)", re.DOTALL | _A)
+
+    @classmethod
+    def _search(cls, markup: str) -> tuple[str, str] | None:
+        """The leftmost match of `_SYNTAX` in linear time: a name can only end where its run
+        of name characters ends, so each run is tried once (the regular expression backtracks
+        through every shorter name at every start, which is quadratic on a long name)."""
+        for run in cls._NAME_RUN.finditer(markup):
+            equals = cls._EQUALS.match(markup, run.end())
+            if equals is not None:
+                return run.group(), equals.group(1)
+        return None
 
     def __init__(self, target: str, source: Variable, line: int) -> None:
         self.target = target
@@ -894,12 +966,12 @@ class Assign(Node):
 
     @classmethod
     def parse(cls, parsing: Parsing, name: str, markup: str, line: int) -> Node:
-        match = cls._SYNTAX.search(markup)
+        match = cls._search(markup)
         if match is None:
             raise LiquidSyntaxError(
                 "Syntax Error in 'assign' - Valid syntax: assign [var] = [source]", line
             )
-        return cls(match.group(1), parsing.variable(match.group(2), line), line)
+        return cls(match[0], parsing.variable(match[1], line), line)
 
     def render(self, ctx: Context, out: list[str]) -> None:
         value = self.source.render(ctx)
@@ -1525,22 +1597,29 @@ class TableRow(Node):
         items = slice_collection(collection, start, stop)
         cols = ruby_to_i(evaluate(self.attributes.get("cols"), ctx))
         out.append('<tr class="row1">\n')
+        ctx.wrote('<tr class="row1">\n')
         loop = TablerowloopDrop(len(items), cols)
         outer = ctx.enter_loop(len(items))
         ctx.push({"tablerowloop": loop})
         try:
             for item in items:
                 ctx.scopes[0][self.variable] = item
-                out.append(f'<td class="col{loop.col}">')
+                cell = f'<td class="col{loop.col}">'
+                out.append(cell)
+                ctx.wrote(cell)
                 self.body.render(ctx, out)
                 out.append("</td>")
+                ctx.wrote("</td>")
                 if loop.col == cols and loop.index != len(items) - 1:
-                    out.append(f'</tr>\n<tr class="row{loop.row + 1}">')
+                    row = f'</tr>\n<tr class="row{loop.row + 1}">'
+                    out.append(row)
+                    ctx.wrote(row)
                 loop.increment()
         finally:
             ctx.pop()
             ctx.loop_factor = outer
         out.append("</tr>\n")
+        ctx.wrote("</tr>\n")
 
 
 class Include(Node):
@@ -1604,6 +1683,7 @@ class Context:
         "assign_sizes",
         "assign_total",
         "call",
+        "deadline",
         "environment",
         "filters",
         "interrupts",
@@ -1626,7 +1706,8 @@ class Context:
         self.environment = environment
         self.scopes: list[dict[Any, Any]] = [{}]
         self.filters = filters
-        self.call = FilterCall(now)
+        self.call = FilterCall(now, limits.output_bytes, limits.integer_bits)
+        self.deadline = time.monotonic() + limits.seconds
         self.registers: dict[str, Any] = {}
         self.interrupts: list[str] = []
         self.limits = limits
@@ -1642,8 +1723,17 @@ class Context:
             if name in scope:
                 return scope[name]
         if isinstance(name, str):
-            return self.environment.get(name)
+            value = self.environment.get(name)
+            if type(value) is Deferred:
+                value = self.environment[name] = value.compute()
+            return value
         return None
+
+    def in_time(self) -> None:
+        if time.monotonic() > self.deadline:
+            raise RenderLimitError(
+                f"the render took more than {self.limits.seconds:g} seconds (the emulator's limit)"
+            )
 
     def push(self, scope: dict[str, Any]) -> None:
         if len(self.scopes) >= self.limits.scope_depth:

@@ -62,9 +62,12 @@ class LiquidFloatDomainError(LiquidArgumentError):
 
 @dataclass(frozen=True)
 class FilterCall:
-    """What a filter may need from the render besides its arguments."""
+    """What a filter may need from the render besides its arguments: the clock, and the
+    bounds a filter must check before it builds a result."""
 
     now: float
+    result_chars: int = 1_000_000
+    integer_bits: int = 100_000
 
 
 _RUBY_SPACE = " \t\n\v\f\r\0"
@@ -373,12 +376,44 @@ def rstrip(value: Any) -> str:
     return _text(value).rstrip(_RUBY_SPACE)
 
 
-_STRIP_HTML_BLOCKS = re.compile(r"<script.*?</script>|<!--.*?-->|<style.*?</style>", re.DOTALL)
-_STRIP_HTML_TAGS = re.compile(r"<.*?>", re.DOTALL)
+_HTML_BLOCKS = (("<script", "</script>"), ("<!--", "-->"), ("<style", "</style>"))
+"""Ruby Liquid's STRIP_HTML_BLOCKS, tried in this order at each `<`."""
 
 
 def strip_html(value: Any) -> str:
-    return _STRIP_HTML_TAGS.sub("", _STRIP_HTML_BLOCKS.sub("", _text(value)))
+    """`<script…</script>`, `<!--…-->`, `<style…</style>` removed, then every `<…>`, as Ruby's
+    two `gsub`s do, in one linear pass each (a closing mark once missing stays missing)."""
+    text = _text(value)
+    missing: set[str] = set()
+    kept: list[str] = []
+    pos = 0
+    while (at := text.find("<", pos)) >= 0:
+        end = -1
+        for opening, closing in _HTML_BLOCKS:
+            if closing not in missing and text.startswith(opening, at):
+                found = text.find(closing, at + len(opening))
+                if found < 0:
+                    missing.add(closing)
+                    continue
+                end = found + len(closing)
+                break
+        if end < 0:
+            kept.append(text[pos : at + 1])
+            pos = at + 1
+            continue
+        kept.append(text[pos:at])
+        pos = end
+    kept.append(text[pos:])
+    text = "".join(kept)
+    kept, pos = [], 0
+    while (at := text.find("<", pos)) >= 0:
+        end = text.find(">", at + 1)
+        if end < 0:
+            break
+        kept.append(text[pos:at])
+        pos = end + 1
+    kept.append(text[pos:])
+    return "".join(kept)
 
 
 def strip_newlines(value: Any) -> str:
@@ -396,8 +431,20 @@ def _joined(*parts: str) -> tuple[str, ...]:
     return parts
 
 
-def replace(value: Any, search: Any, replacement: Any = "") -> str:
+def _replaced_size(call: FilterCall, text: str, needle: str, new: str, count: int) -> None:
+    """Refuse a replacement whose result would be over the limit, before building it."""
+    size = len(text) + count * (len(new) - len(needle))
+    if size > call.result_chars:
+        raise LiquidArgumentError(
+            f"the result is longer than {call.result_chars:,} characters "
+            "(the emulator's output limit)"
+        )
+
+
+def replace(call: FilterCall, value: Any, search: Any, replacement: Any = "") -> str:
     text, needle, new = _joined(_text(value), _text(search), _text(replacement))
+    if new:
+        _replaced_size(call, text, needle, new, text.count(needle))
     return text.replace(needle, new)
 
 
@@ -415,7 +462,8 @@ def replace_last(value: Any, search: Any, replacement: Any) -> str:
 
 
 def remove(value: Any, search: Any) -> str:
-    return replace(value, search, "")
+    text, needle = _joined(_text(value), _text(search))
+    return text.replace(needle, "")
 
 
 def remove_first(value: Any, search: Any) -> str:
@@ -439,9 +487,15 @@ def prepend(value: Any, prefix: Any) -> str:
 # --- arrays --------------------------------------------------------------------------------------
 
 
-def join(value: Any, glue: Any = " ") -> str:
+def join(call: FilterCall, value: Any, glue: Any = " ") -> str:
     parts = [to_s(item) for item in flatten(_items(value))]
     separator = _text(glue)
+    size = sum(map(len, parts)) + len(separator) * max(len(parts) - 1, 0)
+    if size > call.result_chars:
+        raise LiquidArgumentError(
+            f"the result is longer than {call.result_chars:,} characters "
+            "(the emulator's output limit)"
+        )
     text = separator.join(parts)
     if is_binary(text):
         _joined(text, *parts, separator)
@@ -594,15 +648,28 @@ def _finish(result: int | Decimal) -> int | float:
     return from_decimal(result)
 
 
-def _arith(value: Any, operand: Any, operation: str) -> Any:
+def _bounded_integer(result: int, limit: int) -> int:
+    if result.bit_length() > limit:
+        raise LiquidArgumentError(
+            f"the result has more than {limit:,} bits (the emulator's limit on integers)"
+        )
+    return result
+
+
+def _arith(call: FilterCall, value: Any, operand: Any, operation: str) -> Any:
     left, right = to_number(value), to_number(operand)
     if isinstance(left, int) and isinstance(right, int):
+        if operation == "*" and left.bit_length() + right.bit_length() > call.integer_bits + 1:
+            raise LiquidArgumentError(
+                f"the result has more than {call.integer_bits:,} bits (the emulator's limit on "
+                "integers)"
+            )
         if operation == "+":
-            return left + right
+            return _bounded_integer(left + right, call.integer_bits)
         if operation == "-":
-            return left - right
+            return _bounded_integer(left - right, call.integer_bits)
         if operation == "*":
-            return left * right
+            return _bounded_integer(left * right, call.integer_bits)
         if right == 0:
             raise LiquidZeroDivisionError("divided by 0")
         if operation == "/":
@@ -638,24 +705,24 @@ def _arith(value: Any, operand: Any, operation: str) -> Any:
         return math.nan
 
 
-def plus(value: Any, operand: Any) -> Any:
-    return _arith(value, operand, "+")
+def plus(call: FilterCall, value: Any, operand: Any) -> Any:
+    return _arith(call, value, operand, "+")
 
 
-def minus(value: Any, operand: Any) -> Any:
-    return _arith(value, operand, "-")
+def minus(call: FilterCall, value: Any, operand: Any) -> Any:
+    return _arith(call, value, operand, "-")
 
 
-def times(value: Any, operand: Any) -> Any:
-    return _arith(value, operand, "*")
+def times(call: FilterCall, value: Any, operand: Any) -> Any:
+    return _arith(call, value, operand, "*")
 
 
-def divided_by(value: Any, operand: Any) -> Any:
-    return _arith(value, operand, "/")
+def divided_by(call: FilterCall, value: Any, operand: Any) -> Any:
+    return _arith(call, value, operand, "/")
 
 
-def modulo(value: Any, operand: Any) -> Any:
-    return _arith(value, operand, "%")
+def modulo(call: FilterCall, value: Any, operand: Any) -> Any:
+    return _arith(call, value, operand, "%")
 
 
 def _round_half_up(number: Decimal, places: int) -> Decimal:
@@ -795,9 +862,13 @@ class Filter:
         return self.function(value, *args)
 
 
-def make_filter(function: Callable[..., Any], needs_call: bool = False) -> Filter:
-    """A `Filter` whose argument counts are read off the function's signature."""
-    parameters = list(pyinspect.signature(function).parameters.values())[1 + needs_call :]
+def make_filter(function: Callable[..., Any], needs_call: bool | None = None) -> Filter:
+    """A `Filter` whose argument counts are read off the function's signature; a function
+    whose first parameter is `call` is given the render's `FilterCall`."""
+    parameters = list(pyinspect.signature(function).parameters.values())
+    if needs_call is None:
+        needs_call = bool(parameters) and parameters[0].name == "call"
+    parameters = parameters[1 + needs_call :]
     least = sum(1 for p in parameters if p.default is pyinspect.Parameter.empty)
     return Filter(function, least, len(parameters), needs_call)
 
@@ -860,4 +931,4 @@ _FUNCTIONS: dict[str, Callable[..., Any]] = {
 }
 STANDARD_FILTERS: dict[str, Filter] = {name: make_filter(f) for name, f in _FUNCTIONS.items()}
 """Every filter of Ruby Liquid 5.4's StandardFilters, by name."""
-STANDARD_FILTERS["date"] = make_filter(date, needs_call=True)
+STANDARD_FILTERS["date"] = make_filter(date)

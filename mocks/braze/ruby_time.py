@@ -51,6 +51,12 @@ class RubyRangeError(RubyError):
     """RangeError from a date part too big for a C int ("integer ... too big to convert")."""
 
 
+WIDTH_LIMIT = 1_000_000
+"""*Assumed.* The widest field `strftime` pads to: a render's whole output may not be longer,
+so a wider one (`%999999999d`) is refused before it is built (Ruby answers ERANGE for the
+widest ones and builds the rest)."""
+
+
 class _NoTime(Exception):
     """Ruby raised ArgumentError inside `to_date`, which Liquid rescues into nil."""
 
@@ -1048,10 +1054,18 @@ def _strftime(t: RubyTime, fmt: str) -> str | None:
                 k = i
                 while k < n and fmt[k] in "0123456789":
                     k += 1
+                if k - i > 10:
+                    text, flags, precision = fmt[sp : i + 1], 0, -1
+                    break
                 value = int(fmt[i:k])
                 if value > 2**31 - 1:
                     text, flags, precision = fmt[sp : i + 1], 0, -1
                     break
+                if value > WIDTH_LIMIT:
+                    raise RubyRangeError(
+                        f"Result too large (a width of {value:,}; the emulator refuses more than "
+                        f"{WIDTH_LIMIT:,})"
+                    )
                 precision = value
                 i = k - 1
                 continue

@@ -237,6 +237,8 @@ def has_unicode(text: str) -> bool:
 def check_compatible(left: str, right: str) -> None:
     """Ruby refuses to join binary text holding bytes over 127 with UTF-8 text holding
     characters beyond ASCII (Encoding::CompatibilityError)."""
+    if left.isascii() or right.isascii():
+        return  # `isascii` is a flag CPython keeps: no scan
     if (_BINARY_BYTE.search(left) and _UNICODE_CHAR.search(right)) or (
         _UNICODE_CHAR.search(left) and _BINARY_BYTE.search(right)
     ):
@@ -574,9 +576,6 @@ def index(value: Any, key: Any) -> tuple[bool, Any]:
         if -len(value) <= key < len(value):
             return True, value[key]
         return True, None
-    if isinstance(value, RubyRange) and isinstance(key, int) and not isinstance(key, bool):
-        items = value.to_list()
-        return True, items[key] if -len(items) <= key < len(items) else None
     if isinstance(value, Drop) and isinstance(key, str):
         return True, value.invoke(key)
     return False, None

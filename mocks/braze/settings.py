@@ -139,6 +139,10 @@ class BrazeSettings(CoreSettings):
     """*Assumed.* Most bytes of text a render's assigned and captured values may hold."""
     liquid_scope_limit: int = 30
     """*Assumed.* Most nested loop scopes in one render."""
+    liquid_integer_bits: int = 100_000
+    """*Assumed.* Largest integer (in bits) Liquid arithmetic may make; Ruby's have no bound."""
+    liquid_render_seconds: float = 5.0
+    """*Assumed.* Longest one render may take, for work the other limits do not count."""
 
     @property
     def liquid_limits(self) -> Limits:
@@ -148,6 +152,8 @@ class BrazeSettings(CoreSettings):
             output_bytes=self.liquid_output_limit,
             assign_score=self.liquid_assign_limit,
             scope_depth=self.liquid_scope_limit,
+            integer_bits=self.liquid_integer_bits,
+            seconds=self.liquid_render_seconds,
         )
 
     def __post_init__(self) -> None:
@@ -188,6 +194,7 @@ class BrazeSettings(CoreSettings):
             "liquid_output_limit",
             "liquid_assign_limit",
             "liquid_scope_limit",
+            "liquid_integer_bits",
         ):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
@@ -214,6 +221,7 @@ class BrazeSettings(CoreSettings):
                 f"({self.campaign_rate_max})"
             )
         for name in (
+            "liquid_render_seconds",
             "webhook_timeout",
             "webhook_retry_base",
             "webhook_retry_after_max",
