@@ -26,6 +26,15 @@ MAX_JSON_DEPTH = 100
 fault rule needs, far less than would exhaust the stack of whatever reads it."""
 
 
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+"""Admin methods that change state: their body, if any, must be declared JSON."""
+JSON_CONTENT_RULE = (
+    "admin writes (POST, PUT, PATCH, DELETE under /_mock) must send "
+    "Content-Type: application/json (a write without a body may send none); a web page "
+    "can send a form or text/plain across origins without asking, but not JSON"
+)
+
+
 class AdminError(Exception):
     """A bad admin request; becomes an RFC 7807 problem."""
 
@@ -209,9 +218,35 @@ def _clock_state(runtime: MockRuntime) -> dict[str, Any]:
     }
 
 
+def _has_body(environ: dict[str, Any]) -> bool:
+    length = environ.get("CONTENT_LENGTH") or ""
+    if length.strip() not in ("", "0"):
+        return True
+    return "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
+
+
+def check_admin_request() -> Response | None:
+    """The admin API's own gate, before any view: a write's body must be declared JSON (415)."""
+    environ = request.environ
+    if not is_admin_path(environ.get("PATH_INFO", "")):
+        return None
+    if environ.get("REQUEST_METHOD", "") in WRITE_METHODS:
+        declared = environ.get("CONTENT_TYPE", "")
+        mimetype = declared.split(";", 1)[0].strip().lower()
+        if mimetype != "application/json" and (declared.strip() or _has_body(environ)):
+            shown = declared.strip() or "none"
+            return problem(
+                415,
+                f"{JSON_CONTENT_RULE}; got Content-Type: {shown[:100]}",
+                rule="json-content-type",
+            )
+    return None
+
+
 def install_admin(app: Flask, runtime: MockRuntime) -> None:
     """Register the admin API and make every error under `/_mock` an RFC 7807 problem."""
     app.register_blueprint(admin_blueprint(runtime))
+    app.before_request(check_admin_request)
 
     @app.errorhandler(AdminError)
     def admin_error(exc: AdminError) -> Response:
