@@ -16,9 +16,10 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
+from harness.reading import JSON_BYTES, TEMPLATE_BYTES, FileReadError, read_text
+from mocks.braze.campaigns import CONTENT_BLOCK_MAX_BYTES
 from mocks.braze.liquid import AbortMessage, BrazeTemplate, LiquidError, compile_template
 from mocks.braze.liquid_engine import MODES
 from mocks.braze.settings import BrazeSettings
@@ -322,7 +323,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 def run(args: argparse.Namespace) -> int:
     """The `render` command: 0 rendered, 1 broken JSON or aborted, 2 unusable input."""
     try:
-        source = Path(args.template).read_text("utf-8")
+        source = _read(args.template, "", TEMPLATE_BYTES, "a webhook body template")
         profile = _load_profile(args.user)
         properties = _load_properties(args)
         blocks = _load_blocks(args.content_block)
@@ -398,12 +399,7 @@ def _json_object(flag: str, given: str) -> dict[str, Any]:
     text, source = given, "the value"
     if given.startswith("@"):
         path = given[1:]
-        try:
-            text = Path(path).read_text("utf-8")
-        except UnicodeDecodeError as exc:
-            raise ValueError(f"{flag} {path}: not UTF-8 text: {exc}") from None
-        except OSError as exc:
-            raise ValueError(f"{flag} {path}: cannot read: {exc.strerror or exc}") from None
+        text = _read(path, f"{flag} ", JSON_BYTES, "a JSON file")
         source = path
     try:
         value = parse_json(text, max_depth=_USER_MAX_DEPTH)
@@ -431,13 +427,9 @@ def _load_blocks(given: list[str]) -> dict[str, str]:
             )
         if name in blocks:
             raise ValueError(f"--content-block {name}: given twice")
-        try:
-            blocks[name] = Path(path).read_text("utf-8")
-        except UnicodeDecodeError as exc:
-            raise ValueError(f"--content-block {name}={path}: not UTF-8 text: {exc}") from None
-        except OSError as exc:
-            reason = exc.strerror or exc
-            raise ValueError(f"--content-block {name}={path}: cannot read: {reason}") from None
+        blocks[name] = _read(
+            path, f"--content-block {name}=", CONTENT_BLOCK_MAX_BYTES, "a Braze Content Block"
+        )
     return blocks
 
 
@@ -463,10 +455,7 @@ def _instant(given: str) -> float:
 
 
 def _load_profile(path: str) -> dict[str, Any]:
-    try:
-        text = Path(path).read_text("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ValueError(f"--user {path}: not UTF-8 text: {exc}") from None
+    text = _read(path, "--user ", JSON_BYTES, "a JSON file")
     try:
         profile = parse_json(text, max_depth=_USER_MAX_DEPTH)
     except ValueError as exc:
@@ -477,6 +466,14 @@ def _load_profile(path: str) -> dict[str, Any]:
             f"not {type(profile).__name__}"
         )
     return profile
+
+
+def _read(path: str, flag: str, limit: int, kind: str) -> str:
+    """The file's text, bounded (harness.reading); ValueError "FLAG PATH: what is wrong"."""
+    try:
+        return read_text(path, limit, kind)
+    except FileReadError as exc:
+        raise ValueError(f"{flag}{path}: {exc}") from None
 
 
 def _fail(message: str, code: int) -> int:

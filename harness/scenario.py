@@ -26,6 +26,7 @@ from jsonschema.exceptions import ValidationError, best_match
 import schemas
 from fixtures import SEEN_TRANSFORMATION
 from harness.audience import DEFAULT_LOCALES, FAKER_LOCALES, AudienceSpec
+from harness.reading import CODE_BYTES, SCENARIO_BYTES, FileReadError, read_text
 from mocks.braze.app import FAULT_HOPS as BRAZE_FAULT_HOPS
 from mocks.braze.campaigns import (
     PROPERTY_KEYS,
@@ -35,6 +36,7 @@ from mocks.braze.campaigns import (
     parse_spec,
 )
 from mocks.braze.campaigns import CampaignError as WebhookError
+from mocks.braze.jsruntime import RunLimits
 from mocks.braze.profiles import ProfileStore
 from mocks.braze.settings import BrazeSettings
 from mocks.core.faults import FaultRule, FaultRuleError
@@ -253,6 +255,15 @@ class Scenario:
             problem = _fault_hop_problem(service, str(rule.get("hop", "")))
             if problem is not None:
                 found.append(Problem(("faults", index, "hop"), f"{where} hop", problem))
+        code = _table(self.data, "braze", "transformation").get("code")
+        limit = RunLimits().code_chars
+        if isinstance(code, str) and len(code) > limit:
+            where = "[braze.transformation] code"
+            message = (
+                f"{len(code):,} characters of code, over the transformation runtime's limit "
+                f"of {limit:,} (code_chars)"
+            )
+            found.append(Problem(("braze", "transformation", "code"), where, message))
         store = ProfileStore(now=lambda: 0.0)
         for index, profile in enumerate(self.audience.profiles):
             try:
@@ -284,10 +295,9 @@ def load_scenario(path: str | Path | None = None) -> Scenario:
         folder = None
     else:
         try:
-            text = Path(path).read_text("utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            reason = getattr(exc, "strerror", None) or exc
-            raise ScenarioError(f"{path}: cannot read: {reason}") from None
+            text = read_text(path, SCENARIO_BYTES, "a scenario file")
+        except FileReadError as exc:
+            raise ScenarioError(f"{path}: {exc}") from None
         source = str(path)
         folder = Path(path).parent
     try:
@@ -523,14 +533,31 @@ def _raise_if(source: str, problems: Sequence[Problem]) -> None:
 
 def _read_code_file(folder: Path | None, name: str) -> tuple[str, Problem | None]:
     """The code file's text, or the problem naming the key and the path."""
+    path: Path_ = ("braze", "transformation", "code_file")
+    where = name if folder is None else str(folder / name)
     try:
-        return (_fixture_text(name) if folder is None else (folder / name).read_text("utf-8")), None
-    except (OSError, UnicodeDecodeError) as exc:
-        where = name if folder is None else str(folder / name)
+        if folder is None:
+            code = _fixture_text(name)
+        else:
+            code = read_text(folder / name, CODE_BYTES, "transformation code")
+    except (OSError, UnicodeDecodeError) as exc:  # the embedded fixtures
         reason = getattr(exc, "strerror", None) or exc
-        path: Path_ = ("braze", "transformation", "code_file")
-        message = f"cannot read {where}: {reason}"
+        return "", Problem(
+            path, "[braze.transformation] code_file", f"cannot read {where}: {reason}"
+        )
+    except FileReadError as exc:
+        message = f"{where}: {exc}"
+        if str(exc).startswith("cannot read: "):  # as before: "cannot read FILE: why"
+            message = f"cannot read {where}: {str(exc).removeprefix('cannot read: ')}"
         return "", Problem(path, "[braze.transformation] code_file", message)
+    limit = RunLimits().code_chars
+    if len(code) > limit:
+        message = (
+            f"{where}: {len(code):,} characters of code, over the transformation runtime's "
+            f"limit of {limit:,} (code_chars)"
+        )
+        return "", Problem(path, "[braze.transformation] code_file", message)
+    return code, None
 
 
 def _table(data: Any, *keys: str) -> dict[str, Any]:
