@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable
 from typing import Any, cast
 
 from flask import Flask
@@ -11,6 +12,7 @@ from waitress.channel import HTTPChannel
 from waitress.server import create_server
 from waitress.task import WSGITask
 
+from mocks.core.admin import ADMIN_ACCESS, AdminAccess
 from mocks.core.http import DROP_CONNECTION_KEY
 
 
@@ -39,10 +41,20 @@ class _Channel(HTTPChannel):
 
 
 class MockServer:
-    """One Flask app on `host:port` (port 0 picks a free one) until `stop()`."""
+    """One Flask app on `host:port` (port 0 picks a free one) until `stop()`.
+
+    A mock's admin API then answers only to a loopback name, `host` or one of `allow_hosts`
+    in the Host header (`*` lifts the check), and refuses a browser's cross-origin request.
+    """
 
     def __init__(
-        self, app: Flask, *, host: str = "127.0.0.1", port: int = 0, threads: int = 16
+        self,
+        app: Flask,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        threads: int = 16,
+        allow_hosts: Iterable[str] = (),
     ) -> None:
         self.app = app
         # waitress's stubs lack the attributes used here (effective_port, _map)
@@ -53,6 +65,8 @@ class MockServer:
             ),
         )
         self._server.channel_class = _Channel
+        if "mock" in app.extensions:
+            app.extensions[ADMIN_ACCESS] = AdminAccess.served(host, allow_hosts)
         self.host = host
         self.port: int = self._server.effective_port
         self._thread: threading.Thread | None = None

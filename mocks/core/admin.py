@@ -3,6 +3,8 @@ and the mock's OpenAPI document."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, request
@@ -33,6 +35,62 @@ JSON_CONTENT_RULE = (
     "Content-Type: application/json (a write without a body may send none); a web page "
     "can send a form or text/plain across origins without asking, but not JSON"
 )
+
+
+ADMIN_ACCESS = "mock_admin_access"
+"""Where a served mock's app keeps its `AdminAccess` (absent in-process: no Host check)."""
+LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
+"""Host names the admin API answers to on any server, besides the address it is bound to."""
+
+
+@dataclass(frozen=True)
+class AdminAccess:
+    """Who may use a served mock's admin API: the Host names it answers to (None: any) and
+    whether a browser's Origin must be the mock's own."""
+
+    hosts: frozenset[str] | None = None
+    same_origin: bool = False
+
+    @classmethod
+    def served(cls, address: str, allow_hosts: Iterable[str] = ()) -> AdminAccess:
+        """The loopback names, the bound `address` and `allow_hosts` (`*`: any Host)."""
+        allowed = [host_name(name) for name in allow_hosts]
+        names = frozenset({*LOOPBACK_NAMES, host_name(address), *allowed})
+        return cls(hosts=None if "*" in names else names, same_origin=True)
+
+    def refusal(self, environ: dict[str, Any]) -> Response | None:
+        """A 421 problem for a Host not served, a 403 for a cross-origin browser request."""
+        host = environ.get("HTTP_HOST")
+        if self.hosts is not None and host is not None and host_name(host) not in self.hosts:
+            return problem(
+                421,
+                f"the admin API answers only to the names it was started with "
+                f"({', '.join(sorted(self.hosts))}), not Host: {host[:100]}; add a name with "
+                "`seen-braze serve --allow-host NAME`",
+                rule="allowed-host",
+            )
+        origin = environ.get("HTTP_ORIGIN")
+        if self.same_origin and origin is not None:
+            own = f"{environ.get('wsgi.url_scheme', 'http')}://{host or ''}".lower()
+            if origin.strip().lower().rstrip("/") != own:
+                return problem(
+                    403,
+                    f"the admin API refuses requests a web page sends from another origin "
+                    f"(Origin: {origin[:100]})",
+                    rule="same-origin",
+                )
+        return None
+
+
+def host_name(authority: str) -> str:
+    """The name in a Host header or `host[:port]`: lower case, no port, brackets or final dot."""
+    text = authority.strip().lower()
+    if text.startswith("["):
+        end = text.find("]")
+        text = text[1:end] if end > 0 else text
+    elif text.count(":") == 1:
+        text = text.split(":", 1)[0]
+    return text.rstrip(".")
 
 
 class AdminError(Exception):
@@ -226,10 +284,17 @@ def _has_body(environ: dict[str, Any]) -> bool:
 
 
 def check_admin_request() -> Response | None:
-    """The admin API's own gate, before any view: a write's body must be declared JSON (415)."""
+    """The admin API's own gate, before any view: on a served mock the Host must be one it
+    was started with (421) and a browser's Origin its own (403); a write's body must be
+    declared JSON (415)."""
     environ = request.environ
     if not is_admin_path(environ.get("PATH_INFO", "")):
         return None
+    access: AdminAccess | None = current_app.extensions.get(ADMIN_ACCESS)
+    if access is not None:
+        refused = access.refusal(environ)
+        if refused is not None:
+            return refused
     if environ.get("REQUEST_METHOD", "") in WRITE_METHODS:
         declared = environ.get("CONTENT_TYPE", "")
         mimetype = declared.split(";", 1)[0].strip().lower()
