@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import argparse
 import gc
+import json
 import signal
 import sys
 import threading
 from collections.abc import Sequence
+from pathlib import Path
 from types import FrameType
+from typing import Any
 
 from harness import bench, journal_cli, openapi_cli, postman, render, run_cli
-from harness import transform as transform_cli
 from harness.scenario import ScenarioError, load_scenario
 from harness.server import MockServer
+from harness.transform import describe_validation, validate_offline
 from mocks.braze.app import create_app as create_braze_app
 from mocks.braze.destinations import DESTINATIONS
+from mocks.braze.jsruntime import RunLimits, TransformationRuntime
 from mocks.seen.app import create_app as create_seen_app
 
 DEFAULT_HOST = "127.0.0.1"
@@ -60,6 +64,14 @@ def _parser() -> argparse.ArgumentParser:
         help="where SEEN calls back when a video is rendered (overrides the scenario)",
     )
     serve.add_argument("--threads", type=int, default=16, help="worker threads per server (16)")
+    serve.add_argument(
+        "--allow-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a Host name the admin API (/_mock) also answers to, besides loopback and --host "
+        "(repeatable; '*' for any)",
+    )
     transform = commands.add_parser(
         "transform",
         help="run a Data Transformation on a payload, offline, and say whether Braze would take it",
@@ -106,7 +118,15 @@ def serve(args: argparse.Namespace) -> int:
         (braze_app, args.braze_port, "--braze-port"),
     ):
         try:
-            servers.append(MockServer(app, host=args.host, port=port, threads=args.threads))
+            servers.append(
+                MockServer(
+                    app,
+                    host=args.host,
+                    port=port,
+                    threads=args.threads,
+                    allow_hosts=args.allow_host,
+                )
+            )
         except OSError as exc:
             for made in (seen_app, braze_app):
                 made.extensions["mock"].close()
@@ -152,13 +172,43 @@ def serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def transform(args: argparse.Namespace) -> int:
+    try:
+        code = Path(args.code).read_text("utf-8")
+        payload = _json_file(args.payload, "--payload")
+        headers = {} if args.headers is None else _json_file(args.headers, "--headers")
+    except (OSError, ValueError) as exc:
+        print(f"seen-braze transform: {exc}", file=sys.stderr)
+        return 2
+    if not isinstance(headers, dict) or not all(isinstance(v, str) for v in headers.values()):
+        print("seen-braze transform: --headers must hold an object of strings", file=sys.stderr)
+        return 2
+    with TransformationRuntime(RunLimits()) as runtime:
+        validation = validate_offline(runtime, code, payload, headers, args.destination)
+    if args.json:
+        print(json.dumps(validation.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        print(describe_validation(validation))
+    if not validation.result.ok:
+        return 2
+    return 0 if validation.acceptable else 1
+
+
+def _json_file(path: str, flag: str) -> Any:
+    text = Path(path).read_text("utf-8")
+    try:
+        return json.loads(text)
+    except ValueError as exc:
+        raise ValueError(f"{flag} {path}: not JSON: {exc}") from None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "serve":
             return serve(args)
         if args.command == "transform":
-            return transform_cli.run(args)
+            return transform(args)
         handler = getattr(args, "handler", None)
         if handler is not None:
             result: int = handler(args)
