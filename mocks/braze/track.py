@@ -262,7 +262,7 @@ def check_purchase(obj: Mapping[str, Any]) -> Rejection | None:
     currency = obj.get("currency")
     if currency is None:
         return Rejection("'currency' is required")
-    if currency not in CURRENCIES:
+    if not isinstance(currency, str) or currency not in CURRENCIES:
         return Rejection("'currency' must be an ISO 4217 currency")
     price = obj.get("price")
     if price is None:

@@ -242,7 +242,8 @@ class TransformationStore:
 
     def find(self, transformation_id: str, secret: str) -> Transformation | None:
         found = self.transformations.get(transformation_id)
-        if found is None or not secrets.compare_digest(found.secret, secret):
+        given = secret.encode("utf-8", "surrogatepass")  # compare_digest takes ASCII str only
+        if found is None or not secrets.compare_digest(found.secret.encode(), given):
             return None
         return found
 
