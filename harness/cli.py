@@ -4,22 +4,18 @@ from __future__ import annotations
 
 import argparse
 import gc
-import json
 import signal
 import sys
 import threading
 from collections.abc import Sequence
-from pathlib import Path
 from types import FrameType
-from typing import Any
 
 from harness import bench, journal_cli, openapi_cli, postman, render, run_cli
+from harness import transform as transform_cli
 from harness.scenario import ScenarioError, load_scenario
 from harness.server import MockServer
-from harness.transform import describe_validation, validate_offline
 from mocks.braze.app import create_app as create_braze_app
 from mocks.braze.destinations import DESTINATIONS
-from mocks.braze.jsruntime import RunLimits, TransformationRuntime
 from mocks.seen.app import create_app as create_seen_app
 
 DEFAULT_HOST = "127.0.0.1"
@@ -172,43 +168,13 @@ def serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def transform(args: argparse.Namespace) -> int:
-    try:
-        code = Path(args.code).read_text("utf-8")
-        payload = _json_file(args.payload, "--payload")
-        headers = {} if args.headers is None else _json_file(args.headers, "--headers")
-    except (OSError, ValueError) as exc:
-        print(f"seen-braze transform: {exc}", file=sys.stderr)
-        return 2
-    if not isinstance(headers, dict) or not all(isinstance(v, str) for v in headers.values()):
-        print("seen-braze transform: --headers must hold an object of strings", file=sys.stderr)
-        return 2
-    with TransformationRuntime(RunLimits()) as runtime:
-        validation = validate_offline(runtime, code, payload, headers, args.destination)
-    if args.json:
-        print(json.dumps(validation.to_dict(), indent=2, ensure_ascii=False))
-    else:
-        print(describe_validation(validation))
-    if not validation.result.ok:
-        return 2
-    return 0 if validation.acceptable else 1
-
-
-def _json_file(path: str, flag: str) -> Any:
-    text = Path(path).read_text("utf-8")
-    try:
-        return json.loads(text)
-    except ValueError as exc:
-        raise ValueError(f"{flag} {path}: not JSON: {exc}") from None
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "serve":
             return serve(args)
         if args.command == "transform":
-            return transform(args)
+            return transform_cli.run(args)
         handler = getattr(args, "handler", None)
         if handler is not None:
             result: int = handler(args)
