@@ -242,6 +242,10 @@ class CatalogItems:
     ids of the items it concerns in `parameter_values` (grouping by error id: **assumed**).
     """
 
+    max_output_depth = 2 * NESTING_MAX
+    """How deep an output may nest before these checks (recursive) see it: item values deeper
+    than `NESTING_MAX` get their documented error; far deeper is refused before (**assumed**)."""
+
     def __init__(self, method: str, catalogs: CatalogStore) -> None:
         self.method = method
         self.catalogs = catalogs

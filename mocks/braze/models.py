@@ -74,6 +74,7 @@ class BrazeBackend:
             log_cap=settings.transformation_log_cap,
             active_limit=settings.transform_active_limit,
             monthly_limit=settings.transform_monthly_limit,
+            max_depth=settings.max_json_depth,
         )
         self.campaigns = CampaignStore(
             settings=settings, profiles=self.profiles, sender=runtime.sender

@@ -12,14 +12,19 @@ import secrets
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
 from mocks.braze.destinations import DESTINATIONS, Delivery, Destination, delivers_despite
 from mocks.braze.jsruntime import RunResult, TransformationRuntime, canonical_headers
+from mocks.braze.settings import BrazeSettings
 
 LOG_CAP = 1000
+MAX_DEPTH = BrazeSettings.max_json_depth
+"""Levels of nesting an output may have: what a request body to the destination may have
+(`BrazeSettings.max_json_depth`)."""
+LONE_SURROGATE = "the output has a lone surrogate, which JSON in UTF-8 cannot carry"
 _KEYS = {"name", "code", "destination", "active"}
 
 
@@ -163,8 +168,10 @@ class TransformationStore:
         log_cap: int = LOG_CAP,
         active_limit: int | None = None,
         monthly_limit: int | None = None,
+        max_depth: int = MAX_DEPTH,
     ) -> None:
         self.runtime = runtime
+        self.max_depth = max_depth
         self.active_limit = active_limit
         self.monthly_limit = monthly_limit
         self._month: tuple[int, int] | None = None
@@ -273,6 +280,12 @@ class TransformationStore:
             entry.error_kind, entry.error = result.error_kind, result.error
             return
         destination = self.destinations[transformation.destination]
+        unsendable = output_problems(result, depth_limit(destination, self.max_depth))
+        if unsendable:  # refused before the destination sees it: nothing is delivered
+            entry.result = _without_output(result)
+            entry.error_kind = "invalid_output"
+            entry.error = "; ".join(f"{p['pointer'] or '/'}: {p['message']}" for p in unsendable)
+            return
         problems = destination.check(result.output)
         if problems and not delivers_despite(destination, result.output, problems):
             entry.error_kind = "invalid_output"
@@ -306,6 +319,7 @@ class TransformationStore:
             canonical_headers(headers or {}),
             self.destinations[transformation.destination],
             transformation.destination,
+            max_depth=self.max_depth,
         )
 
 
@@ -316,14 +330,101 @@ def validate_code(
     headers: Mapping[str, str],
     destination: Destination,
     destination_name: str,
+    *,
+    max_depth: int = MAX_DEPTH,
 ) -> Validation:
-    return judge(runtime.run(code, payload, headers), destination, destination_name)
+    result = runtime.run(code, payload, headers)
+    return judge(result, destination, destination_name, max_depth=max_depth)
 
 
-def judge(result: RunResult, destination: Destination, destination_name: str) -> Validation:
-    """A run's verdict: its output checked the way the destination's endpoint would."""
-    problems = destination.check(result.output) if result.ok else []
-    return Validation(result, destination_name, problems)
+def judge(
+    result: RunResult,
+    destination: Destination,
+    destination_name: str,
+    *,
+    max_depth: int = MAX_DEPTH,
+) -> Validation:
+    """A run's verdict: its output checked the way the destination's endpoint would, after
+    the checks any request must pass (JSON in UTF-8, nesting at most `max_depth` deep)."""
+    if not result.ok:
+        return Validation(result, destination_name, [])
+    unsendable = output_problems(result, depth_limit(destination, max_depth))
+    if unsendable:
+        return Validation(_without_output(result), destination_name, unsendable)
+    return Validation(result, destination_name, destination.check(result.output))
+
+
+def depth_limit(destination: Destination, max_json_depth: int) -> tuple[int, str]:
+    """How deep an output for `destination` may nest, and what sets that limit: a catalog's
+    own (its item values may nest 50 levels, below the body's own three), else the limit on
+    a request body."""
+    own = getattr(destination, "max_output_depth", None)
+    if isinstance(own, int):
+        return own, "the catalog item endpoints' bound"
+    return max_json_depth, "max_json_depth"
+
+
+def output_problems(result: RunResult, limit: tuple[int, str]) -> list[dict[str, str]]:
+    """Why no request could carry a run's output at all: nested more than `max_depth` levels
+    (the limit on a request body), or a string with a lone surrogate (JSON text in UTF-8
+    cannot hold one; **assumed**: Braze refuses such an output rather than mending it).
+    One walk, iterative: an output as deep as V8 allows must not exhaust Python's stack."""
+    too_deep = problem_of_depth(result.depth, limit)
+    if too_deep is not None:
+        return [too_deep]
+    deepest = 0
+    surrogate: str | None = None
+    stack: list[tuple[Any, str, int]] = [(result.output, "", 0)]
+    while stack:
+        value, pointer, depth = stack.pop()
+        if isinstance(value, dict | list):
+            deepest = max(deepest, depth + 1)
+            items = value.items() if isinstance(value, dict) else enumerate(value)
+            for key, item in items:
+                where = f"{pointer}/{_escape(key)}"
+                if surrogate is None and isinstance(key, str) and _lone_surrogate(key):
+                    surrogate = where
+                stack.append((item, where, depth + 1))
+        elif surrogate is None and isinstance(value, str) and _lone_surrogate(value):
+            surrogate = pointer
+    too_deep = problem_of_depth(deepest, limit)
+    if too_deep is not None:
+        return [too_deep]
+    if surrogate is not None:
+        return [{"pointer": surrogate, "message": LONE_SURROGATE}]
+    return []
+
+
+def problem_of_depth(depth: int | None, limit: tuple[int, str]) -> dict[str, str] | None:
+    most, source = limit
+    if depth is None or depth <= most:
+        return None
+    return {
+        "pointer": "",
+        "message": f"the output nests {depth} levels deep; a request body may nest at most "
+        f"{most} ({source})",
+    }
+
+
+def _escape(key: Any) -> str:
+    """A JSON pointer's reference token (RFC 6901), printable whatever the key holds."""
+    text = str(key).replace("~", "~0").replace("/", "~1")
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _lone_surrogate(text: str) -> bool:
+    if text.isascii():
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _without_output(result: RunResult) -> RunResult:
+    """A refused output is not kept: it may be more than a log or an answer can carry."""
+    return replace(result, output=None)
 
 
 def _definition(data: Any, *, partial: bool) -> dict[str, Any]:

@@ -68,6 +68,7 @@ const __DT_RUNTIME__ = (function (limits) {
   const regexpGlobal = gopd(RegExp.prototype, "global").get;
   const stringSlice = String.prototype.slice;
   const stringIndexOf = String.prototype.indexOf;
+  const stringCharCodeAt = String.prototype.charCodeAt;
   const numberParseInt = Number.parseInt;
   const numberParseFloat = Number.parseFloat;
   const NumberConstructor = Number;
@@ -76,6 +77,8 @@ const __DT_RUNTIME__ = (function (limits) {
 
   const maxConsoleChars = limits.consoleChars;
   const maxOutputChars = limits.outputChars;
+  // Deeper output is not sent across (the host's JSON parser recurses); its depth is.
+  const maxOutputDepth = 512;
   const maxExtraKeys = 1000;
 
   // ---- a plain ECMAScript realm ------------------------------------------------------------
@@ -776,10 +779,35 @@ const __DT_RUNTIME__ = (function (limits) {
       finished = '{"returned":false,"output":null';
     } else if (text.length > maxOutputChars) {
       finished = '{"returned":true,"output":null,"oversize":' + text.length;
+    } else if (text.length > 2 * maxOutputDepth && jsonDepth(text) > maxOutputDepth) {
+      finished = '{"returned":true,"output":null,"deep":' + jsonDepth(text);
     } else {
       finished = '{"returned":true,"output":' + text;
     }
     return "ran";
+  }
+
+  function jsonDepth(text) {
+    // Levels of nesting of JSON text (strings skipped): 1 for a flat object or array.
+    let depth = 0;
+    let deepest = 0;
+    let inString = false;
+    const length = text.length;
+    for (let i = 0; i < length; i++) {
+      const c = apply(stringCharCodeAt, text, [i]);
+      if (inString) {
+        if (c === 92) i++;
+        else if (c === 34) inString = false;
+      } else if (c === 34) {
+        inString = true;
+      } else if (c === 123 || c === 91) {
+        depth++;
+        if (depth > deepest) deepest = depth;
+      } else if (c === 125 || c === 93) {
+        depth--;
+      }
+    }
+    return deepest;
   }
 
   function collect() {

@@ -76,6 +76,9 @@ class RunResult:
     """Seconds the run took inside the worker (compiling new code included)."""
     stack: str | None = None
     """For a thrown Error: its stack, limited to the frames in the user's code."""
+    depth: int | None = None
+    """Levels of nesting of an output too deep to bring across from V8 (`output` is then
+    None); None otherwise."""
 
     @property
     def ok(self) -> bool:

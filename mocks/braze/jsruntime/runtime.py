@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import queue
+import re
 import signal
 import subprocess
 import sys
@@ -388,6 +389,7 @@ def _result(answer: dict[str, Any]) -> RunResult:
         return RunResult(
             output=envelope["output"],
             returned=bool(envelope["returned"]),
+            depth=envelope.get("deep"),
             error_kind=None,
             error=None,
             line=None,
@@ -399,14 +401,28 @@ def _result(answer: dict[str, Any]) -> RunResult:
         output=None,
         returned=False,
         error_kind=kind,
-        error=answer.get("error"),
+        error=printable(answer.get("error")),
         line=answer.get("line"),
         column=answer.get("column"),
         console=_console(answer.get("console", [])),
         duration=duration,
-        stack=answer.get("stack"),
+        stack=printable(answer.get("stack")),
     )
 
 
 def _console(lines: list[list[str]]) -> tuple[ConsoleLine, ...]:
-    return tuple(ConsoleLine(level, text) for level, text in lines)  # type: ignore[arg-type]
+    return tuple(
+        ConsoleLine(level, printable(text) or "")  # type: ignore[arg-type]
+        for level, text in lines
+    )
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def printable(text: str | None) -> str | None:
+    """Text a JavaScript program built, each lone surrogate (which UTF-8 cannot carry, so
+    no log, journal or answer could) replaced by U+FFFD: for console lines and errors."""
+    if text is None or text.isascii():
+        return text
+    return _LONE_SURROGATE.sub("\ufffd", text)
