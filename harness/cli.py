@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
 import signal
 import sys
 import threading
@@ -13,7 +14,7 @@ from types import FrameType
 from harness import bench, journal_cli, openapi_cli, postman, render, run_cli
 from harness import transform as transform_cli
 from harness.scenario import ScenarioError, load_scenario
-from harness.server import MockServer
+from harness.server import MockServer, is_loopback
 from mocks.braze.app import create_app as create_braze_app
 from mocks.braze.destinations import DESTINATIONS
 from mocks.seen.app import create_app as create_seen_app
@@ -21,6 +22,7 @@ from mocks.seen.app import create_app as create_seen_app
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_SEEN_PORT = 8801
 DEFAULT_BRAZE_PORT = 8802
+ADMIN_TOKEN_ENV = "SEEN_BRAZE_ADMIN_TOKEN"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -68,6 +70,12 @@ def _parser() -> argparse.ArgumentParser:
         help="a Host name the admin API (/_mock) also answers to, besides loopback and --host "
         "(repeatable; '*' for any)",
     )
+    serve.add_argument(
+        "--admin-token",
+        metavar="TOKEN",
+        help=f"require TOKEN on the admin API (/_mock), as Authorization: Bearer or "
+        f"X-Admin-Token (default: ${ADMIN_TOKEN_ENV}, else none)",
+    )
     transform = commands.add_parser(
         "transform",
         help="run a Data Transformation on a payload, offline, and say whether Braze would take it",
@@ -101,7 +109,23 @@ def _port(text: str) -> int:
     return port
 
 
+def _admin_token(args: argparse.Namespace) -> str | None:
+    """--admin-token, else $SEEN_BRAZE_ADMIN_TOKEN (empty: none); ValueError if unusable."""
+    token = args.admin_token if args.admin_token is not None else os.environ.get(ADMIN_TOKEN_ENV)
+    if args.admin_token is None and not token:
+        return None
+    if not token or not all("!" <= c <= "~" for c in token):
+        source = "--admin-token" if args.admin_token is not None else ADMIN_TOKEN_ENV
+        raise ValueError(f"{source} must be printable ASCII without spaces, and not empty")
+    return token
+
+
 def serve(args: argparse.Namespace) -> int:
+    try:
+        admin_token = _admin_token(args)
+    except ValueError as exc:
+        print(f"seen-braze serve: {exc}", file=sys.stderr)
+        return 2
     scenario = load_scenario(args.scenario)
     campaign = scenario.seen_campaign
     if args.callback_url:
@@ -121,6 +145,7 @@ def serve(args: argparse.Namespace) -> int:
                     port=port,
                     threads=args.threads,
                     allow_hosts=args.allow_host,
+                    admin_token=admin_token,
                 )
             )
         except OSError as exc:
@@ -145,6 +170,14 @@ def serve(args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
+    if admin_token is None and not is_loopback(args.host):
+        print(
+            f"seen-braze serve: warning: {args.host} is not a loopback address and no admin "
+            "token is set: anyone who reaches it can drive the admin API (/_mock) and read its "
+            f"journal; set --admin-token or {ADMIN_TOKEN_ENV}",
+            file=sys.stderr,
+            flush=True,
+        )
     for server in servers:
         server.start()
     gc.freeze()  # start-up objects never need collecting: shorter pauses under load
@@ -159,6 +192,8 @@ def serve(args: argparse.Namespace) -> int:
     print(f"  api key      {api_key}")
     print(f"  users/track  POST {braze.url}/users/track")
     print(f"  admin        {braze.url}/_mock/health")
+    if admin_token is not None:
+        print("admin token    required on /_mock (Authorization: Bearer, or X-Admin-Token)")
     print("Press Ctrl-C to stop.", flush=True)
     while not stop.wait(0.5):
         pass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import threading
 from collections.abc import Iterable
 from typing import Any, cast
@@ -40,11 +41,22 @@ class _Channel(HTTPChannel):
     task_class = _DroppableTask
 
 
+def is_loopback(host: str) -> bool:
+    """Whether listening on `host` keeps the server to this machine."""
+    if host.strip().lower().rstrip(".") == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip().strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
 class MockServer:
     """One Flask app on `host:port` (port 0 picks a free one) until `stop()`.
 
     A mock's admin API then answers only to a loopback name, `host` or one of `allow_hosts`
-    in the Host header (`*` lifts the check), and refuses a browser's cross-origin request.
+    in the Host header (`*` lifts the check), refuses a browser's cross-origin request and,
+    given `admin_token`, needs it on every request.
     """
 
     def __init__(
@@ -55,6 +67,7 @@ class MockServer:
         port: int = 0,
         threads: int = 16,
         allow_hosts: Iterable[str] = (),
+        admin_token: str | None = None,
     ) -> None:
         self.app = app
         # waitress's stubs lack the attributes used here (effective_port, _map)
@@ -66,7 +79,7 @@ class MockServer:
         )
         self._server.channel_class = _Channel
         if "mock" in app.extensions:
-            app.extensions[ADMIN_ACCESS] = AdminAccess.served(host, allow_hosts)
+            app.extensions[ADMIN_ACCESS] = AdminAccess.served(host, allow_hosts, admin_token)
         self.host = host
         self.port: int = self._server.effective_port
         self._thread: threading.Thread | None = None

@@ -3,6 +3,7 @@ and the mock's OpenAPI document."""
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -45,21 +46,41 @@ LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
 
 @dataclass(frozen=True)
 class AdminAccess:
-    """Who may use a served mock's admin API: the Host names it answers to (None: any) and
-    whether a browser's Origin must be the mock's own."""
+    """Who may use a served mock's admin API: the Host names it answers to (None: any),
+    whether a browser's Origin must be the mock's own, and the token it needs (None: none)."""
 
     hosts: frozenset[str] | None = None
     same_origin: bool = False
+    token: str | None = None
 
     @classmethod
-    def served(cls, address: str, allow_hosts: Iterable[str] = ()) -> AdminAccess:
+    def served(
+        cls, address: str, allow_hosts: Iterable[str] = (), token: str | None = None
+    ) -> AdminAccess:
         """The loopback names, the bound `address` and `allow_hosts` (`*`: any Host)."""
         allowed = [host_name(name) for name in allow_hosts]
         names = frozenset({*LOOPBACK_NAMES, host_name(address), *allowed})
-        return cls(hosts=None if "*" in names else names, same_origin=True)
+        return cls(hosts=None if "*" in names else names, same_origin=True, token=token or None)
+
+    def authorized(self, environ: dict[str, Any]) -> bool:
+        """Whether the request carries the token, as `Authorization: Bearer` or `X-Admin-Token`
+        (compared in constant time), or none is needed."""
+        if self.token is None:
+            return True
+        expected = self.token.encode("utf-8", "surrogateescape")
+        offered: list[str] = []
+        scheme, _, value = environ.get("HTTP_AUTHORIZATION", "").strip().partition(" ")
+        if scheme.lower() == "bearer":
+            offered.append(value.strip())
+        if "HTTP_X_ADMIN_TOKEN" in environ:
+            offered.append(environ["HTTP_X_ADMIN_TOKEN"].strip())
+        return any(
+            hmac.compare_digest(text.encode("latin-1", "replace"), expected) for text in offered
+        )
 
     def refusal(self, environ: dict[str, Any]) -> Response | None:
-        """A 421 problem for a Host not served, a 403 for a cross-origin browser request."""
+        """A 421 problem for a Host not served, a 403 for a cross-origin browser request, a 401
+        for a missing or wrong token."""
         host = environ.get("HTTP_HOST")
         if self.hosts is not None and host is not None and host_name(host) not in self.hosts:
             return problem(
@@ -79,6 +100,16 @@ class AdminAccess:
                     f"(Origin: {origin[:100]})",
                     rule="same-origin",
                 )
+        if not self.authorized(environ):
+            refused = problem(
+                401,
+                "the admin API needs its token: send Authorization: Bearer TOKEN or "
+                "X-Admin-Token: TOKEN (the token `seen-braze serve` was given with --admin-token "
+                "or SEEN_BRAZE_ADMIN_TOKEN)",
+                rule="admin-token",
+            )
+            refused.headers["WWW-Authenticate"] = 'Bearer realm="seen-braze admin"'
+            return refused
         return None
 
 
