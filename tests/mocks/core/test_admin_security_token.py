@@ -189,3 +189,38 @@ def test_serve_does_not_warn_with_a_token_or_on_loopback() -> None:
         assert not [line for line in served.lines if "warning" in line]
     with ServeProcess() as served:
         assert not [line for line in served.lines if "warning" in line]
+
+
+HOSTILE_HEADERS = [
+    b"Host: \xff\xfe:80",
+    b"Host: [::1",
+    b"Host: ]:",
+    b"Host: " + b"a" * 5000,
+    b"Origin: \xff",
+    b"Origin: http://[",
+    b"Authorization: Bearer \xe9\x00",
+    b"Authorization: \xff " + b"x" * 5000,
+    b"X-Admin-Token: " + b"\xe9" * 5000,
+    b"Content-Type: application/json; charset=\xff",
+    b"Content-Type: ;;;",
+]
+
+
+@pytest.mark.parametrize("header", HOSTILE_HEADERS, ids=range(len(HOSTILE_HEADERS)))
+@pytest.mark.parametrize("method", [b"GET", b"POST", b"DELETE"])
+def test_hostile_headers_never_give_a_500(server: MockServer, header: bytes, method: bytes) -> None:
+    import socket
+
+    head = [method + b" /_mock/faults HTTP/1.1", header, b"Connection: close"]
+    if not header.startswith(b"Host:"):
+        head.insert(1, b"Host: 127.0.0.1")
+    head.append(b"Content-Length: 0")
+    raw = b"\r\n".join(head) + b"\r\n\r\n"
+    with socket.create_connection((server.host, server.port), timeout=5) as conn:
+        conn.sendall(raw)
+        answer = b""
+        while chunk := conn.recv(65536):
+            answer += chunk
+    status = int(answer.split(b" ", 2)[1])
+    assert 400 <= status < 500, answer[:300]
+    assert b"Traceback" not in answer
