@@ -11,8 +11,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from tests.mocks.braze.conftest import track
 from tests.mocks.braze.test_robustness_track_and_webhook import deliver, transform_cli
-from tests.mocks.braze.test_transformations import create
+from tests.mocks.braze.test_transformations import create, path_of, runtime_of
 
 ADMIN_GETS = (
     "/_mock/users",
@@ -158,3 +159,72 @@ def test_a_deep_output_for_any_destination_is_invalid_output(
     ).json
     assert validation["acceptable"] is False and validation["output"] is None
     assert "nests 3003 levels deep" in validation["errors"][0]["message"]
+
+
+# -- sweeps: no string, no value, answers 5xx anywhere ------------------------------------------
+
+STRINGS = (
+    "'\\ud800'",
+    "'\\udfff'",
+    "String.fromCharCode(0xdc00, 0xd800)",
+    "'😀'.slice(0, 1)",
+    "'\\u0000'",
+    "'\\uffff'",
+    "'\\ufffe'",
+    "'\\u2028'",
+    "'x'.repeat(100000)",
+)
+TEMPLATES = (
+    "console.log(S, {[S]: S}); return {attributes: [{external_id: 'u1', first_name: S, [S]: S}],"
+    " events: [{external_id: S, name: S, time: '2020-01-01T00:00:00Z', properties: {[S]: S}}],"
+    " purchases: [{external_id: 'u1', product_id: S, currency: S, price: 1, time: S}],"
+    " catalog_name: 'videos', items: [{id: S, [S]: S}], external_user_ids: [S],"
+    " messages: {[S]: {body: S}}}",
+    "console.error(new Error(S)); throw new Error(S)",
+    "throw {[S]: S}",
+    "const e = new Error('x'); e.name = S; throw e",
+    "return S",
+)
+DESTINATIONS = ("track-users", "catalog-put", "catalog-patch", "catalog-delete", "send-messages")
+
+
+@pytest.mark.parametrize("text", STRINGS)
+def test_no_string_javascript_can_build_makes_any_endpoint_answer_5xx(
+    app: Flask, client: FlaskClient, text: str
+) -> None:
+    client.post("/_mock/catalogs", json={"name": "videos"})
+    for template in TEMPLATES:
+        code = template.replace("S", text)
+        for destination in DESTINATIONS:
+            made = create(client, code=code, destination=destination, active=True)
+            assert client.post(path_of(made), json={"a": 1}).status_code == 201
+            runtime_of(app).scheduler.run_until_idle()
+            validate = client.post(
+                f"/_mock/transformations/{made['id']}/validate", json={"payload": {"a": 1}}
+            )
+            assert validate.status_code == 200, (code, destination, validate.data[:300])
+            every_admin_get_answers(client)
+            client.delete(f"/_mock/transformations/{made['id']}")  # the tier allows 5 active
+    logs = client.get("/_mock/transformations/logs").json["logs"]
+    assert all(e["error"] is None or e["error"]["message"] for e in logs), "no blank entry"
+
+
+HOSTILE = ({}, [], [1], {"a": 1}, True, 1e308, -1, 2**70, "", "\u0000", "\uffff", None, "x" * 300)
+TRACK_OBJECTS = {
+    "attributes": {"external_id": "u1", "first_name": "A", "email": "a@b.co", "dob": "1990-01-01"},
+    "events": {"external_id": "u1", "name": "e", "time": "2020-01-01T00:00:00Z", "app_id": "x"},
+    "purchases": {"external_id": "u1", "product_id": "p", "currency": "USD", "price": 1},
+}
+
+
+@pytest.mark.parametrize("array", list(TRACK_OBJECTS))
+def test_no_value_in_any_track_field_answers_5xx(client: FlaskClient, array: str) -> None:
+    obj = TRACK_OBJECTS[array]
+    if array == "purchases":
+        obj = {**obj, "time": "2020-01-01T00:00:00Z"}
+    for key in [*obj, "user_alias", "braze_id", "phone", "_update_existing_only", "properties"]:
+        for value in HOSTILE:
+            for body in ({array: [{**obj, key: value}]}, {array: [obj, {**obj, key: value}]}):
+                response = track(client, body)
+                assert response.status_code < 500, (array, key, value, response.data[:300])
+    every_admin_get_answers(client)
