@@ -72,7 +72,9 @@ def test_bad_campaigns_are_refused_with_the_key(
 
 
 def test_campaign_body_must_be_json_object(client: FlaskClient) -> None:
-    assert "JSON" in problem(client.post("/_mock/campaigns", data="nope"), 400)
+    typed = client.post("/_mock/campaigns", data="nope", content_type="application/json")
+    assert "JSON" in problem(typed, 400)
+    assert "Content-Type" in problem(client.post("/_mock/campaigns", data="nope"), 415)
     assert "object" in problem(client.post("/_mock/campaigns", json=[1]), 400)
 
 
