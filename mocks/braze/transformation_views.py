@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, Response, request
 
 from mocks.braze import errors
+from mocks.braze.jsruntime import InputTooLarge
 from mocks.braze.models import BrazeBackend
 from mocks.braze.transformations import TierLimitError, Transformation, TransformationError
 from mocks.core.admin import AdminError, json_object, query_args
@@ -148,6 +149,8 @@ def admin_blueprint(backend: BrazeBackend) -> Blueprint:
             validation = store.validate(transformation, given.get("payload"), headers)
         except LookupError as exc:
             raise AdminError(409, str(exc)) from None
+        except InputTooLarge as exc:
+            raise AdminError(413, str(exc)) from None
         return json_response(validation.to_dict())
 
     @bp.get("/transformations/logs")

@@ -17,7 +17,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from mocks.braze.destinations import DESTINATIONS, Delivery, Destination, delivers_despite
-from mocks.braze.jsruntime import RunResult, TransformationRuntime, canonical_headers
+from mocks.braze.jsruntime import (
+    InputTooLarge,
+    RunResult,
+    TransformationRuntime,
+    canonical_headers,
+)
 from mocks.braze.settings import BrazeSettings
 
 LOG_CAP = 1000
@@ -217,8 +222,18 @@ class TransformationStore:
             )
 
     # -- definitions -------------------------------------------------------------------------
+    def _check_code_limit(self, values: Mapping[str, Any]) -> None:
+        """Refuse code over the runtime's limit here, not on every run after."""
+        code = values.get("code")
+        limit = self.runtime().limits.code_chars
+        if isinstance(code, str) and len(code) > limit:
+            raise TransformationError(
+                f"code: {len(code):,} characters, over the limit of {limit:,} (code_chars)"
+            )
+
     def create(self, data: Any) -> Transformation:
         values = _definition(data, partial=False)
+        self._check_code_limit(values)
         transformation = Transformation(
             id=secrets.token_hex(12),
             secret=secrets.token_urlsafe(24),  # 192 bits: the URL is the only secret
@@ -233,6 +248,7 @@ class TransformationStore:
 
     def update(self, transformation_id: str, data: Any) -> Transformation:
         values = _definition(data, partial=True)
+        self._check_code_limit(values)
         with self._lock:
             found = self.transformations.get(transformation_id)
             if found is None:
@@ -274,7 +290,11 @@ class TransformationStore:
         self._schedule("braze.transformation", lambda: self._run(transformation, entry))
 
     def _run(self, transformation: Transformation, entry: LogEntry) -> None:
-        result = self.runtime().run(transformation.code, entry.payload, entry.headers)
+        try:
+            result = self.runtime().run(transformation.code, entry.payload, entry.headers)
+        except InputTooLarge as exc:  # the run's input crossed a limit: said in the entry
+            entry.error_kind, entry.error = "input_too_large", str(exc)
+            return
         entry.result = result
         if not result.ok:
             entry.error_kind, entry.error = result.error_kind, result.error
