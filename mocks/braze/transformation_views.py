@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, Response, request
 
 from mocks.braze import errors
-from mocks.braze.jsruntime import InputTooLarge
+from mocks.braze.jsruntime import InputTooLarge, RuntimeUnavailable
 from mocks.braze.models import BrazeBackend
 from mocks.braze.transformations import TierLimitError, Transformation, TransformationError
 from mocks.core.admin import AdminError, json_object, query_args
@@ -151,6 +151,8 @@ def admin_blueprint(backend: BrazeBackend) -> Blueprint:
             raise AdminError(409, str(exc)) from None
         except InputTooLarge as exc:
             raise AdminError(413, str(exc)) from None
+        except RuntimeUnavailable as exc:
+            raise AdminError(503, f"the code did not run: {exc}") from None
         return json_response(validation.to_dict())
 
     @bp.get("/transformations/logs")

@@ -20,6 +20,7 @@ from mocks.braze.destinations import DESTINATIONS, Delivery, Destination, delive
 from mocks.braze.jsruntime import (
     InputTooLarge,
     RunResult,
+    RuntimeUnavailable,
     TransformationRuntime,
     canonical_headers,
 )
@@ -294,6 +295,9 @@ class TransformationStore:
             result = self.runtime().run(transformation.code, entry.payload, entry.headers)
         except InputTooLarge as exc:  # the run's input crossed a limit: said in the entry
             entry.error_kind, entry.error = "input_too_large", str(exc)
+            return
+        except RuntimeUnavailable as exc:  # nothing ran: the entry says so, not a blank
+            entry.error_kind, entry.error = "unavailable", f"the code did not run: {exc}"
             return
         entry.result = result
         if not result.ok:

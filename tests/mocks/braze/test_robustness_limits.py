@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask
 from flask.testing import FlaskClient
 
-from mocks.braze.jsruntime import RunLimits
+from mocks.braze.jsruntime import RunLimits, RuntimeUnavailable
 from tests.mocks.braze.test_transformations import create, path_of, runtime_of
 
 CODE_CHARS = RunLimits().code_chars
@@ -45,3 +45,23 @@ def test_a_payload_over_the_run_limit_is_said_in_the_log_entry_and_validate(
     validate = client.post(f"/_mock/transformations/{made['id']}/validate", json={})
     assert validate.status_code == 413 and "allowed" in validate.json["detail"]
     assert client.get("/_mock/users").json["count"] == 0
+
+
+def test_a_runtime_that_cannot_start_is_said_in_the_log_entry_and_validate(
+    app: Flask, client: FlaskClient
+) -> None:
+    class Unavailable:
+        limits = RunLimits()
+
+        def run(self, *_args: Any) -> None:
+            raise RuntimeUnavailable("the JavaScript worker keeps exiting")
+
+    made = create(client, code="return {}", active=True)
+    app.extensions["braze"].transformations.runtime = Unavailable
+    assert client.post(path_of(made), json={}).status_code == 201
+    runtime_of(app).scheduler.run_until_idle()
+    entry = client.get("/_mock/transformations/logs").json["logs"][-1]
+    assert entry["error"]["kind"] == "unavailable"
+    assert entry["error"]["message"] == "the code did not run: the JavaScript worker keeps exiting"
+    validate = client.post(f"/_mock/transformations/{made['id']}/validate", json={})
+    assert validate.status_code == 503 and "did not run" in validate.json["detail"]
