@@ -20,6 +20,7 @@ from mocks.braze.destinations import (
 from mocks.braze.jsruntime import (
     InputTooLarge,
     RunLimits,
+    RunResult,
     RuntimeUnavailable,
     TransformationRuntime,
     canonical_headers,
@@ -133,13 +134,33 @@ def run(args: argparse.Namespace) -> int:
     except RuntimeUnavailable as exc:
         print(f"seen-braze transform: {exc}", file=sys.stderr)
         return 2
+    crossed = run_limit_crossed(validation.result, limits)
     if args.json:
-        print(json.dumps(validation.to_dict(), indent=2, ensure_ascii=False))
+        report = validation.to_dict()
+        if isinstance(report.get("error"), dict):
+            name_value = None if crossed is None else {"name": crossed[0], "value": crossed[1]}
+            report["error"]["limit"] = name_value
+        print(json.dumps(report, indent=2, ensure_ascii=False))
     else:
-        print(describe_validation(validation))
+        text = describe_validation(validation)
+        if crossed is not None and crossed[0] == "output_chars":  # the others say their value
+            text += f" of {crossed[1]:,} characters (the runtime's output_chars, assumed)"
+        print(text)
     if not validation.result.ok:
         return 2
     return 0 if validation.acceptable else 1
+
+
+def run_limit_crossed(result: RunResult, limits: RunLimits) -> tuple[str, int | float] | None:
+    """The `RunLimits` field a failed run crossed (timeout, memory, output_chars), if any."""
+    error = result.error or ""
+    if result.error_kind == "timeout" and error.startswith("Exceeded the time limit"):
+        return "timeout", limits.timeout
+    if result.error_kind == "memory" and error.startswith("Exceeded the memory limit"):
+        return "memory", limits.memory
+    if error.startswith("Output too large"):
+        return "output_chars", limits.output_chars
+    return None
 
 
 def read_code(path: str, limits: RunLimits) -> str:

@@ -177,3 +177,32 @@ def test_the_installed_command_refuses_at_once(tmp_path: Path, argv: list[str]) 
     assert "Traceback" not in done.stdout + done.stderr
     if "--json" in given:
         assert json.loads(done.stdout)["error"]["kind"] == "input"
+
+
+@pytest.mark.parametrize(
+    ("code", "kind", "name"),
+    [
+        ("while (true) {}", "timeout", "timeout"),
+        ("const a = []; while (true) a.push('x'.repeat(1000) + a.length);", "memory", "memory"),
+        ("return {attributes: [{external_id: 'a', x: 'y'.repeat(5000000)}]}", "runtime", None),
+    ],
+    ids=["timeout", "memory", "output"],
+)
+def test_a_run_over_a_runtime_limit_names_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], code: str, kind: str, name: str | None
+) -> None:
+    argv = transform_files(tmp_path)
+    (tmp_path / "code.js").write_text(code)
+    limits = RunLimits()
+    name = name or "output_chars"
+    assert main([*argv, "--json"]) == 2
+    out, err = capsys.readouterr()
+    error = json.loads(out)["error"]
+    assert error["kind"] == kind
+    assert error["limit"] == {"name": name, "value": getattr(limits, name)}
+    assert "Traceback" not in out + err
+    assert main(argv) == 2
+    out, _ = capsys.readouterr()
+    assert out.startswith(f"FAILED ({kind}): ")
+    if name == "output_chars":
+        assert f"of {limits.output_chars:,} characters (the runtime's output_chars" in out
