@@ -13,6 +13,7 @@ from types import FrameType
 
 from harness import bench, journal_cli, openapi_cli, postman, render, run_cli
 from harness import transform as transform_cli
+from harness.admin_token import ADMIN_TOKEN_ENV
 from harness.scenario import ScenarioError, load_scenario
 from harness.server import MockServer, is_loopback
 from mocks.braze.app import create_app as create_braze_app
@@ -22,7 +23,6 @@ from mocks.seen.app import create_app as create_seen_app
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_SEEN_PORT = 8801
 DEFAULT_BRAZE_PORT = 8802
-ADMIN_TOKEN_ENV = "SEEN_BRAZE_ADMIN_TOKEN"
 
 
 def _parser() -> argparse.ArgumentParser:

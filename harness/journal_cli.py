@@ -10,6 +10,7 @@ from typing import Any
 
 import requests
 
+from harness.admin_token import admin_headers
 from mocks.core.har import merged
 from mocks.core.openapi import package_version
 
@@ -45,7 +46,7 @@ def fetch_har(base_url: str, name: str, params: dict[str, str]) -> dict[str, Any
     """The HAR document of the mock at `base_url`."""
     url = f"{base_url.rstrip('/')}/_mock/journal.har"
     try:
-        response = requests.get(url, params=params, timeout=TIMEOUT)
+        response = requests.get(url, params=params, headers=admin_headers(), timeout=TIMEOUT)
     except requests.RequestException as exc:
         raise JournalFetchError(
             f"cannot reach the {NAMES[name]} mock at {base_url} ({type(exc).__name__}); "

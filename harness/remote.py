@@ -19,6 +19,7 @@ from typing import Any
 import requests
 
 from harness import checks
+from harness.admin_token import admin_headers
 from harness.audience import Member, build_audience
 from harness.checks import Attempt, ReceiverTrace, RunTrace, Tally, UserTrace
 from harness.network import BRAZE_HOST, SEEN_HOST
@@ -174,6 +175,7 @@ def run_remote(scenario: Scenario, options: RemoteOptions) -> RunResult:
     """Run the scenario on the two live mocks and check every user's chain."""
     with requests.Session() as session:
         session.trust_env = False  # the mocks are named by URL: no proxies, no .netrc
+        session.headers.update(admin_headers())
         seen = MockClient("seen", options.seen_url, session, options.request_timeout)
         braze = MockClient("braze", options.braze_url, session, options.request_timeout)
         return RemoteRun(scenario, options, seen, braze).run()

@@ -878,6 +878,12 @@ def render_request(
         value = render(template).strip(" \t")
         if "\r" in value or "\n" in value:
             raise InvalidWebhook(f"headers.{name}: the rendered value has a line break")
+        control = _HEADER_CONTROL.search(value)
+        if control is not None:
+            raise InvalidWebhook(
+                f"headers.{name}: the rendered value has the control character "
+                f"U+{ord(control.group()):04X}, which an HTTP header cannot carry"
+            )
         unsendable = _not_latin1(value)
         if unsendable is not None:
             raise InvalidWebhook(
@@ -902,6 +908,10 @@ def render_request(
         del headers[name]
     headers["User-Agent"] = user_agent(settings.user_agent_seed, now)
     return RenderedRequest(spec.method, url, headers, body)
+
+
+_HEADER_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+"""What RFC 9110 forbids in a field value besides CR and LF (a tab is allowed)."""
 
 
 def _utf8(text: str) -> bool:

@@ -39,7 +39,8 @@ def webhook_blueprint(backend: BrazeBackend) -> Blueprint:
         if not decision.allowed:
             raise errors.BrazeError(
                 429,
-                "Rate limit exceeded: 1,000 webhook requests per minute per workspace",
+                f"Rate limit exceeded: {backend.settings.transform_rate_limit:,} webhook requests "
+                "per minute per workspace",
                 headers={"Retry-After": str(decision.retry_after_seconds)},
             )
         if not store.take_monthly_request(backend.runtime.clock.now()):

@@ -1044,3 +1044,24 @@ def test_reset_stops_pending_messages(make_app: Callable[..., Flask]) -> None:
     assert len(peer.requests) == 1
     assert store.list() == []
     assert store.activity_log() == []
+
+
+@pytest.mark.parametrize("name", ["A\x00B", "A\x1bB", "A\x7fB"])
+def test_a_header_value_with_a_control_character_is_never_sent(
+    make_app: Callable[..., Flask], name: str
+) -> None:
+    peer = Peer()
+    app = make_app(peer, profiles=[{"external_id": "p", "first_name": name}])
+    (message,) = send_all(app, headers={"X-Name": "{{${first_name}}}"}).messages
+    assert message.state == "render_error"
+    assert f"headers.X-Name: the rendered value has the control character U+{ord(name[1]):04X}" in (
+        message.error or ""
+    )
+    assert peer.requests == []
+
+
+def test_a_tab_in_a_header_value_is_sent(make_app: Callable[..., Flask]) -> None:
+    peer = Peer()
+    app = make_app(peer, profiles=[{"external_id": "p", "first_name": "A\tB"}])
+    (message,) = send_all(app, headers={"X-Name": "{{${first_name}}}"}).messages
+    assert message.state == "delivered"

@@ -361,3 +361,15 @@ def test_seen_callback_reaches_the_profile_through_the_transformation(
     assert receiver.state == "callback_delivered"
     delivery = braze.extensions["mock"].journal.query(hop="braze.transformation_delivery")
     assert [e.status for e in delivery] == [201] and delivery[0].valid
+
+
+def test_the_webhook_429_names_the_configured_limit(make_braze_app: Callable[..., Flask]) -> None:
+    app = make_braze_app(transform_rate_limit=3)
+    client = app.test_client()
+    made = create(client)
+    runtime_of(app).scheduler.advance(60 - runtime_of(app).clock.now() % 60)
+    answers = [client.post(path_of(made), json={}) for _ in range(4)]
+    assert answers[-1].status_code == 429
+    assert answers[-1].get_json() == {
+        "message": "Rate limit exceeded: 3 webhook requests per minute per workspace"
+    }
