@@ -375,9 +375,6 @@ class Lookup(Expr):
                 return None
         return value
 
-    def variable_names(self) -> list[str]:
-        return [self.name] if isinstance(self.name, str) else []
-
 
 _NO_METHOD = object()
 
@@ -857,34 +854,32 @@ def _whitespace(parsing: Parsing, body: Body, token: str) -> None:
 
 def _parse_liquid_tag(parsing: Parsing, body: Body, markup: str, line: int) -> None:
     """`{% liquid %}`: one tag a line, parsed with the same tags."""
+    tokens = [
+        (_liquid_line(text), line + offset)
+        for offset, text in enumerate(markup.split("\n"))
+        if not WHITESPACE_OR_NOTHING.match(text)
+    ]
     inner = Parsing(
         parsing.source,
         parsing.mode,
         parsing.tags,
         parsing.filters,
-        tokens=[],
+        tokens=tokens,
         depth=parsing.depth,
         warnings=parsing.warnings,
         unknown_filters=parsing.unknown_filters,
         used_filters=parsing.used_filters,
     )
-    lines = markup.split("\n")
-    while lines and lines[-1] == "":
-        lines.pop()
-    inner.tokens = [
-        (f"{{%{text}%}}" if not WHITESPACE_OR_NOTHING.match(text) else "", line + offset)
-        for offset, text in enumerate(lines)
-    ]
-    inner.tokens = [(_liquid_line(text), at) for text, at in inner.tokens if text]
     name, _, at = parse_body(inner, body)
     if name is not None:
         raise _unknown_tag(name, "liquid", "%}", at)
 
 
-def _liquid_line(token: str) -> str:
-    match = LIQUID_TAG_TOKEN.match(token[2:-2])
+def _liquid_line(text: str) -> str:
+    """One line of a `liquid` tag as the tag token it stands for."""
+    match = LIQUID_TAG_TOKEN.match(text)
     if match is None:
-        return token
+        return "{%" + text + "%}"
     return "{%" + match.group(1) + " " + match.group(2) + "%}"
 
 
@@ -1159,7 +1154,7 @@ class Cycle(Node):
             return cls(parse_expression(named.group(1)), cls._values(named.group(2)), line)
         if cls._SIMPLE.match(markup):
             values = cls._values(markup)
-            return cls(_ruby_array_to_s(values), values, line)
+            return cls(repr(values), values, line)  # Ruby's key: the list's own to_s
         raise LiquidSyntaxError(
             "Syntax Error in 'cycle' - Valid syntax: cycle [name :] var [, var2, var3 ...]",
             line,
@@ -1178,11 +1173,6 @@ class Cycle(Node):
         if iteration >= len(self.values):
             iteration = 0
         cycles[register_key] = iteration
-
-
-def _ruby_array_to_s(values: list[Any]) -> str:
-    """`@variables.to_s` of parsed expressions: only a key, never shown."""
-    return repr(values)
 
 
 class If(Node):

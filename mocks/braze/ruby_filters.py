@@ -27,11 +27,13 @@ from mocks.braze import ruby_time
 from mocks.braze.ruby_sort import ruby_sort
 from mocks.braze.ruby_values import (
     DECIMAL_CONTEXT,
+    LONG,
     Drop,
     LiquidArgumentError,
     RubyRange,
     TimeText,
     binary_text,
+    c_long,
     check_compatible,
     eql_key,
     first,
@@ -93,26 +95,16 @@ class _NoIndex(Exception):
     """The item has no `[]` (nil, a number that is a Float, a boolean)."""
 
 
-_LONG = 2**63
-"""Ruby converts an index to a C long; a larger one is a RangeError."""
-
-
-def _long(value: int) -> int:
-    if not -_LONG <= value < _LONG:
-        raise LiquidArgumentError("bignum too big to convert into `long'")
-    return value
-
-
 def _whole(prop: Any) -> int | None:
     """An Integer or Float index as Ruby's `[]` takes it (a Float truncated), else None."""
     if isinstance(prop, bool):
         return None
     if isinstance(prop, int):
-        return _long(prop)
+        return c_long(prop)
     if isinstance(prop, float):
         if not math.isfinite(prop):
             raise LiquidArgumentError(to_s(prop))
-        return _long(int(prop))
+        return c_long(int(prop))
     return None
 
 
@@ -122,7 +114,7 @@ def _sequence_index(item: str | list[Any], prop: Any) -> Any:
     if at is not None:
         return item[at] if -len(item) <= at < len(item) else None
     if isinstance(prop, RubyRange):
-        start, stop = _long(prop.first), _long(prop.last)
+        start, stop = c_long(prop.first), c_long(prop.last)
         size_ = len(item)
         if start < 0:
             start += size_
@@ -153,7 +145,7 @@ def _property(item: Any, prop: Any) -> Any:
         if isinstance(prop, int) and not isinstance(prop, bool):
             if prop < 0:
                 return 0
-            if prop >= _LONG:  # a bit beyond any C long: the sign's
+            if prop >= LONG:  # a bit beyond any C long: the sign's
                 return 0 if item >= 0 else 1
             return (item >> prop) & 1
         if isinstance(prop, RubyRange):
@@ -287,8 +279,8 @@ def _ruby_slice(seq: Any, offset: int, length: int) -> Any:
 
 
 def slice_(value: Any, offset: Any, length: Any = None) -> Any:
-    start = _long(to_integer(offset))
-    count = _long(to_integer(length)) if truthy(length) else 1
+    start = c_long(to_integer(offset))
+    count = c_long(to_integer(length)) if truthy(length) else 1
     if isinstance(value, list):
         got = _ruby_slice(value, start, count)
         return [] if got is None else got

@@ -12,7 +12,6 @@ import decimal
 import math
 import re
 import sys
-from collections.abc import Mapping
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -558,6 +557,17 @@ def has_last(value: Any) -> bool:
     return isinstance(value, str | list | RubyRange)
 
 
+LONG = 2**63
+"""Ruby converts an index to a C long; a larger one is a RangeError."""
+
+
+def c_long(value: int) -> int:
+    """`value` if it fits a C long, else Ruby's RangeError (as a Liquid argument error)."""
+    if not -LONG <= value < LONG:
+        raise LiquidArgumentError("bignum too big to convert into `long'")
+    return value
+
+
 def index(value: Any, key: Any) -> tuple[bool, Any]:
     """`object[key]` as a variable look-up does it: a hash's key, an array's integer index
     (negative from the end); (False, None) where Ruby Liquid finds nothing."""
@@ -571,15 +581,10 @@ def index(value: Any, key: Any) -> tuple[bool, Any]:
                 return True, value[candidate]
         return False, None
     if isinstance(value, list) and isinstance(key, int) and not isinstance(key, bool):
-        if not -(2**63) <= key < 2**63:
-            raise LiquidArgumentError("bignum too big to convert into `long'")
+        c_long(key)
         if -len(value) <= key < len(value):
             return True, value[key]
         return True, None
     if isinstance(value, Drop) and isinstance(key, str):
         return True, value.invoke(key)
     return False, None
-
-
-def is_mapping(value: Any) -> bool:
-    return isinstance(value, Mapping)
