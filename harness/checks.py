@@ -520,6 +520,13 @@ def _run_ok(receiver: ReceiverTrace, fail: Callable[..., None]) -> bool:
 def _track_ok(run: RunTrace, fail: Callable[..., None]) -> bool:
     status = run.delivery_status
     body = run.delivery_body
+    if status is None and isinstance(body, dict) and body.get("error"):
+        fail(
+            "track.accepted",
+            f"/users/track gave no answer: {body['error']}",
+            hop="braze.transformation_delivery",
+        )
+        return False
     if status is None:
         fail("track.accepted", "nothing was delivered to /users/track", hop="braze.transformation")
         return False

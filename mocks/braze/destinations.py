@@ -32,12 +32,13 @@ class Delivery:
     """The destination's answer to one delivery."""
 
     endpoint: str
-    status: int
+    status: int | None
+    """None: no answer came (a fault dropped the connection)."""
     body: Any
 
     @property
     def ok(self) -> bool:
-        return 200 <= self.status < 300
+        return self.status is not None and 200 <= self.status < 300
 
     def to_dict(self) -> dict[str, Any]:
         return {"endpoint": self.endpoint, "status": self.status, "body": self.body}
@@ -65,7 +66,7 @@ class TrackUsers:
 
     endpoint = "POST /users/track"
 
-    def __init__(self, track: Callable[[Any], tuple[int, Any]], settings: Any) -> None:
+    def __init__(self, track: Callable[[Any], tuple[int | None, Any]], settings: Any) -> None:
         self._track = track
         self._settings = settings
 

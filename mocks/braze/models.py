@@ -149,14 +149,45 @@ class BrazeBackend:
                 self._js.close()
                 self._js = None
 
-    def _track_for_destination(self, output: Any) -> tuple[int, Any]:
-        """A transformation's delivery to /users/track: same rules, journaled as its own hop."""
+    def _track_for_destination(self, output: Any) -> tuple[int | None, Any]:
+        """A transformation's delivery to /users/track: same rules, journaled as its own hop.
+
+        The delivery does not cross HTTP, but it is a `/users/track` request: fault rules on
+        `braze.users_track` apply to it as they do to the endpoint (status None: no answer)."""
         started = time.perf_counter()
-        try:
-            outcome = self.track(output)
-            status, body, notes = outcome.status, outcome.body, outcome.notes
-        except errors.BrazeError as exc:
-            status, body, notes = exc.status, exc.body(), [exc.message]
+        fault = self.runtime.faults.draw("braze.users_track")
+        frozen = self.runtime.clock.frozen
+        status: int | None
+        notes: list[str] = []
+        before = fault if fault is not None and not fault.processed else None
+        if before is not None and before.delay and not frozen:
+            time.sleep(before.delay)
+        if before is not None and before.drop:
+            status, body = None, {"error": "connection dropped (fault): nothing was applied"}
+            notes.append("fault: the request was not processed")
+        elif before is not None and before.status is not None:
+            status = before.status
+            body = errors.fault_body(before.status) if before.body is None else before.body
+            notes.append("fault: the request was not processed")
+        else:
+            try:
+                outcome = self.track(output)
+                status, body, notes = outcome.status, outcome.body, list(outcome.notes)
+            except errors.BrazeError as exc:
+                status, body, notes = exc.status, exc.body(), [exc.message]
+            if fault is not None and fault.processed:  # then the answer lost, late or replaced
+                if fault.delay and not frozen:
+                    time.sleep(fault.delay)
+                done = f"processed (answered HTTP {status})"
+                if fault.drop:
+                    notes.append(f"{done}, then the answer was lost (fault)")
+                    status, body = None, {"error": "connection dropped after processing (fault)"}
+                elif fault.status is not None:
+                    notes.append(f"{done}, then answered HTTP {fault.status} instead (fault)")
+                    status = fault.status
+                    body = errors.fault_body(fault.status) if fault.body is None else fault.body
+                else:
+                    notes.append(f"{done}, {fault.delay:g} s late (fault)")
         journal = self.runtime.journal
         journal.record(
             service=self.runtime.service,
@@ -170,6 +201,8 @@ class BrazeBackend:
             status=status,
             response_headers={"Content-Type": "application/json"},
             response_body=journal.body(json.dumps(body).encode(), "application/json"),
+            error=None if status is not None else "no answer: connection dropped (fault)",
+            fault=None if fault is None else fault.to_dict(),
             note="; ".join(notes) or None,
             duration=time.perf_counter() - started,
         )

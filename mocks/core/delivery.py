@@ -226,23 +226,25 @@ class OutboundSender:
     def _send(self, request: OutboundRequest, number: int) -> AttemptOutcome:
         now = self.scheduler.clock.now()
         fault = self.faults.draw(request.hop)
+        before = fault if fault is not None and not fault.processed else None
         status: int | None = None
         headers: dict[str, str] = {}
         body = b""
         error: str | None = None
+        note: str | None = None
         reason = ""
         started = time.perf_counter()
-        if fault is not None and fault.delay >= request.timeout:
+        if before is not None and before.delay >= request.timeout:
             error = f"timeout: no response within {request.timeout:g} s (fault delay)"
-        elif fault is not None and fault.drop:
+        elif before is not None and before.drop:
             error = "connection error: connection dropped (fault)"
-        elif fault is not None and fault.status is not None:
-            status = fault.status
-            headers = dict(fault.headers)
-            body = b"" if fault.body is None else _encode(fault.body)
+        elif before is not None and before.status is not None:
+            status = before.status
+            headers = dict(before.headers)
+            body = b"" if before.body is None else _encode(before.body)
         else:
-            if fault is not None and fault.delay and not self.scheduler.clock.frozen:
-                time.sleep(fault.delay)
+            if before is not None and before.delay and not self.scheduler.clock.frozen:
+                time.sleep(before.delay)
             try:
                 response = self.session.request(
                     request.method,
@@ -263,6 +265,28 @@ class OutboundSender:
                 # it cannot encode, ValueError or LocationParseError for some URLs. Each is an
                 # attempt that got no response, journaled and retried like a refused connection.
                 error = f"connection error: {_reason(exc)}"
+            if fault is not None and fault.processed and error is None:
+                note = f"the peer processed the request and answered HTTP {status}; "
+                if fault.drop or fault.delay >= request.timeout:
+                    if fault.drop:
+                        error = "connection error: connection dropped after the request (fault)"
+                        note += "the answer was lost (fault: processed, drop)"
+                    else:
+                        error = (
+                            f"timeout: no response within {request.timeout:g} s "
+                            "(fault delay after the request)"
+                        )
+                        note += "the answer came too late (fault: processed, delay)"
+                    status, headers, body, reason = None, {}, b"", ""
+                else:
+                    if fault.delay and not self.scheduler.clock.frozen:
+                        time.sleep(fault.delay)
+                    if fault.status is not None:
+                        note += f"it was replaced by HTTP {fault.status} (fault: processed)"
+                        status, headers, reason = fault.status, dict(fault.headers), ""
+                        body = b"" if fault.body is None else _encode(fault.body)
+                    else:
+                        note += f"it came {fault.delay:g} s late (fault: processed, delay)"
         exchange = self._record(
             request,
             now,
@@ -272,6 +296,7 @@ class OutboundSender:
             error=error,
             attempt=number,
             fault=None if fault is None else fault.to_dict(),
+            note=note,
             duration=time.perf_counter() - started,
         )
         return AttemptOutcome(number, now, status, headers, body, error, exchange.id, reason)

@@ -1,4 +1,11 @@
-"""Fault rules: make a hop answer a status, answer late, or drop the connection, on purpose."""
+"""Fault rules: make a hop answer a status, answer late, or drop the connection, on purpose.
+
+A rule acts before the exchange by default: the request is not processed (an inbound mock does
+not apply it; an outbound call is not sent). With `processed` it acts after: the request is
+processed in full (the receiver created, the profile written, the callback delivered) and then
+its answer is lost (`drop`), held (`delay`) or replaced (`status`). That is the failure behind
+duplicate deliveries in production: the sender saw no success and retried work that was done.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +18,17 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-_FIELDS = {"hop", "status", "body", "headers", "delay", "drop", "probability", "times"}
+_FIELDS = {
+    "hop",
+    "status",
+    "body",
+    "headers",
+    "delay",
+    "drop",
+    "processed",
+    "probability",
+    "times",
+}
 
 
 class FaultRuleError(ValueError):
@@ -23,7 +40,8 @@ class FaultRule:
     """What to do to exchanges on matching hops.
 
     `hop` is a hop name or a glob (`seen.*`). A rule fires with `probability` (drawn from the
-    fault set's seeded generator) and at most `times` times when that is set.
+    fault set's seeded generator) and at most `times` times when that is set. `processed`
+    makes it act once the request has been processed, on the answer only.
     """
 
     hop: str
@@ -32,6 +50,7 @@ class FaultRule:
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
     drop: bool = False
+    processed: bool = False
     probability: float = 1.0
     times: int | None = None
     id: int = 0
@@ -57,6 +76,8 @@ class FaultRule:
             raise FaultRuleError(f"delay: must be seconds from 0 to 3600, not {self.delay!r}")
         if not isinstance(self.drop, bool):
             raise FaultRuleError(f"drop: must be true or false, not {self.drop!r}")
+        if not isinstance(self.processed, bool):
+            raise FaultRuleError(f"processed: must be true or false, not {self.processed!r}")
         if (
             isinstance(self.probability, bool)
             or not isinstance(self.probability, int | float)
@@ -109,6 +130,7 @@ class FaultRule:
             "headers": self.headers,
             "delay": self.delay,
             "drop": self.drop,
+            "processed": self.processed,
             "probability": self.probability,
             "times": self.times,
             "fired": self.fired,

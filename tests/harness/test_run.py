@@ -256,3 +256,25 @@ def test_strict_liquid_refuses_the_same_template_before_sending(tmp_path: Path) 
     )
     with pytest.raises(ScenarioError, match=r"body: Liquid error: line 1: Expected end_of_string"):
         run(path)
+
+
+@pytest.mark.parametrize(
+    ("rule", "message"),
+    [
+        ("status = 503\n", "/users/track answered HTTP 503"),
+        ("drop = true\nprocessed = true\n", "/users/track gave no answer: connection dropped"),
+    ],
+)
+def test_a_users_track_fault_reaches_the_transformations_delivery(
+    tmp_path: Path, rule: str, message: str
+) -> None:
+    path = scenario_file(
+        tmp_path,
+        append='[audience]\nusers = 2\nprobe = false\n\n[[faults]]\nservice = "braze"\n'
+        f'hop = "braze.users_track"\n{rule}',
+    )
+    result = run(path)
+    found = [f for f in result.failures if f.check == "track.accepted"]
+    assert len(found) == 2, [f.to_dict() for f in result.findings]
+    assert all(message in f.message for f in found)
+    assert all(f.hop == "braze.transformation_delivery" for f in found)

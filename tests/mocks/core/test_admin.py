@@ -391,6 +391,7 @@ def test_faults_add_list_remove_and_clear(client: FlaskClient) -> None:
         "headers": {},
         "delay": 0.0,
         "drop": False,
+        "processed": False,
         "probability": 1.0,
         "times": None,
         "fired": 0,
