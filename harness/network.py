@@ -74,10 +74,15 @@ def _environ(request: requests.PreparedRequest, body: bytes) -> dict[str, Any]:
         "wsgi.multiprocess": False,
         "wsgi.run_once": False,
     }
+    # the body is whole here: a chunked one reaches the app with its length only, as from
+    # waitress; one that also declared a Content-Length keeps both, for the app to refuse
+    declared_length = "Content-Length" in request.headers
     for name, value in request.headers.items():
         key = name.upper().replace("-", "_")
         if key == "CONTENT_TYPE":
             environ["CONTENT_TYPE"] = value
+        elif key == "TRANSFER_ENCODING" and not declared_length:
+            continue
         elif key != "CONTENT_LENGTH":
             environ[f"HTTP_{key}"] = value
     environ["HTTP_HOST"] = url.netloc

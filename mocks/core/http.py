@@ -1,4 +1,5 @@
-"""HTTP plumbing shared by the mocks: inbound journaling and faults, body limits, problem+json."""
+"""HTTP plumbing shared by the mocks: inbound journaling and faults, body limits, problem+json,
+message framing."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any, TypeVar
 
-from flask import Flask, Response, request
+from flask import Flask, Response, current_app, request
 
 from mocks.core.faults import FaultRule
 from mocks.core.runtime import MockRuntime
@@ -22,6 +23,16 @@ DELAY_KEY = "mocks.delay"
 """WSGI environ key of a callable a server offers to close the connection without a response."""
 
 ADMIN_PREFIX = "/_mock"
+
+SERVICE_ERROR_KEY = "mock_service_error"
+"""Where a mock's app keeps `message -> body`: an error the gate itself answers (a request it
+cannot frame), in the service's own shape (`{"detail": ...}` for SEEN, `{"message": ...}` for
+Braze). Without it the gate falls back to the fault body for the status."""
+FRAMING_RULE = "message-framing"
+FRAMING_DETAIL = (
+    "the request has both Content-Length and Transfer-Encoding, so its length is ambiguous "
+    "(RFC 9112, section 6.1): send one of them"
+)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -126,11 +137,15 @@ class InboundGate:
         req = request._get_current_object()  # type: ignore[attr-defined]
         environ = req.environ
         if is_admin_path(environ.get("PATH_INFO", "")):
-            return None
+            return None  # `refuse_admin_framing`, after the admin API's own gate
         view = self.app.view_functions.get(req.endpoint or "")
         name = getattr(view, "mock_hop", None) or f"{self.runtime.service}.unmatched"
         state = InboundExchange(name, time.perf_counter(), self.runtime.clock.now())
         environ[STATE_KEY] = state
+        if conflicting_framing(environ):
+            # refused before the body is read or a fault rule drawn: the service never saw it
+            state.note = f"refused: {FRAMING_DETAIL}"
+            return framing_refusal(self.error_body)
         limit = state.limit = self.max_body_bytes
         declared = req.content_length
         if declared is not None and declared > limit:
@@ -231,3 +246,38 @@ def note(text: str) -> None:
 
 def is_admin_path(path: str) -> bool:
     return path == ADMIN_PREFIX or path.startswith(ADMIN_PREFIX + "/")
+
+
+def conflicting_framing(environ: dict[str, Any]) -> bool:
+    """Whether the request carries both Content-Length and Transfer-Encoding.
+
+    RFC 9112 (section 6.1) lets a server refuse such a request, and makes it close the
+    connection afterwards either way: a front end that framed the body by the other header
+    would read the rest as a request of its own (request smuggling). A server that frames by
+    Transfer-Encoding and removes the header hides the conflict from the application; the one
+    `seen-braze serve` runs shows it (harness/server.py).
+    """
+    return bool(environ.get("CONTENT_LENGTH", "").strip()) and "HTTP_TRANSFER_ENCODING" in environ
+
+
+def framing_refusal(error_body: Callable[[int], Any] | None = None) -> Response:
+    """The 400 for a request with both Content-Length and Transfer-Encoding, in the service's
+    shape (a problem on the admin API). The server closes the connection after it (an
+    application may not send `Connection`, PEP 3333): harness/server.py does."""
+    if is_admin_path(request.environ.get("PATH_INFO", "")):
+        return problem(400, FRAMING_DETAIL, rule=FRAMING_RULE)
+    service_error = current_app.extensions.get(SERVICE_ERROR_KEY)
+    if service_error is not None:
+        body = service_error(FRAMING_DETAIL[0].upper() + FRAMING_DETAIL[1:] + ".")
+    else:
+        body = error_body(400) if error_body is not None else {"message": FRAMING_DETAIL}
+    return json_response(body, 400)
+
+
+def refuse_admin_framing() -> Response | None:
+    """A `before_request` hook: an admin request with both Content-Length and
+    Transfer-Encoding is a 400 problem. Registered after the admin API's own gate, so that its
+    answers (421, 403, 401, 415) come first, as for any other admin request."""
+    if is_admin_path(request.environ.get("PATH_INFO", "")) and conflicting_framing(request.environ):
+        return framing_refusal()
+    return None

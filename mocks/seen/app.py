@@ -8,7 +8,7 @@ from mocks.core.admin import OPENAPI_EXTENSION
 from mocks.core.app import mock_app
 from mocks.core.clock import Scheduler
 from mocks.core.delivery import HttpSession
-from mocks.core.http import note
+from mocks.core.http import SERVICE_ERROR_KEY, note, refuse_admin_framing
 from mocks.core.journal import HopSchemas
 from mocks.core.runtime import MockRuntime
 from mocks.seen import errors, openapi, views
@@ -51,9 +51,11 @@ def create_app(
         http_error=errors.http_error,
     )
     app.extensions["seen"] = backend
+    app.extensions[SERVICE_ERROR_KEY] = lambda message: {"detail": message}
     app.extensions[OPENAPI_EXTENSION] = openapi.DESCRIPTION
     app.register_blueprint(views.service_blueprint(backend))
     app.register_blueprint(views.admin_blueprint(backend))
+    app.before_request(refuse_admin_framing)  # after the admin API's own gate
 
     @app.errorhandler(errors.SeenError)
     def seen_error(exc: errors.SeenError) -> Response:

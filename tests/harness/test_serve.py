@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import subprocess
 import textwrap
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
 import requests
+from flask import Flask
+from waitress.channel import HTTPChannel
 
+from harness.server import MockServer
 from tests.servekit import ServeProcess, seen_braze_command
 
 pytestmark = pytest.mark.server
@@ -194,3 +199,98 @@ def test_seen_calls_back_into_a_transformation_over_http() -> None:
         receiver = requests.get(f"{seen}/_mock/receivers/1", timeout=5).json()
         assert receiver["state"] == "callback_delivered"
         assert receiver["links"]["landing_page_url"] == landing
+
+
+def exchange_raw(address: str, raw: bytes, timeout: float = 5) -> bytes:
+    """Send `raw` on one connection and read until the server closes it (or `timeout` passes
+    between two reads: then the answer ends in `<still open>`)."""
+    host, _, port = address.rpartition(":")
+    with socket.create_connection((host, int(port)), timeout=timeout) as conn:
+        conn.sendall(raw)
+        answer = b""
+        try:
+            while chunk := conn.recv(65536):
+                answer += chunk
+        except TimeoutError:
+            answer += b"<still open>"
+    return answer
+
+
+def framed_twice(path: str, host: str, *headers: bytes) -> bytes:
+    """A POST with both Content-Length and a chunked body that is itself a request, and that
+    same request pipelined after it: the shape of a request smuggling attempt."""
+    smuggled = b"GET /_mock/health HTTP/1.1\r\nHost: " + host.encode() + b"\r\n\r\n"
+    chunked = b"%x\r\n%s\r\n0\r\n\r\n" % (len(smuggled), smuggled)
+    head = [b"POST " + path.encode() + b" HTTP/1.1", b"Host: " + host.encode(), *headers]
+    head += [b"Content-Type: application/json", b"Content-Length: 4"]
+    head += [b"Transfer-Encoding: chunked"]
+    return b"\r\n".join(head) + b"\r\n\r\n" + chunked + smuggled
+
+
+@pytest.mark.parametrize("mock", ["seen", "braze"])
+def test_both_framing_headers_are_a_400_and_the_connection_closes(mock: str) -> None:
+    """RFC 9112, 6.1: waitress 3.0.2 alone would frame it by its chunks and answer the
+    smuggled request too (harness/server.py); the served mocks answer one 400, then close."""
+    with ServeProcess() as served:
+        url, address = (
+            (served.url, served.address)
+            if mock == "seen"
+            else (served.braze_url, served.braze_address)
+        )
+        path, auth, key = (
+            ("/v1/campaigns/onboarding/receivers/", f"Token {TOKEN}", "detail")
+            if mock == "seen"
+            else ("/users/track", f"Bearer {BRAZE_KEY}", "message")
+        )
+        answer = exchange_raw(
+            address, framed_twice(path, address, b"Authorization: " + auth.encode())
+        )
+        head, _, body = answer.partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 400 Bad Request\r\n"), answer[:300]
+        assert b"\r\nConnection: close\r\n" in head + b"\r\n"
+        assert answer.count(b"HTTP/1.1 ") == 1 and not answer.endswith(b"<still open>")
+        assert "both Content-Length and Transfer-Encoding" in json.loads(body)[key]
+        journal = requests.get(f"{url}/_mock/journal", timeout=5).json()
+        assert [e["response"]["status"] for e in journal["exchanges"]] == [400]
+
+        admin = exchange_raw(address, framed_twice("/_mock/reset", address))
+        head, _, body = admin.partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 400 Bad Request\r\n"), admin[:300]
+        assert b"Content-Type: application/problem+json" in head
+        assert admin.count(b"HTTP/1.1 ") == 1 and not admin.endswith(b"<still open>")
+        assert json.loads(body)["rule"] == "message-framing"
+        kept = requests.get(f"{url}/_mock/journal", timeout=5).json()
+        assert kept["count"] == 1, "the refused reset reset nothing"
+
+
+def test_one_framing_header_keeps_the_connection_open_over_seen_braze_serve() -> None:
+    """A chunked request alone is served (by its chunks) on a connection that stays open."""
+    with ServeProcess() as served:
+        body = b'[{"first_name": "Ada"}]'
+        raw = (
+            b"POST /v1/campaigns/onboarding/receivers/ HTTP/1.1\r\nHost: x\r\n"
+            b"Authorization: Token " + TOKEN.encode() + b"\r\n"
+            b"Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+            + b"%x\r\n%s\r\n0\r\n\r\n" % (len(body), body)
+            + b"GET /_mock/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+        )
+        answer = exchange_raw(served.address, raw)
+        assert answer.startswith(b"HTTP/1.1 201 Created\r\n"), answer[:300]
+        assert answer.count(b"HTTP/1.1 ") == 2 and b'"status":"ok"' in answer
+
+
+def test_waitress_alone_keeps_a_conflicting_connection_open() -> None:
+    """The waitress bug harness/server.py works around (Pylons/waitress#464). When this fails,
+    the installed waitress closes such a connection itself: see `_FramingParser` there for
+    what to do."""
+    app = Flask(__name__)
+    app.add_url_rule("/<path:path>", view_func=lambda path: path, methods=["GET", "POST"])
+    server = MockServer(app, threads=1)
+    server._server.channel_class = HTTPChannel  # waitress's own, without the workaround
+    with server:
+        answer = exchange_raw(f"127.0.0.1:{server.port}", framed_twice("/first", "x"), timeout=1)
+    # framed by its chunks, then the pipelined request answered on the same connection
+    assert answer.count(b"HTTP/1.1 200 OK") == 2, (
+        f"waitress {version('waitress')} no longer serves what follows a request with both "
+        "Content-Length and Transfer-Encoding: the workaround in harness/server.py can go"
+    )
