@@ -11,7 +11,7 @@ from mocks.core.admin import OPENAPI_EXTENSION
 from mocks.core.app import mock_app
 from mocks.core.clock import Scheduler
 from mocks.core.delivery import HttpSession
-from mocks.core.http import SERVICE_ERROR_KEY, note, refuse_admin_framing
+from mocks.core.http import SERVICE_ERROR_KEY, declare_methods, note, refuse_admin_framing
 from mocks.core.journal import HopSchemas
 from mocks.core.runtime import MockRuntime
 
@@ -80,6 +80,9 @@ def create_app(
     app.register_blueprint(transformation_views.webhook_blueprint(backend))
     app.register_blueprint(transformation_views.admin_blueprint(backend))
     app.register_blueprint(campaign_views.admin_blueprint(backend))
+    # both emulated endpoints route every method to refuse all but POST in Braze's shape
+    declare_methods(app, "braze.users_track", "POST")
+    declare_methods(app, "braze_transformations.webhook", "POST")
     app.before_request(refuse_admin_framing)  # after the admin API's own gate
 
     @app.errorhandler(errors.BrazeError)

@@ -1,5 +1,5 @@
 """HTTP plumbing shared by the mocks: inbound journaling and faults, body limits, problem+json,
-message framing."""
+message framing, and the `Allow` header of 405 and OPTIONS answers."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from http import HTTPStatus
 from typing import Any, TypeVar
 
 from flask import Flask, Response, current_app, request
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import Rule
 
 from mocks.core.faults import FaultRule
 from mocks.core.runtime import MockRuntime
@@ -28,6 +30,12 @@ SERVICE_ERROR_KEY = "mock_service_error"
 """Where a mock's app keeps `message -> body`: an error the gate itself answers (a request it
 cannot frame), in the service's own shape (`{"detail": ...}` for SEEN, `{"message": ...}` for
 Braze). Without it the gate falls back to the fault body for the status."""
+ROUTE_METHODS_KEY = "mock_route_methods"
+"""Where a mock's app keeps, per endpoint, the methods its view answers when the route takes
+more only to refuse them in the service's shape (SEEN's and Braze's own endpoints route every
+method and answer most with 405): what `Allow` then lists."""
+METHOD_ORDER = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE")
+"""The order `Allow` lists methods in: Django REST Framework's (SEEN's `POST, OPTIONS`)."""
 FRAMING_RULE = "message-framing"
 FRAMING_DETAIL = (
     "the request has both Content-Length and Transfer-Encoding, so its length is ambiguous "
@@ -131,6 +139,9 @@ class InboundGate:
         self.error_body = error_body
         app.before_request(self._before)
         app.after_request(self._after)
+        # after_request hooks run last registered first: `Allow` is set before the journal
+        # records the answer
+        app.after_request(allow_methods)
         app.register_error_handler(ConnectionDropped, lambda _exc: DroppedResponse())
 
     def _before(self) -> Response | None:
@@ -281,3 +292,60 @@ def refuse_admin_framing() -> Response | None:
     if is_admin_path(request.environ.get("PATH_INFO", "")) and conflicting_framing(request.environ):
         return framing_refusal()
     return None
+
+
+def declare_methods(app: Flask, endpoint: str, *methods: str) -> None:
+    """Record that `endpoint`'s view answers only `methods` (the others it refuses, 405)."""
+    app.extensions.setdefault(ROUTE_METHODS_KEY, {})[endpoint] = frozenset(
+        method.upper() for method in methods
+    )
+
+
+def route_methods(app: Flask, path: str) -> list[str] | None:
+    """The methods some route answers at `path`, in `METHOD_ORDER`; None when no route has it.
+
+    Flask's own answer (`Map.allowed_methods`) lists every method a rule is registered for,
+    including those a view takes only to refuse; `declare_methods` says which those are.
+    """
+    declared: dict[str, frozenset[str]] = app.extensions.get(ROUTE_METHODS_KEY, {})
+    adapter = app.url_map.bind("localhost", path_info=path)
+    candidates = {m for rule in app.url_map.iter_rules() for m in rule.methods or ()}
+    found = False
+    accepted: set[str] = set()
+    for method in candidates:
+        try:
+            rule, _args = adapter.match(method=method, return_rule=True)
+        except HTTPException as exc:  # NotFound, MethodNotAllowed, RequestRedirect
+            found = found or exc.code == 405
+            continue
+        found = True
+        assert isinstance(rule, Rule)
+        allowed = declared.get(rule.endpoint)
+        if allowed is None or method in allowed:
+            accepted.add(method)
+    if not found:
+        return None
+    return sorted(accepted, key=lambda m: (*METHOD_ORDER, m).index(m))
+
+
+def allow_methods(response: Response) -> Response:
+    """An `after_request` hook: a 405 says in `Allow` which methods its route answers (RFC 9110,
+    section 15.5.6), and Flask's automatic OPTIONS answer becomes a 204 whose `Allow` lists
+    exactly those. An `Allow` a view or a fault rule set is kept."""
+    status = response.status_code
+    automatic_options = (
+        request.method == "OPTIONS"
+        and 200 <= status < 300
+        and getattr(request.url_rule, "provide_automatic_options", False)
+    )
+    if status != 405 and not automatic_options:
+        return response
+    methods = route_methods(current_app, request.path)
+    if automatic_options:
+        answer = Response(status=status_line(204))
+        answer.headers.remove("Content-Type")
+        answer.headers["Allow"] = ", ".join(methods or ())
+        return answer
+    if "Allow" not in response.headers:
+        response.headers["Allow"] = ", ".join(methods or ())
+    return response

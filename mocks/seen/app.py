@@ -8,7 +8,7 @@ from mocks.core.admin import OPENAPI_EXTENSION
 from mocks.core.app import mock_app
 from mocks.core.clock import Scheduler
 from mocks.core.delivery import HttpSession
-from mocks.core.http import SERVICE_ERROR_KEY, note, refuse_admin_framing
+from mocks.core.http import SERVICE_ERROR_KEY, declare_methods, note, refuse_admin_framing
 from mocks.core.journal import HopSchemas
 from mocks.core.runtime import MockRuntime
 from mocks.seen import errors, openapi, views
@@ -55,6 +55,8 @@ def create_app(
     app.extensions[OPENAPI_EXTENSION] = openapi.DESCRIPTION
     app.register_blueprint(views.service_blueprint(backend))
     app.register_blueprint(views.admin_blueprint(backend))
+    # the receivers view routes every method to refuse them as Django REST Framework does
+    declare_methods(app, "seen.receivers", "POST", "OPTIONS")
     app.before_request(refuse_admin_framing)  # after the admin API's own gate
 
     @app.errorhandler(errors.SeenError)
