@@ -33,6 +33,7 @@ import schemathesis
 from hypothesis import HealthCheck, seed, settings
 from schemathesis.config import SchemathesisConfig
 from schemathesis.core.failures import FailureGroup, ServerError
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from mocks.braze.app import create_app as create_braze_app
 from mocks.braze.settings import BrazeSettings
@@ -89,14 +90,14 @@ SCHEMAS = {
 
 FINDINGS = "issue #12, the OpenAPI findings"
 KNOWN: dict[tuple[str, str], str] = {
-    ("seen", "GET /_mock/campaigns"): "F14: an empty `cursor` is refused",
-    ("seen", "GET /_mock/faults"): "F14: an empty `cursor` is refused",
-    ("seen", "GET /_mock/receivers"): "F14: an empty `cursor` is refused",
-    ("braze", "GET /_mock/campaigns"): "F14: an empty `cursor` is refused",
-    ("braze", "GET /_mock/content_blocks"): "F14: an empty `cursor` is refused",
-    ("braze", "GET /_mock/faults"): "F14: an empty `cursor` is refused",
-    ("braze", "GET /_mock/users"): "F14: an empty `cursor` is refused",
-    ("braze", "GET /_mock/users/export"): "F14: an empty `cursor` is refused",
+    ("seen", "GET /_mock/campaigns"): "F14: `limit` has no maximum",
+    ("seen", "GET /_mock/faults"): "F14: `limit` has no maximum",
+    ("seen", "GET /_mock/receivers"): "F14: `limit` has no maximum",
+    ("braze", "GET /_mock/campaigns"): "F14: `limit` has no maximum",
+    ("braze", "GET /_mock/content_blocks"): "F14: `limit` has no maximum",
+    ("braze", "GET /_mock/faults"): "F14: `limit` has no maximum",
+    ("braze", "GET /_mock/users"): "F14: `limit` has no maximum",
+    ("braze", "GET /_mock/users/export"): "F14: `limit` has no maximum",
     ("seen", "GET /_mock/journal"): "F1: `status` has no type",
     ("seen", "GET /_mock/journal.har"): "F1: `status` has no type",
     ("braze", "GET /_mock/journal"): "F1: `status` has no type",
@@ -156,8 +157,10 @@ def test_each_operation_answers_as_its_document_says(
     known = KNOWN.get(key)
     expected_failure.update(label=f"{mock}: {case.operation.label}", known=known or "")
     MOCKS[mock].extensions["mock"].reset()
+    # a cursor is opaque: one that no page gave is refused (400) however well it is formed
+    excluded = [positive_data_acceptance] if "cursor" in (case.query or {}) else []
     try:
-        case.call_and_validate()
+        case.call_and_validate(excluded_checks=excluded)
     except FailureGroup as failures:
         if known is None or any(isinstance(f, ServerError) for f in failures.exceptions):
             raise  # a 5xx is never a known disagreement
