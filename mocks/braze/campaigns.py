@@ -37,9 +37,11 @@ Braze's documentation (braze-inc/braze-docs) this follows:
 - A JSON key-value body is sent compact (`{"a":"1","b":"2"}`), keys as written (not Liquid),
   values rendered as strings. A GET sends no body; one set on the campaign is kept, unused.
 - A campaign without `rate_per_minute` is not rate limited: every message is due at once.
-- Api ids are UUIDs and dispatch ids 24 hex characters (like Braze's), both derived from
-  `campaign_seed` and a counter, so runs repeat. A Test send renders `campaign.${dispatch_id}`
-  as the latest dispatch's id, or `dispatch_id_for_unsent_campaign` before the first send.
+- Api ids are UUIDs and dispatch ids 24 hex characters (like Braze's), both derived from the
+  mock's id seed, `campaign_seed` and a counter: the id seed is random at every start, so a
+  web page cannot guess them, unless `id_seed` fixes it for a replay
+  (`mocks.core.ids`). A Test send renders `campaign.${dispatch_id}` as the latest
+  dispatch's id, or `dispatch_id_for_unsent_campaign` before the first send.
 - A message held back past `webhook_abort_after` is logged as "Aborted message" when that
   horizon passes. A rendered URL that is not http(s), has no host or names a port Braze
   refuses, or a header value with a line break, is a render error ("Invalid webhook").
@@ -101,7 +103,6 @@ import math
 import random
 import re
 import threading
-import uuid
 from collections import deque
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -117,6 +118,7 @@ from mocks.braze.settings import BrazeSettings
 from mocks.core.clock import Scheduler
 from mocks.core.delivery import AttemptOutcome, Delivery, OutboundRequest, OutboundSender
 from mocks.core.delivery import retry_after as retry_after_header
+from mocks.core.ids import IdMint
 from mocks.core.journal import header
 
 HOP = "braze.webhook"
@@ -1242,7 +1244,7 @@ class CampaignStore:
         self._blocks: dict[str, ContentBlock] = {}
         self._retired_blocks: set[str] = set()
         """Names of deleted blocks: Braze never lets a name be used again."""
-        self._issued = 0
+        self._ids = IdMint(settings.id_seed, scope=f"braze-campaigns:{settings.campaign_seed}")
         self._generation = 0
         self._rng = random.Random(f"{settings.campaign_seed}:test-users")
 
@@ -1261,7 +1263,7 @@ class CampaignStore:
                 name: ContentBlock(name, b.content, "", now, now, b.uses)
                 for name, b in parse_content_blocks(self.settings.content_blocks).items()
             }
-            self._issued = 0
+            self._ids.reset()
             self._rng = random.Random(f"{self.settings.campaign_seed}:test-users")
         self.log.clear()
         self.pauses.clear()
@@ -1867,12 +1869,8 @@ class CampaignStore:
 
     # -- ids ---------------------------------------------------------------------------------
     def _new_id(self, kind: str, *, uuid_form: bool = False) -> str:
-        """Called with the lock held: an id derived from the seed and a counter."""
-        self._issued += 1
-        digest = hashlib.sha256(f"{self.settings.campaign_seed}:{kind}:{self._issued}".encode())
-        if uuid_form:
-            return str(uuid.UUID(bytes=digest.digest()[:16], version=4))
-        return digest.hexdigest()[:24]
+        """An id derived from the id seed and a counter (see the module's notes)."""
+        return self._ids.uuid4(kind) if uuid_form else self._ids.hex(kind, 24)
 
     def list(self) -> list[WebhookCampaign]:  # last: in the class body `list` is this method
         """Every campaign, oldest first."""

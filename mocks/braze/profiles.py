@@ -17,7 +17,9 @@ Ingestion page), and so does `lookup`.
 - "Most recently updated" counts every write: attributes, events and purchases. Writes are
   ordered by a counter, so ties under a frozen clock still have a winner.
 - `braze_id`s are 24 lower-case hex characters like Braze's, derived from the store's seed
-  and a counter (so runs repeat); `reset` restarts the counter.
+  (and the mock's id seed, when the store is given one: random at every start unless a
+  scenario fixes it, see `mocks.core.ids`) and a counter; `reset` restarts the
+  counter.
 - The array cap may be set from 1 to 500: the API page says "defaults to 25 ... up to 100",
   Braze's current data-types page says arrays hold "up to 500 items".
 - Seeding refuses (ValueError naming the key) what `/users/track` would silently drop, and
@@ -26,7 +28,6 @@ Ingestion page), and so does `lookup`.
 
 from __future__ import annotations
 
-import hashlib
 import math
 import re
 import threading
@@ -39,6 +40,7 @@ from mocks.braze import attributes as attribute_rules
 from mocks.braze.attributes import STANDARD_FIELDS, to_json
 from mocks.braze.dates import format_instant
 from mocks.braze.events import event_record, purchase_records, record_to_json
+from mocks.core.ids import IdMint
 
 __all__ = ["ARRAY_CAP_MAX", "STANDARD_FIELDS", "Identifier", "Profile", "ProfileStore"]
 
@@ -105,9 +107,18 @@ class Profile:
 class ProfileStore:
     """Every profile of one Braze workspace; thread-safe."""
 
-    def __init__(self, *, now: Callable[[], float], array_cap: int = 25, seed: str = "") -> None:
+    def __init__(
+        self,
+        *,
+        now: Callable[[], float],
+        array_cap: int = 25,
+        seed: str = "",
+        id_seed: str | None = "",
+    ) -> None:
+        """`seed` and `id_seed` make the braze_ids: `id_seed` None draws a random one, a
+        string fixes them."""
         self._now = now
-        self._id_seed = seed
+        self._ids = IdMint(id_seed, scope=f"braze-profiles:{seed}")
         self._lock = threading.RLock()
         self._array_cap = 25
         self.array_cap = array_cap
@@ -116,7 +127,6 @@ class ProfileStore:
         self._by_alias: dict[tuple[str, str], str] = {}
         self._by_email: dict[str, set[str]] = {}
         self._by_phone: dict[str, set[str]] = {}
-        self._ids_issued = 0
         self._writes = 0
 
     @property
@@ -313,7 +323,7 @@ class ProfileStore:
             self._by_alias.clear()
             self._by_email.clear()
             self._by_phone.clear()
-            self._ids_issued = 0
+            self._ids.reset()
             self._writes = 0
 
     def __len__(self) -> int:
@@ -345,9 +355,7 @@ class ProfileStore:
 
     def _new_braze_id(self) -> str:
         while True:
-            self._ids_issued += 1
-            text = f"{self._id_seed}:{self._ids_issued}".encode()
-            candidate = hashlib.sha256(text).hexdigest()[:24]
+            candidate = self._ids.hex("braze_id", 24)
             if candidate not in self._profiles:
                 return candidate
 

@@ -26,6 +26,10 @@ class CoreSettings:
     """Seed of the generator that decides probabilistic faults."""
     outbound_workers: int = 8
     """Threads that send outbound requests in real time, so one slow peer holds up no other."""
+    id_seed: str | None = None
+    """Seed of the ids the mock mints (campaign and dispatch ids, tokens, ...). None draws a
+    random one at every start, so that a web page cannot guess them; a string fixes
+    them, so that a scenario replays exactly (see `mocks.core.ids`)."""
 
     def __post_init__(self) -> None:
         if self.clock not in ("real", "virtual"):
@@ -34,6 +38,10 @@ class CoreSettings:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise SettingsError(f"{name}: must be a whole number of at least 1, not {value!r}")
+        if self.id_seed is not None and not isinstance(self.id_seed, str):
+            raise SettingsError(
+                f"id_seed: must be a string (or left out for a random seed), not {self.id_seed!r}"
+            )
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Self:

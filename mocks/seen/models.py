@@ -1,4 +1,11 @@
-"""SEEN's state and rules: campaigns, tokens, receivers, the render lifecycle and callbacks."""
+"""SEEN's state and rules: campaigns, tokens, receivers, the render lifecycle and callbacks.
+
+A campaign given without a token gets one minted from the mock's id seed (`id_seed`: random at
+every start unless a scenario fixes it, see `mocks.core.ids`). Receiver ids count from 1, as
+the integers SEEN's API answers: they are no secret and open nothing (the admin API only reads
+a receiver by its id, and a web page cannot read an answer across origins), and a run reads
+from them how many receivers a server forgot.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +15,13 @@ import json
 import re
 import secrets
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
 from mocks.core.delivery import Delivery, FixedIntervalRetry, OutboundRequest
+from mocks.core.ids import IdMint
 from mocks.core.ratelimit import SlidingWindowLimiter
 from mocks.core.runtime import MockRuntime
 from mocks.seen import errors
@@ -97,7 +106,9 @@ class Campaign:
     callback_static: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def from_dict(cls, data: Any) -> Campaign:
+    def from_dict(cls, data: Any, *, new_token: Callable[[], str] | None = None) -> Campaign:
+        """A campaign from its JSON form; a missing token is `new_token()` (40 hex
+        characters from `secrets` when none is given)."""
         if not isinstance(data, dict):
             raise CampaignError("a campaign must be a JSON object")
         unknown = sorted(set(data) - _CAMPAIGN_KEYS)
@@ -114,7 +125,7 @@ class Campaign:
             )
         token = data.get("token")
         if token is None:
-            token = secrets.token_hex(20)
+            token = secrets.token_hex(20) if new_token is None else new_token()
         if not isinstance(token, str) or not re.fullmatch(r"[\x21-\x7e]{1,200}", token):
             raise CampaignError("token: must be printable characters without spaces")
         return cls(
@@ -126,12 +137,12 @@ class Campaign:
             callback_static=_callback_static(data.get("callback_static", {})),
         )
 
-    def update(self, data: Any) -> Campaign:
+    def update(self, data: Any, *, new_token: Callable[[], str] | None = None) -> Campaign:
         if not isinstance(data, dict):
             raise CampaignError("a campaign update must be a JSON object")
         if "slug" in data and data["slug"] != self.slug:
             raise CampaignError("slug: cannot be changed")
-        return Campaign.from_dict({**self.to_dict(), **data})
+        return Campaign.from_dict({**self.to_dict(), **data}, new_token=new_token)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -231,6 +242,7 @@ class SeenBackend:
         self.runtime = runtime
         self._lock = threading.Lock()
         self.limiter = SlidingWindowLimiter(settings.rate_limit, settings.rate_window)
+        self.ids = IdMint(settings.id_seed, scope="seen")
         self.campaigns: dict[str, Campaign] = {}
         self.receivers: dict[int, Receiver] = {}
         self._customer_ids: dict[str, set[str]] = {}
@@ -240,7 +252,10 @@ class SeenBackend:
         runtime.on_reset(self.reset)
 
     def reset(self) -> None:
-        campaigns = [Campaign.from_dict(c) for c in self.settings.campaigns]
+        self.ids.reset()
+        campaigns = [
+            Campaign.from_dict(c, new_token=self._new_token) for c in self.settings.campaigns
+        ]
         with self._lock:
             self.campaigns = {c.slug: c for c in campaigns}
             self.receivers = {}
@@ -250,8 +265,12 @@ class SeenBackend:
         self.limiter.reset()
 
     # -- campaigns -------------------------------------------------------------------------
+    def _new_token(self) -> str:
+        """A campaign token: 40 hex characters, like SEEN's."""
+        return self.ids.hex("token", 40)
+
     def add_campaign(self, data: Any) -> Campaign:
-        campaign = Campaign.from_dict(data)
+        campaign = Campaign.from_dict(data, new_token=self._new_token)
         with self._lock:
             if campaign.slug in self.campaigns:
                 raise CampaignError(f"slug: a campaign {campaign.slug!r} exists already")
@@ -263,7 +282,7 @@ class SeenBackend:
             current = self.campaigns.get(slug)
             if current is None:
                 raise KeyError(slug)
-            updated = current.update(data)
+            updated = current.update(data, new_token=self._new_token)
             self.campaigns[slug] = updated
         return updated
 
