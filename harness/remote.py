@@ -364,9 +364,9 @@ class RemoteRun:
             )
             for m in members
         ]
-        start = 0
+        start, size = 0, SEED_BATCH
         while start < len(traces):
-            batch = traces[start : start + SEED_BATCH]
+            batch = traces[start : start + size]
             response = self.braze.request(
                 "POST", "/_mock/users", body=[dict(t.profile) for t in batch]
             )
@@ -377,6 +377,10 @@ class RemoteRun:
                 start += len(batch)
                 continue
             seeded = answer.get("seeded") if isinstance(answer, dict) else None
+            limit = answer.get("limit") if isinstance(answer, dict) else None
+            if response.status_code == 400 and isinstance(limit, int) and 0 < limit < size:
+                size = limit  # the server seeds fewer profiles at a time: smaller batches
+                continue
             if response.status_code != 400 or not isinstance(seeded, int):
                 raise RemoteError(
                     f"POST {response.url} answered HTTP {response.status_code}: {_detail(response)}"

@@ -1,4 +1,7 @@
-"""Braze's HTTP surface: `POST /users/track` and the Braze part of the admin API."""
+"""Braze's HTTP surface: `POST /users/track` and the Braze part of the admin API.
+
+One `POST /_mock/users` seeds at most `SEED_BATCH_LIMIT` profiles.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +16,9 @@ from mocks.core.http import BodyTooLarge, hop, json_response, note, request_body
 from mocks.core.jsonbody import parse_json
 
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+SEED_BATCH_LIMIT = 1000
+"""*Assumed* (emulator only). Most profiles one `POST /_mock/users` seeds; a longer list is
+refused whole with a 400 problem (the setting `seed_batch_limit`, when the settings have it)."""
 
 
 def service_blueprint(backend: BrazeBackend) -> Blueprint:
@@ -70,6 +76,15 @@ def admin_blueprint(backend: BrazeBackend) -> Blueprint:
     def seed_users() -> Response:
         data = json_body()
         users = data if isinstance(data, list) else [data]
+        limit = getattr(backend.settings, "seed_batch_limit", SEED_BATCH_LIMIT)
+        if len(users) > limit:
+            raise AdminError(
+                400,
+                f"{len(users):,} profiles in one request; at most {limit:,} are seeded at a "
+                "time: send them in batches",
+                seeded=0,
+                limit=limit,
+            )
         seeded = []
         for index, user in enumerate(users):
             try:

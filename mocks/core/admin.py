@@ -1,9 +1,13 @@
 """The `/_mock` admin API every mock serves: health, reset, journal (also as HAR), clock, faults
-and the mock's OpenAPI document."""
+and the mock's OpenAPI document.
+
+Every admin request body is bounded (`admin_body_bytes`: a larger one is refused with a 413
+before it is read whole)."""
 
 from __future__ import annotations
 
 import hmac
+import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -11,6 +15,7 @@ from typing import Any
 from flask import Blueprint, Flask, Response, current_app, request
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
+from werkzeug.wsgi import get_input_stream
 
 from mocks.core.faults import FaultRuleError
 from mocks.core.har import to_har
@@ -27,6 +32,8 @@ MAX_ADVANCE = 10 * 366 * 24 * 3600
 MAX_JSON_DEPTH = 100
 """Deepest nesting an admin request body may have: far more than any campaign, profile or
 fault rule needs, far less than would exhaust the stack of whatever reads it."""
+ADMIN_BODY_BYTES = 4 * 1024 * 1024
+"""The admin body limit of a mock whose settings name none (`admin_body_bytes`)."""
 
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -317,7 +324,8 @@ def _has_body(environ: dict[str, Any]) -> bool:
 def check_admin_request() -> Response | None:
     """The admin API's own gate, before any view: on a served mock the Host must be one it
     was started with (421) and a browser's Origin its own (403); a write's body must be
-    declared JSON (415)."""
+    declared JSON (415) and at most `admin_body_bytes` long (413, refused before it is read
+    whole: by its Content-Length, or as soon as a chunked body passes the limit)."""
     environ = request.environ
     if not is_admin_path(environ.get("PATH_INFO", "")):
         return None
@@ -336,7 +344,42 @@ def check_admin_request() -> Response | None:
                 f"{JSON_CONTENT_RULE}; got Content-Type: {shown[:100]}",
                 rule="json-content-type",
             )
+    return _body_refusal(environ)
+
+
+def _body_refusal(environ: dict[str, Any]) -> Response | None:
+    """A 413 problem for an admin body over `admin_body_bytes`. A write's body is read here,
+    at most one byte past the limit, and handed on to the view from memory."""
+    runtime = current_app.extensions.get("mock")
+    limit = getattr(getattr(runtime, "settings", None), "admin_body_bytes", ADMIN_BODY_BYTES)
+    declared = request.content_length
+    if declared is not None and declared > limit:
+        return _too_large(limit, f"this one declares {declared:,} (Content-Length)")
+    if environ.get("REQUEST_METHOD", "") not in WRITE_METHODS:
+        return None
+    stream = get_input_stream(environ, max_content_length=limit + 1)
+    chunks: list[bytes] = []
+    size = 0
+    while size <= limit:
+        chunk = stream.read(limit + 1 - size)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    if size > limit:
+        return _too_large(limit, "this one is longer")
+    environ["wsgi.input"] = io.BytesIO(b"".join(chunks))
     return None
+
+
+def _too_large(limit: int, size: str) -> Response:
+    return problem(
+        413,
+        f"the admin API takes request bodies of at most {limit:,} bytes (the "
+        f"admin_body_bytes setting); {size}",
+        rule="admin-body-bytes",
+        limit=limit,
+    )
 
 
 def install_admin(app: Flask, runtime: MockRuntime) -> None:

@@ -30,11 +30,13 @@ class CoreSettings:
     """Seed of the ids the mock mints (campaign and dispatch ids, tokens, ...). None draws a
     random one at every start, so that a web page cannot guess them; a string fixes
     them, so that a scenario replays exactly (see `mocks.core.ids`)."""
+    admin_body_bytes: int = 4 * 1024 * 1024
+    """*Assumed.* Largest admin request body; larger ones get a 413 problem, unread."""
 
     def __post_init__(self) -> None:
         if self.clock not in ("real", "virtual"):
             raise SettingsError(f"clock: must be 'real' or 'virtual', not {self.clock!r}")
-        for name in ("journal_cap", "journal_body_cap", "outbound_workers"):
+        for name in ("journal_cap", "journal_body_cap", "outbound_workers", "admin_body_bytes"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise SettingsError(f"{name}: must be a whole number of at least 1, not {value!r}")

@@ -237,3 +237,22 @@ def test_a_lenient_template_warns_the_same_over_http(served: ServeProcess, tmp_p
     ]
     assert len(warned) == 1 and warned[0]["severity"] == "warning"
     assert "line 1" in warned[0]["message"] and "lax parsing" in warned[0]["message"]
+
+
+def test_a_server_that_seeds_fewer_profiles_a_call_is_seeded_in_smaller_batches(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from harness.server import MockServer
+    from mocks.braze import views
+    from mocks.braze.app import create_app as create_braze_app
+    from mocks.seen.app import create_app as create_seen_app
+
+    monkeypatch.setattr(views, "SEED_BATCH_LIMIT", 2)
+    path = scenario_file(tmp_path, append="[audience]\nusers = 5\nprobe = false\n")
+    scenario = load_scenario(path)
+    seen_app = create_seen_app(scenario.seen_settings())
+    braze_app = create_braze_app(scenario.braze_settings())
+    with MockServer(seen_app) as seen, MockServer(braze_app) as braze:
+        http = run_remote(scenario, RemoteOptions(seen_url=seen.url, braze_url=braze.url))
+    assert http.passed(), [f.to_dict() for f in http.failures]
+    assert len(braze_app.extensions["braze"].profiles) == 5
