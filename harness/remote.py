@@ -191,6 +191,8 @@ class Records:
     profiles: dict[str, dict[str, Any]]
     journals: dict[str, dict[str, Any]]
     exchanges: dict[str, dict[int, dict[str, Any]]] = field(default_factory=dict)
+    profiles_evicted: int = 0
+    """Profiles the Braze mock forgot beyond its cap (its `/_mock/users` says how many)."""
 
     def __post_init__(self) -> None:
         for service, journal in self.journals.items():
@@ -537,7 +539,8 @@ class RemoteRun:
         )["messages"]
         receivers = self.seen.call("GET", "/_mock/receivers")["receivers"]
         logs = self.braze.call("GET", "/_mock/transformations/logs")["logs"]
-        users = self.braze.call("GET", "/_mock/users")["users"]
+        users_answer = self.braze.call("GET", "/_mock/users")
+        users = users_answer["users"]
         return Records(
             messages=messages,
             receivers={r["id"]: r for r in receivers},
@@ -547,6 +550,7 @@ class RemoteRun:
                 "braze": self.braze.call("GET", "/_mock/journal"),
                 "seen": self.seen.call("GET", "/_mock/journal"),
             },
+            profiles_evicted=int(users_answer.get("evicted") or 0),
         )
 
     def _check_health(self, records: Records, tally: Tally) -> None:
@@ -571,6 +575,16 @@ class RemoteRun:
                     f"{records.receivers_evicted:,}",
                     "receivers_cap",
                     "seen",
+                )
+            )
+        if records.profiles_evicted:
+            problems += 1
+            tally.found(
+                _cap_finding(
+                    f"the Braze mock kept {len(records.profiles):,} profiles and forgot "
+                    f"{records.profiles_evicted:,}",
+                    "profiles_cap",
+                    "braze",
                 )
             )
         if records.logs_evicted:

@@ -20,6 +20,11 @@ Ingestion page), and so does `lookup`.
   (and the mock's id seed, when the store is given one: random at every start unless a
   scenario fixes it, see `mocks.core.ids`) and a counter; `reset` restarts the
   counter.
+- The store keeps at most `cap` profiles (emulator only: a long-running server stays
+  bounded, as SEEN's receivers do). Beyond it the oldest profile (the first created) is
+  forgotten, with its ids and aliases, and the request that made room says so in its journal
+  note; Braze keeps every profile. Forgetting, rather than refusing new users, keeps a long
+  soak's memory flat and its integration working.
 - The array cap may be set from 1 to 500: the API page says "defaults to 25 ... up to 100",
   Braze's current data-types page says arrays hold "up to 500 items".
 - Seeding refuses (ValueError naming the key) what `/users/track` would silently drop, and
@@ -47,6 +52,11 @@ __all__ = ["ARRAY_CAP_MAX", "STANDARD_FIELDS", "Identifier", "Profile", "Profile
 KINDS = ("external_id", "user_alias", "braze_id", "email", "phone")
 BRAZE_ID = re.compile(r"[0-9a-f]{24}")
 ARRAY_CAP_MAX = 500
+PROFILES_CAP = 100_000
+"""*Emulator only.* Most profiles a store keeps (about 1.3 KB each with a few attributes):
+the oldest are forgotten beyond it."""
+EVICTIONS_NAMED = 5
+"""Forgotten profiles a journal note names by braze_id (it counts the rest)."""
 _SEED_KEYS = ("braze_id", "external_id", "user_aliases")
 _NOT_SEED_KEYS = {
     "user_alias": 'use \'user_aliases\': [{"alias_name": ..., "alias_label": ...}]',
@@ -114,11 +124,18 @@ class ProfileStore:
         array_cap: int = 25,
         seed: str = "",
         id_seed: str | None = "",
+        cap: int = PROFILES_CAP,
     ) -> None:
         """`seed` and `id_seed` make the braze_ids: `id_seed` None draws a random one, a
-        string fixes them."""
+        string fixes them; `cap` is the most profiles kept."""
+        if isinstance(cap, bool) or not isinstance(cap, int) or cap < 1:
+            raise ValueError(f"cap: must be a whole number of at least 1, not {cap!r}")
         self._now = now
         self._ids = IdMint(id_seed, scope=f"braze-profiles:{seed}")
+        self.cap = cap
+        self.evicted = 0
+        """Profiles forgotten beyond the cap since the last reset."""
+        self._evictions = threading.local()
         self._lock = threading.RLock()
         self._array_cap = 25
         self.array_cap = array_cap
@@ -316,6 +333,26 @@ class ProfileStore:
         with self._lock:
             return [profile.to_dict() for profile in self._profiles.values()]
 
+    def eviction_note(self) -> str | None:
+        """What this thread's writes forgot beyond the cap since it last asked, as a journal
+        note (None: nothing); a view asks after each request."""
+        count, named = self.take_evictions()
+        if not count:
+            return None
+        more = f" and {count - len(named)} more" if count > len(named) else ""
+        return (
+            f"profile store full ({self.cap:,} profiles, the emulator's cap): forgot the "
+            f"oldest {count} profile(s), braze_id {', '.join(named)}{more}"
+        )
+
+    def take_evictions(self) -> tuple[int, list[str]]:
+        """How many profiles this thread's writes forgot beyond the cap since it last asked,
+        and the first few braze_ids; a view asks after each request, for its journal note."""
+        count: int = getattr(self._evictions, "count", 0)
+        named: list[str] = getattr(self._evictions, "named", [])
+        self._evictions.count, self._evictions.named = 0, []
+        return count, named
+
     def reset(self) -> None:
         with self._lock:
             self._profiles.clear()
@@ -325,6 +362,7 @@ class ProfileStore:
             self._by_phone.clear()
             self._ids.reset()
             self._writes = 0
+            self.evicted = 0
 
     def __len__(self) -> int:
         with self._lock:
@@ -352,6 +390,30 @@ class ProfileStore:
         for alias in profile.user_aliases:
             self._by_alias[(alias["alias_name"], alias["alias_label"])] = profile.braze_id
         self._index_contacts(profile)
+        while len(self._profiles) > self.cap:
+            self._evict(next(iter(self._profiles.values())))
+
+    def _evict(self, profile: Profile) -> None:
+        """Forget a profile and every index entry that names it (called with the lock)."""
+        braze_id = profile.braze_id
+        del self._profiles[braze_id]
+        if profile.external_id is not None and (
+            self._by_external_id.get(profile.external_id) == braze_id
+        ):
+            del self._by_external_id[profile.external_id]
+        for alias in profile.user_aliases:
+            key = (alias["alias_name"], alias["alias_label"])
+            if self._by_alias.get(key) == braze_id:
+                del self._by_alias[key]
+        self._unindex_contacts(braze_id, self._contacts(profile))
+        self.evicted += 1
+        local = self._evictions
+        local.count = getattr(local, "count", 0) + 1
+        named = getattr(local, "named", None)
+        if named is None:
+            named = local.named = []
+        if len(named) < EVICTIONS_NAMED:
+            named.append(braze_id)
 
     def _new_braze_id(self) -> str:
         while True:

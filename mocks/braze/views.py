@@ -54,8 +54,10 @@ def service_blueprint(backend: BrazeBackend) -> Blueprint:
         except errors.BrazeError as exc:
             exc.headers = {**headers, **exc.headers}
             raise
-        if outcome.notes:
-            note("; ".join(outcome.notes))
+        evicted = backend.profiles.eviction_note()
+        notes = [*outcome.notes, *([] if evicted is None else [evicted])]
+        if notes:
+            note("; ".join(notes))
         return json_response(outcome.body, outcome.status, headers)
 
     return bp
@@ -86,11 +88,14 @@ def admin_blueprint(backend: BrazeBackend) -> Blueprint:
                 limit=limit,
             )
         seeded = []
-        for index, user in enumerate(users):
-            try:
-                seeded.append(backend.profiles.seed(user))
-            except ValueError as exc:
-                raise AdminError(400, f"users[{index}]: {exc}", seeded=len(seeded)) from None
+        try:
+            for index, user in enumerate(users):
+                try:
+                    seeded.append(backend.profiles.seed(user))
+                except ValueError as exc:
+                    raise AdminError(400, f"users[{index}]: {exc}", seeded=len(seeded)) from None
+        finally:  # the admin API journals nothing; the listings' `evicted` counts them
+            backend.profiles.take_evictions()
         return json_response({"users": [p.to_dict() for p in seeded]}, 201)
 
     @bp.get("/users")
@@ -101,11 +106,19 @@ def admin_blueprint(backend: BrazeBackend) -> Blueprint:
             external_id=request.args.get("external_id"),
             email=request.args.get("email"),
         )
-        return json_response({"count": len(found), "users": [p.to_dict() for p in found]})
+        return json_response(
+            {
+                "count": len(found),
+                "users": [p.to_dict() for p in found],
+                "evicted": backend.profiles.evicted,
+            }
+        )
 
     @bp.get("/users/export")
     def export() -> Response:
         exported = backend.profiles.export()
-        return json_response({"count": len(exported), "users": exported})
+        return json_response(
+            {"count": len(exported), "users": exported, "evicted": backend.profiles.evicted}
+        )
 
     return bp

@@ -256,3 +256,29 @@ def test_a_server_that_seeds_fewer_profiles_a_call_is_seeded_in_smaller_batches(
         http = run_remote(scenario, RemoteOptions(seen_url=seen.url, braze_url=braze.url))
     assert http.passed(), [f.to_dict() for f in http.failures]
     assert len(braze_app.extensions["braze"].profiles) == 5
+
+
+def test_profiles_a_server_forgot_fail_the_run_with_a_hint() -> None:
+    from harness.checks import Tally
+    from harness.remote import Records, RemoteRun
+
+    records = Records(
+        messages=[],
+        receivers={},
+        logs=[],
+        profiles={"a" * 24: {}},
+        journals={
+            "seen": {"evicted": 0, "exchanges": []},
+            "braze": {"evicted": 0, "exchanges": []},
+        },
+        profiles_evicted=4,
+    )
+    run = RemoteRun.__new__(RemoteRun)
+    run.timed_out, run.pending, run.faults = False, {}, []
+    tally = Tally()
+    run._check_health(records, tally)
+    (finding,) = tally.findings
+    assert finding.message == (
+        "the Braze mock kept 1 profiles and forgot 4; the run is bigger than the server keeps"
+    )
+    assert "raise profiles_cap in the scenario's [braze.settings]" in (finding.hint or "")

@@ -14,16 +14,19 @@ from mocks.braze.jsruntime.results import (
     InputTooLarge,
     RunLimits,
     RunResult,
+    RuntimeBusy,
     RuntimeUnavailable,
 )
-from mocks.braze.jsruntime.runtime import TransformationRuntime
+from mocks.braze.jsruntime.runtime import QueuedRun, TransformationRuntime
 
 __all__ = [
     "ConsoleLine",
     "ErrorKind",
     "InputTooLarge",
+    "QueuedRun",
     "RunLimits",
     "RunResult",
+    "RuntimeBusy",
     "RuntimeUnavailable",
     "TransformationRuntime",
     "canonical_header_key",

@@ -6,7 +6,9 @@ import math
 from dataclasses import dataclass
 from typing import Any, Literal
 
-ErrorKind = Literal["syntax", "runtime", "timeout", "memory"]
+ErrorKind = Literal["syntax", "runtime", "timeout", "memory", "crashed"]
+"""Why a run failed. `crashed`: its worker process died under it without saying it ran out
+of memory (killed from outside, say); the run is lost, the next one gets a new worker."""
 ConsoleLevel = Literal["log", "info", "warn", "error", "debug"]
 
 
@@ -18,6 +20,15 @@ class RuntimeUnavailable(RuntimeError):
     """The JavaScript worker process could not be started (the message says why)."""
 
 
+class RuntimeBusy(RuntimeError):
+    """The runtime's queue of waiting runs is full: the run was not queued. `retry_after`:
+    seconds after which a place is likely free."""
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 @dataclass(frozen=True)
 class RunLimits:
     """Per-run limits. Braze documents none of them: every default is *assumed*."""
@@ -25,9 +36,18 @@ class RunLimits:
     timeout: float = 1.0
     """Seconds of wall time per run (compiling new code has the same allowance again)."""
     memory: int = 64 * 1024 * 1024
-    """Bytes of V8 heap (the isolate's live heap, prelude included: about 3 MB), checked after
-    each garbage collection. Array buffers live outside that heap; the worker process caps them
-    separately (512 MiB or 8 x `memory` over its start-up size, whichever is larger)."""
+    """Bytes of JavaScript heap (the isolate's heap in use, prelude included: about 3 MB),
+    checked after each garbage collection: a run past it is stopped. Together with
+    `worker_overhead` it also caps everything the worker process allocates during a run."""
+    worker_overhead: int = 32 * 1024 * 1024
+    """Bytes a worker may allocate during a run beyond `memory`: V8's young generation, its
+    collector's and compiler's working memory, the run's input and output on their way. The
+    worker's data segment (RLIMIT_DATA) may grow at most `memory + worker_overhead` beyond
+    its size once started (twice the overhead while it compiles new code or builds an
+    isolate), so V8's heap, array buffers, flattened strings and the rest cannot pass that
+    together: an allocation past it fails (an array buffer's is a RangeError; one V8 cannot
+    survive aborts the worker, which is replaced). *Assumed*: 32 MiB, with which the largest
+    payload and output still cross and a 1 MB code compiles."""
     payload_bytes: int = 4 * 1024 * 1024
     """UTF-8 bytes of JSON for the payload and headers together."""
     output_chars: int = 4 * 1024 * 1024
@@ -43,12 +63,21 @@ class RunLimits:
             raise ValueError("timeout: must be a number of seconds")
         if not math.isfinite(timeout) or timeout <= 0:
             raise ValueError(f"timeout: must be above 0, not {timeout!r}")
-        for name in ("memory", "payload_bytes", "output_chars", "console_chars", "code_chars"):
+        for name in (
+            "memory",
+            "worker_overhead",
+            "payload_bytes",
+            "output_chars",
+            "console_chars",
+            "code_chars",
+        ):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f"{name}: must be a whole number of at least 1, not {value!r}")
         if self.memory < 8 * 1024 * 1024:
             raise ValueError("memory: V8 needs at least 8 MiB of heap")
+        if self.worker_overhead < 16 * 1024 * 1024:
+            raise ValueError("worker_overhead: V8 needs at least 16 MiB of working memory")
 
 
 @dataclass(frozen=True)
@@ -73,12 +102,15 @@ class RunResult:
     column: int | None
     console: tuple[ConsoleLine, ...]
     duration: float
-    """Seconds the run took inside the worker (compiling new code included)."""
+    """Seconds the run took inside the worker (compiling new code included): its own time,
+    not the time it waited for a worker."""
     stack: str | None = None
     """For a thrown Error: its stack, limited to the frames in the user's code."""
     depth: int | None = None
     """Levels of nesting of an output too deep to bring across from V8 (`output` is then
     None); None otherwise."""
+    queued: float = 0.0
+    """Seconds the run waited for a worker before it started (a worker starting included)."""
 
     @property
     def ok(self) -> bool:

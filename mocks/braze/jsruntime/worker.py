@@ -10,10 +10,20 @@ restore is posted right behind the run, so V8 does it while this process answers
 hits the time or memory limit, or a restore that reports changes it cannot undo, costs a fresh
 isolate. When V8 is wedged in a built-in that ignores termination, the worker answers and
 exits; the parent starts another.
+
+The promise jobs a run leaves (then callbacks, await) run before anything else: mini-racer's
+message pump drains the job queue after every script. Jobs that do not settle within the time
+limit are terminated through V8 itself (no cancel of mini-racer's reaches them) and the run is
+reported as such; the next run gets a fresh isolate, so each one starts on an empty job queue.
+
+Everything this process allocates during a run (V8's heap, array buffers, V8's and Python's
+working memory) comes out of one cap on its data segment (`DataLimit`, RLIMIT_DATA), sized from
+the memory limit; after a run that left garbage, V8 collects it before the next run starts.
 """
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import queue
@@ -24,6 +34,8 @@ import struct
 import sys
 import time
 from collections import OrderedDict, deque
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -41,6 +53,10 @@ FUNCTION_BODY_FIRST_LINE = 3
 GRACE = 0.5
 """Seconds V8 gets, after a run is stopped, to take another task; beyond it, it is wedged."""
 STARTUP_TIMEOUT = 30.0
+JOBS_NEVER_SETTLED = (
+    ": the code returned, but the promise jobs it queued (then callbacks, await) never settled"
+)
+"""Said after the limit a run crossed in the promise jobs it left rather than in its code."""
 PUBLIC_API_ENV = "SEEN_BRAZE_JS_PUBLIC_API"
 """Set to 1, the worker reaches V8 through mini-racer's public API only (slower; for tests)."""
 
@@ -80,6 +96,12 @@ other closely (an end-to-end run sends one every few milliseconds), neither side
 TIDY_EVERY = 1000
 """Runs between full garbage collections V8 is asked for: left to itself, V8 lets its heap
 grow towards the limit before it collects, so a long run's worker would grow for nothing."""
+TIDY_FRACTION = 8
+"""After each run the worker measures its data segment: grown by more than this fraction of
+the memory limit, V8 is asked for a full garbage collection before the next run. Garbage
+counts against the next run twice over: in the old generation it counts towards mini-racer's
+heap check at every young-generation collection (it measures the heap used, not the heap
+live), and its pages, like dead array buffers, count towards the process's allowance."""
 
 
 def read_spinning(fd: int, spin: float, deadline: float | None = None) -> bytes | None:
@@ -115,7 +137,9 @@ class WorkerConfig:
     output_chars: int
     code_cache: int
     heap_mb: int
+    semi_space_mb: int
     data_headroom: int
+    build_headroom: int
 
     @classmethod
     def from_json(cls, text: str) -> WorkerConfig:
@@ -249,7 +273,33 @@ def js_string(text: str) -> str:
 # -- the way to V8 --------------------------------------------------------------------------------
 class Wedged(Exception):
     """V8 was told to stop a script and did not within `GRACE`: a built-in that ignores
-    termination (one giant allocation, say) holds the isolate's thread."""
+    termination (one giant allocation, say) holds the isolate's thread. `jobs`: what ran past
+    the limit were the promise jobs a script left, not the script itself."""
+
+    def __init__(self, *, jobs: bool = False) -> None:
+        super().__init__("jobs" if jobs else "script")
+        self.jobs = jobs
+
+
+class JobsStopped(Exception):
+    """The first script returned in time, but the promise jobs it left kept V8 busy past the
+    limit (V8 runs them all before it takes the next script): they were terminated. `outcomes`
+    are those of every wanted script, as `Channel.submit` gives them; the ones after the first
+    ran once the job queue was stopped (or were stopped with it)."""
+
+    def __init__(self, outcomes: list[Any]) -> None:
+        super().__init__("promise jobs stopped")
+        self.outcomes = outcomes
+
+
+GET_CURRENT_ISOLATE = "_ZN2v87Isolate10GetCurrentEv"
+TERMINATE_EXECUTION = "_ZN2v87Isolate18TerminateExecutionEv"
+"""V8's own `v8::Isolate::GetCurrent()` and `v8::Isolate::TerminateExecution()`, which
+libmini_racer exports. mini-racer terminates a script only while its task runs; the promise
+jobs a script leaves run after the task, in the microtask checkpoint of mini-racer's message
+pump, where no cancel reaches. TerminateExecution may be called from any thread and stops
+whatever JavaScript the isolate runs, the checkpoint included (V8 then empties the job
+queue)."""
 
 
 class _DirectPath:
@@ -267,17 +317,57 @@ class _DirectPath:
         self._results: queue.Queue[Any] = context._non_cancelable_mr_task_results_queue
         self._scripts: deque[Any] = deque()  # each script's handle, alive until its result
         self._constants: dict[str, Any] = {}  # handles of scripts posted again and again
+        self._isolate: int | None = None  # the v8::Isolate, once `attach` found it
+        self._terminate: Any = None
 
     @classmethod
     def attach(cls, racer: MiniRacer) -> _DirectPath | None:
         try:
             direct = cls(racer)
-            direct.post("1 + 1")
-            if direct.result(direct.take(5.0)) != 2:
+            with direct._noting_the_isolate():
+                direct.post("1 + 1")
+                value = direct.take(5.0)
+            if direct.result(value) != 2:
                 return None
         except Exception:
             return None
         return direct
+
+    @contextmanager
+    def _noting_the_isolate(self) -> Iterator[None]:
+        """Note the isolate from inside the next result callback: mini-racer calls it on the
+        isolate's own thread, the only place where V8 says which isolate it is."""
+        try:
+            current = getattr(self._dll, GET_CURRENT_ISOLATE)
+            terminate = getattr(self._dll, TERMINATE_EXECUTION)
+        except AttributeError:
+            yield
+            return
+        current.restype, current.argtypes = ctypes.c_void_p, []
+        terminate.restype, terminate.argtypes = None, [ctypes.c_void_p]
+        results = self._results
+        put = results.put
+
+        def noting_put(item: Any, block: bool = True, timeout: float | None = None) -> None:
+            if self._isolate is None:
+                self._isolate = current()
+            put(item, block, timeout)
+
+        results.put = noting_put  # type: ignore[method-assign]
+        try:
+            yield
+        finally:
+            del results.put
+        if self._isolate:
+            self._terminate = terminate
+
+    def terminate(self) -> bool:
+        """Stop whatever JavaScript the isolate runs now (promise jobs included); False when
+        the isolate could not be found."""
+        if self._terminate is None or not self._isolate:
+            return False
+        self._terminate(self._isolate)
+        return True
 
     def post(self, script: str, *, constant: bool = False) -> int:
         """Post a script; a `constant` one keeps its V8-side copy for the next post (V8 only
@@ -349,11 +439,33 @@ class Channel:
             try:
                 value = direct.take(deadline - time.monotonic())
             except queue.Empty:
-                return self._stop(waiting[len(outcomes) :], timeout)
+                if outcomes:  # the first returned: V8 is still in the promise jobs it left
+                    self._stop_jobs(len(waiting) - len(outcomes), outcomes)
+                return self._stop(waiting[len(outcomes) :], timeout, jobs=bool(outcomes))
             _, wanted = self._expected.popleft()
             if wanted:
                 outcomes.append(self._outcome(value))
         return outcomes
+
+    def _stop_jobs(self, due: int, outcomes: list[Any]) -> None:
+        """Out of time in the promise jobs the first script left: terminate them and take the
+        outcomes of the `due` wanted scripts behind, which V8 runs next (raises JobsStopped),
+        or Wedged when V8 does not get to them within `GRACE`. Without a way to terminate
+        (mini-racer's internals differ), nothing is done and the caller stops as for a
+        script."""
+        assert self._direct is not None
+        if not self._direct.terminate():
+            return
+        while due:
+            try:
+                value = self._direct.take(GRACE)
+            except queue.Empty:
+                raise Wedged(jobs=True) from None
+            _, wanted = self._expected.popleft()
+            if wanted:
+                due -= 1
+                outcomes.append(self._outcome(value))
+        raise JobsStopped(outcomes)
 
     def _outcome(self, value: Any) -> Any:
         assert self._direct is not None
@@ -362,9 +474,10 @@ class Channel:
         except Exception as exc:
             return exc
 
-    def _stop(self, tasks: list[int], timeout: float) -> list[Any]:
+    def _stop(self, tasks: list[int], timeout: float, *, jobs: bool = False) -> list[Any]:
         """Out of time: stop the tasks still due (the running one is terminated, the others
-        dropped) and wait, briefly, for V8 to report each of them."""
+        dropped) and wait, briefly, for V8 to report each of them. `jobs`: V8 is in the
+        promise jobs of a script that returned, which no cancel stops."""
         from py_mini_racer import JSOOMException
 
         assert self._direct is not None
@@ -376,7 +489,7 @@ class Channel:
             try:
                 value = self._direct.take(GRACE)
             except queue.Empty:
-                raise Wedged from None
+                raise Wedged(jobs=jobs) from None
             _, wanted = self._expected.popleft()
             if wanted:
                 remaining -= 1
@@ -396,6 +509,8 @@ class Channel:
             try:
                 value = self.racer.eval(script, timeout_sec=remaining)
             except TimeoutError:
+                if outcomes:  # promise jobs of the first: only this process exiting ends them
+                    raise Wedged(jobs=True) from None
                 raise
             except Exception as exc:
                 value = exc
@@ -462,6 +577,10 @@ class Isolate:
     def evaluate(self, script: str, timeout: float) -> Any:
         return self.channel.evaluate(script, timeout)
 
+    def knows(self, code: str) -> bool:
+        """Whether `code` was compiled here already (or found not to compile)."""
+        return code in self._compiled
+
     def compile(self, code: str) -> Compiled | dict[str, Any]:
         """The user's code as a factory of fresh functions, or why it cannot be one."""
         from py_mini_racer import JSEvalException
@@ -524,15 +643,29 @@ class Engine:
 
     def __init__(self, config: WorkerConfig) -> None:
         self.config = config
+        self.data_limit = DataLimit(config.data_headroom, config.build_headroom)
         self.isolate = Isolate(config)
         self.recycles = 0
         self._resident = _resident_bytes()
+        self._settled = 0  # bytes the data segment held beyond its start after the last tidy
 
     def recycle(self) -> None:
         self.isolate.close()
-        self.isolate = Isolate(self.config)
+        with self.data_limit.building():
+            self.isolate = Isolate(self.config)
         self.recycles += 1
         self._resident = _resident_bytes()
+        self._settled = self.data_limit.grown()
+
+    def tidy(self) -> None:
+        """After answering a run: if the process holds noticeably more than after the last
+        collection (garbage of the run: heap pages, array buffers), a full garbage collection,
+        so that the next run starts with the whole allowance and is measured against its own
+        objects only. What V8 keeps after it (live code, caches) is the next reference."""
+        if self.data_limit.grown() <= self._settled + self.config.memory // TIDY_FRACTION:
+            return
+        self.isolate.racer.low_memory_notification()
+        self._settled = self.data_limit.grown()
 
     def run(self, request: dict[str, Any]) -> tuple[bytes, str | None]:
         """One run: the response frame's body, and what to do once it is sent ("recycle" the
@@ -549,7 +682,12 @@ class Engine:
 
         isolate = self.isolate
         started = time.perf_counter()
-        compiled = isolate.compile(request["code"])
+        code = request["code"]
+        if isolate.knows(code):
+            compiled = isolate.compile(code)
+        else:
+            with self.data_limit.building():
+                compiled = isolate.compile(code)
         if not isinstance(compiled, Compiled):
             compiled = dict(compiled, duration=time.perf_counter() - started)
             return json.dumps(compiled).encode(), None
@@ -564,13 +702,18 @@ class Engine:
                 [(run, True), (f"{name}.collect()", True), (f"{name}.restore()", False)],
                 self.config.timeout,
             )
+        except JobsStopped as stopped:
+            return self._jobs_stopped(stopped.outcomes, compiled.source, started)
         except TimeoutError:
             return self._stopped("timeout", started)
-        except Wedged:
-            return self._wedged("timeout", started)
+        except Wedged as wedged:
+            return self._wedged("timeout", started, jobs=wedged.jobs)
         except JSOOMException:
             return self._stopped("memory", started)
         duration = time.perf_counter() - started
+        if ran == "ran" and isolate.racer.was_hard_memory_limit_reached():
+            # The code returned; its promise jobs filled the heap, and V8 stopped them.
+            return self._jobs_stopped([ran, envelope], compiled.source, started)
         for outcome in (ran, envelope):
             if isinstance(outcome, JSOOMException) or (
                 isinstance(outcome, JSEvalException)
@@ -583,8 +726,8 @@ class Engine:
             raise RuntimeError(f"the prelude answered {envelope!r} after a run")
         if isinstance(ran, JSEvalException):
             response = parse_exception(str(ran), compiled.source).as_dict("runtime")
-            if response["error"] == "RangeError: Array buffer allocation failed":
-                response["kind"] = "memory"  # more than this process may hold outside the heap
+            if _BUFFER_REFUSED.fullmatch(response["error"]):
+                response["kind"] = "memory"  # more than this process may hold: its data cap
             response["duration"] = duration
             response["console"] = json.loads(envelope)["console"]
             _fix_console_columns(response["console"], compiled.source)
@@ -609,15 +752,41 @@ class Engine:
             error = f"Exceeded the time limit of {self.config.timeout:g} s"
         return {"kind": kind, "error": error, "duration": time.perf_counter() - started}
 
-    def _wedged(self, kind: str, started: float) -> tuple[bytes, str | None]:
+    def _wedged(self, kind: str, started: float, *, jobs: bool = False) -> tuple[bytes, str | None]:
         # Stuck in one built-in call: a giant allocation if this process grew past the limit
         # (mini-racer only notices the heap at the end of a garbage collection).
         now, then = _resident_bytes(), self._resident
         if now is not None and then is not None and now - then > self.config.memory:
             kind = "memory"
         response = self._limit_response(kind, started)
+        if jobs:
+            response["error"] += JOBS_NEVER_SETTLED
         response["restart"] = True
         return json.dumps(response).encode(), "exit"
+
+    def _jobs_stopped(
+        self, outcomes: list[Any], source: SourceMap, started: float
+    ) -> tuple[bytes, str | None]:
+        """The code returned but its promise jobs did not settle within the limits: V8 stopped
+        them. The console is what `collect` found after them; the next run gets a fresh
+        isolate (a clean job queue, and no termination left pending)."""
+        response = self._limit_response("timeout", started)
+        response["error"] += JOBS_NEVER_SETTLED
+        envelope = outcomes[1] if len(outcomes) > 1 else None
+        console: list[list[str]] = []
+        if isinstance(envelope, str) and envelope.startswith("{"):
+            console = json.loads(envelope)["console"]
+        else:  # `collect` was stopped too: the jobs' garbage still filled the heap
+            racer = self.isolate.racer
+            try:
+                racer.low_memory_notification()
+                racer.set_hard_memory_limit(self.config.memory)  # clears "reached"
+                console = self._console(GRACE)
+            except Exception:
+                console = []
+        _fix_console_columns(console, source)
+        response["console"] = console
+        return json.dumps(response).encode(), "recycle"
 
     def _stopped(self, kind: str, started: float) -> tuple[bytes, str | None]:
         """After a run V8 stopped (time or memory): its console if V8 can still be reached, and
@@ -632,6 +801,13 @@ class Engine:
         except Exception:
             response["console"] = []
         return json.dumps(response).encode(), "recycle"
+
+
+_BUFFER_REFUSED = re.compile(
+    r"RangeError: (Array buffer allocation failed|\S+\.prototype\.(resize|grow): Out of memory)"
+)
+"""How V8 says an array buffer (or a resize or grow of one) found no memory under the cap."""
+_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 
 def _resident_bytes() -> int | None:
@@ -649,28 +825,81 @@ def _fix_console_columns(lines: list[list[str]], source: SourceMap) -> None:
 
 
 # -- the process ---------------------------------------------------------------------------------
-def _limit_data_segment(headroom: int) -> None:
-    """Cap what this process may allocate beyond what it holds now: array buffers live outside
-    the V8 heap that mini-racer measures, and a 2 GB one must fail, not fill the machine."""
-    try:
+class DataLimit:
+    """The cap on what this process may allocate beyond its size once started (RLIMIT_DATA):
+    V8's heap pages, array buffers, strings V8 flattens and its own working memory all come
+    out of it, so an allocation past it fails whatever mini-racer's heap check has seen.
+    Compiling new code and building an isolate get a larger allowance than running code."""
+
+    def __init__(self, run: int, build: int) -> None:
+        self.base: int | None = None
+        self._run, self._build = run, build
+        self._current: int | None = None
+        self._statm = -1
+        self._statm_base: int | None = None
+
+    def grown(self) -> int:
+        """Bytes the data segment holds beyond its size at `start` (0 when it cannot be
+        measured): a read of /proc/self/statm, about a microsecond."""
+        now = self._statm_data()
+        return 0 if now is None or self._statm_base is None else now - self._statm_base
+
+    def _statm_data(self) -> int | None:
+        if self._statm < 0:
+            return None
+        try:
+            return int(os.pread(self._statm, 256, 0).split()[5]) * _PAGE
+        except (OSError, IndexError, ValueError):
+            return None
+
+    def start(self) -> None:
+        """Measure the process as it is now and apply the run allowance (Linux; elsewhere,
+        nothing is capped)."""
+        try:
+            import resource  # noqa: F401
+
+            status = Path("/proc/self/status").read_text()
+        except (ImportError, OSError):
+            return
+        match = re.search(r"^VmData:\s+(\d+) kB", status, re.MULTILINE)
+        if match is not None:
+            self.base = int(match.group(1)) * 1024
+            self._apply(self._run)
+            try:
+                self._statm = os.open("/proc/self/statm", os.O_RDONLY)
+            except OSError:
+                self._statm = -1
+            self._statm_base = self._statm_data()
+
+    @contextmanager
+    def building(self) -> Iterator[None]:
+        """The larger allowance while V8 compiles new code or loads the prelude."""
+        if self.base is None:
+            yield
+            return
+        self._apply(self._build)
+        try:
+            yield
+        finally:
+            self._apply(self._run)
+
+    def _apply(self, headroom: int) -> None:
         import resource
 
-        status = Path("/proc/self/status").read_text()
-    except (ImportError, OSError):
-        return
-    match = re.search(r"^VmData:\s+(\d+) kB", status, re.MULTILINE)
-    if match is None:
-        return
-    limit = int(match.group(1)) * 1024 + headroom
-    _, hard = resource.getrlimit(resource.RLIMIT_DATA)
-    if hard != resource.RLIM_INFINITY:
-        limit = min(limit, hard)
-    resource.setrlimit(resource.RLIMIT_DATA, (limit, hard))
+        assert self.base is not None
+        limit = self.base + headroom
+        if limit == self._current:
+            return
+        _, hard = resource.getrlimit(resource.RLIMIT_DATA)
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        resource.setrlimit(resource.RLIMIT_DATA, (limit, hard))
+        self._current = limit
 
 
 def serve(request_fd: int, response_fd: int, config: WorkerConfig) -> None:
     engine = Engine(config)
-    _limit_data_segment(config.data_headroom)
+    engine.data_limit.start()
     ready = {
         "ready": True,
         "pid": os.getpid(),
@@ -678,6 +907,7 @@ def serve(request_fd: int, response_fd: int, config: WorkerConfig) -> None:
         "heap_limit": engine.isolate.racer.heap_stats()["heap_size_limit"],
         "direct": engine.isolate.channel.direct,
         "recorded_objects": engine.isolate.evaluate(f"{engine.isolate.name}.recordCount()", 5),
+        "rss": _resident_bytes(),
     }
     write_all(response_fd, encode_frame(json.dumps(ready).encode()))
     reader = FrameReader()
@@ -696,12 +926,15 @@ def serve(request_fd: int, response_fd: int, config: WorkerConfig) -> None:
             body, then = engine.run(request)
             write_all(response_fd, encode_frame(body))
             runs += 1
-            if runs % TIDY_EVERY == 0:  # after answering: the caller does not wait for it
-                engine.isolate.racer.low_memory_notification()
+            # After answering: the caller does not wait for it.
             if then == "exit":
                 os._exit(0)  # the isolate's thread is wedged: no orderly shutdown is possible
             if then == "recycle":
                 engine.recycle()
+            elif runs % TIDY_EVERY == 0:
+                engine.isolate.racer.low_memory_notification()
+            else:
+                engine.tidy()
     engine.isolate.close()
 
 
@@ -710,7 +943,13 @@ def main(argv: list[str]) -> int:
     config = WorkerConfig.from_json(argv[3])
     from py_mini_racer import DEFAULT_V8_FLAGS, init_mini_racer
 
-    init_mini_racer(flags=[*DEFAULT_V8_FLAGS, f"--max-old-space-size={config.heap_mb}"])
+    init_mini_racer(
+        flags=[
+            *DEFAULT_V8_FLAGS,
+            f"--max-old-space-size={config.heap_mb}",
+            f"--max-semi-space-size={config.semi_space_mb}",
+        ]
+    )
     serve(request_fd, response_fd, config)
     return 0
 

@@ -82,3 +82,37 @@ def test_reset_restores_the_settings_profiles(make_braze_app: Any) -> None:
     client.post("/_mock/reset")
     users = client.get("/_mock/users").json["users"]
     assert [u["external_id"] for u in users] == ["base"]
+
+
+def test_users_track_past_the_cap_forgets_the_oldest_and_says_so(app: Any) -> None:
+    client = app.test_client()
+    app.extensions["braze"].profiles.cap = 2
+    first = track(client, {"attributes": [{"external_id": "u1"}, {"external_id": "u2"}]})
+    assert first.status_code == 201
+    oldest = client.get("/_mock/users?external_id=u1").json["users"][0]["braze_id"]
+    answer = track(client, {"attributes": [{"external_id": "u3", "first_name": "Ada"}]})
+    assert answer.status_code == 201
+    assert answer.json == {"message": "success", "attributes_processed": 1}
+    listed = client.get("/_mock/users").json
+    assert [u["external_id"] for u in listed["users"]] == ["u2", "u3"]
+    assert (listed["count"], listed["evicted"]) == (2, 1)
+    note = app.extensions["mock"].journal.query(hop="braze.users_track")[-1].note
+    assert note == (
+        "profile store full (2 profiles, the emulator's cap): forgot the oldest 1 "
+        f"profile(s), braze_id {oldest}"
+    )
+    updated = track(client, {"attributes": [{"external_id": "u3", "last_name": "Lovelace"}]})
+    assert updated.status_code == 201
+    assert app.extensions["mock"].journal.query(hop="braze.users_track")[-1].note is None
+
+
+def test_a_long_users_track_soak_keeps_the_store_at_its_cap(app: Any) -> None:
+    client = app.test_client()
+    app.extensions["braze"].profiles.cap = 50
+    for start in range(0, 750, 75):
+        body = {"attributes": [{"external_id": f"u{i}"} for i in range(start, start + 75)]}
+        assert track(client, body).status_code == 201
+    listed = client.get("/_mock/users").json
+    assert (listed["count"], len(listed["users"]), listed["evicted"]) == (50, 50, 700)
+    note = app.extensions["mock"].journal.query(hop="braze.users_track")[-1].note
+    assert "forgot the oldest 75 profile(s)" in note and "and 70 more" in note

@@ -512,7 +512,8 @@ CONTAINED: list[tuple[str, str, str, str]] = [
         "promise jobs that never end",
         "function f() { Promise.resolve().then(f); }\nf(); return 1;",
         "timeout",
-        "Exceeded the time limit of 0.3 s",
+        "Exceeded the time limit of 0.3 s: the code returned, but the promise jobs it queued "
+        "(then callbacks, await) never settled",
     ),
     (
         "growing memory",
@@ -522,9 +523,11 @@ CONTAINED: list[tuple[str, str, str, str]] = [
     ),
     (
         "one giant allocation",
-        "return new Array(2 ** 31).fill(0).length",
+        'const s = "ab".repeat(2 ** 26); return s.indexOf("c")',
         "memory",
-        "Exceeded the memory limit of 67108864 bytes of JavaScript heap",
+        "Exceeded the memory limit of 67108864 bytes of JavaScript heap: an allocation took the "
+        "worker past its cap of 100663296 bytes and V8 aborted it (Fatal JavaScript out of "
+        "memory: CALL_AND_RETRY_LAST); a new worker takes the next run",
     ),
     (
         "a 2 GB typed array",

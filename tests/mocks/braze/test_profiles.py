@@ -1,4 +1,4 @@
-"""The profile store: identifiers, lookups, writes, seeding, exports and concurrency."""
+"""The profile store: identifiers, lookups, writes, seeding, exports, concurrency and its cap."""
 
 from __future__ import annotations
 
@@ -10,7 +10,14 @@ from typing import Any
 
 import pytest
 
-from mocks.braze.profiles import ARRAY_CAP_MAX, STANDARD_FIELDS, Identifier, Profile, ProfileStore
+from mocks.braze.profiles import (
+    ARRAY_CAP_MAX,
+    PROFILES_CAP,
+    STANDARD_FIELDS,
+    Identifier,
+    Profile,
+    ProfileStore,
+)
 
 START = 1_714_557_600.0  # 2024-05-01T10:00:00Z
 
@@ -487,3 +494,53 @@ def test_concurrent_lookup_or_create_makes_one_profile(store: ProfileStore) -> N
     run_threads(8, work)
     assert len(store) == 1
     assert all(p is found[0] for p in found)
+
+
+# -- the cap ---------------------------------------------------------------------------------
+
+
+def test_the_store_forgets_the_oldest_profiles_beyond_its_cap(clock: FakeClock) -> None:
+    store = ProfileStore(now=clock.now, seed="s", cap=3)
+    first = store.create(Identifier("external_id", "u0"))
+    store.apply_attributes(first, {"email": "ada@example.com", "phone": "+4712345678"})
+    second = store.seed({"external_id": "u1", "user_aliases": [alias("a1")]})
+    store.create(Identifier("email", "grace@example.com"))
+    assert len(store) == 3 and store.evicted == 0
+    store.create(Identifier("external_id", "u3"))
+    assert len(store) == 3 and store.evicted == 1
+    assert store.get(first.braze_id) is None
+    for gone in (
+        Identifier("external_id", "u0"),
+        Identifier("email", "ada@example.com"),
+        Identifier("phone", "+4712345678"),
+        Identifier("braze_id", first.braze_id),
+    ):
+        assert store.lookup(gone) is None, gone
+    assert store.create(Identifier("external_id", "u0")).external_id == "u0", "the id is free"
+    assert store.lookup(Identifier("user_alias", alias("a1"))) is None
+    assert [p.external_id for p in store.query()] == [None, "u3", "u0"]
+    assert store.take_evictions() == (2, [first.braze_id, second.braze_id])
+    assert store.take_evictions() == (0, []), "taken once"
+
+
+def test_evictions_are_counted_per_thread_and_named_up_to_five(clock: FakeClock) -> None:
+    store = ProfileStore(now=clock.now, seed="s", cap=1)
+    for i in range(8):
+        store.create(Identifier("external_id", f"u{i}"))
+    elsewhere: list[tuple[int, list[str]]] = []
+    thread = threading.Thread(target=lambda: elsewhere.append(store.take_evictions()))
+    thread.start()
+    thread.join()
+    assert elsewhere == [(0, [])]
+    count, named = store.take_evictions()
+    assert (count, len(named), store.evicted) == (7, 5, 7)
+
+
+@pytest.mark.parametrize("cap", [0, -1, 1.5, True, "10"])
+def test_the_cap_must_be_a_whole_number_of_at_least_1(clock: FakeClock, cap: Any) -> None:
+    with pytest.raises(ValueError, match="cap"):
+        ProfileStore(now=clock.now, cap=cap)
+
+
+def test_the_default_cap_holds_a_hundred_thousand_profiles(clock: FakeClock) -> None:
+    assert ProfileStore(now=clock.now).cap == PROFILES_CAP == 100_000
