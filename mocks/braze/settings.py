@@ -6,6 +6,7 @@ Every knob marked *assumed* is the emulator's choice where Braze documents nothi
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -16,6 +17,14 @@ DEFAULT_API_KEY = "b7a2e5c0-5eeb-4d1e-9a6f-0123456789ab"
 """The emulator's default REST API key (Braze keys are UUIDs)."""
 
 PERMISSIONS = ("users.track", "messages.send", "catalogs.update_items", "catalogs.get")
+MIN_TRANSFORM_MEMORY = 8 * 1024 * 1024
+"""The least JavaScript heap V8 can run the prelude and a transformation in."""
+MAX_TRANSFORM_WORKERS = 64
+
+
+def default_transform_workers() -> int:
+    """JavaScript workers sized for this machine: one per CPU, at most 4."""
+    return max(1, min(4, os.cpu_count() or 1))
 
 
 @dataclass
@@ -54,7 +63,19 @@ class BrazeSettings(CoreSettings):
     transform_timeout: float = 1.0
     """*Assumed.* Seconds a transformation may run before it is stopped (timeout)."""
     transform_memory: int = 64 * 1024 * 1024
-    """*Assumed.* Bytes of JavaScript heap a transformation may use (memory)."""
+    """*Assumed.* Bytes of JavaScript heap a transformation may use (memory); with a fixed
+    32 MiB for V8's own working memory it also caps everything the run's worker process
+    allocates (typed arrays included). At least 8 MiB."""
+    transform_workers: int = field(default_factory=lambda: default_transform_workers())
+    """*Assumed.* JavaScript worker processes that run transformations at once: one per CPU,
+    at most 4 (`min(4, os.cpu_count())`). The first starts with the first run; each other
+    one when a run would otherwise wait (each costs about 80 MB)."""
+    transform_queue: int = 1000
+    """*Assumed.* Webhook runs that may wait for a worker; when that many wait, a webhook is
+    answered 429 (with `Retry-After`) and not taken. 1,000, a minute of webhooks at
+    `transform_rate_limit`: under the virtual clock, where runs wait for the clock to move,
+    the queue never refuses what the rate limit lets through. Waiting runs are served in
+    turn per transformation."""
     transform_rate_limit: int = 1000
     """Incoming webhook requests per minute per workspace (429 beyond: **assumed**)."""
     transform_active_limit: int = 5
@@ -180,6 +201,8 @@ class BrazeSettings(CoreSettings):
             "max_body_bytes",
             "max_json_depth",
             "transform_memory",
+            "transform_workers",
+            "transform_queue",
             "transform_rate_limit",
             "transform_active_limit",
             "transform_monthly_limit",
@@ -203,6 +226,15 @@ class BrazeSettings(CoreSettings):
             raise SettingsError("array_cap: must be a whole number")
         if not 1 <= self.array_cap <= 500:
             raise SettingsError(f"array_cap: must be from 1 to 500, not {self.array_cap}")
+        if self.transform_memory < MIN_TRANSFORM_MEMORY:
+            raise SettingsError(
+                f"transform_memory: V8 needs at least {MIN_TRANSFORM_MEMORY:,} bytes (8 MiB), "
+                f"not {self.transform_memory:,}"
+            )
+        if self.transform_workers > MAX_TRANSFORM_WORKERS:
+            raise SettingsError(
+                f"transform_workers: at most {MAX_TRANSFORM_WORKERS}, not {self.transform_workers}"
+            )
         timeout = self.transform_timeout
         if isinstance(timeout, bool) or not isinstance(timeout, int | float):
             raise SettingsError("transform_timeout: must be a number of seconds")

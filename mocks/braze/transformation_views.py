@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, Response, request
 
 from mocks.braze import errors
-from mocks.braze.jsruntime import InputTooLarge, RuntimeUnavailable
+from mocks.braze.jsruntime import InputTooLarge, RuntimeBusy, RuntimeUnavailable
 from mocks.braze.models import BrazeBackend
 from mocks.braze.transformations import TierLimitError, Transformation, TransformationError
 from mocks.core.admin import AdminError, json_object, query_args
@@ -43,6 +43,9 @@ def webhook_blueprint(backend: BrazeBackend) -> Blueprint:
                 "per minute per workspace",
                 headers={"Retry-After": str(decision.retry_after_seconds)},
             )
+        busy = store.busy()
+        if busy is not None:  # before the month's quota: a refused webhook is not counted
+            raise _overloaded(busy)
         if not store.take_monthly_request(backend.runtime.clock.now()):
             limit = backend.settings.transform_monthly_limit
             raise errors.BrazeError(
@@ -57,11 +60,26 @@ def webhook_blueprint(backend: BrazeBackend) -> Blueprint:
             raise errors.BrazeError(
                 400, "Webhook body must be JSON (non-JSON webhooks are not supported)"
             ) from None
-        store.receive(transformation, _request_headers(), payload)
+        try:
+            store.receive(transformation, _request_headers(), payload)
+        except RuntimeBusy as exc:
+            raise _overloaded(exc) from None
         note(f"transformation {transformation.id} ({transformation.name}): run scheduled")
         return json_response({"message": "success"}, 201)
 
     return bp
+
+
+def _overloaded(busy: RuntimeBusy) -> errors.BrazeError:
+    """Too many runs waiting: 429 with Retry-After, in the webhook's error shape (**assumed**:
+    Braze documents only its rate limit's 429; an overload is answered the same way, so that
+    a sender retries later)."""
+    return errors.BrazeError(
+        429,
+        f"Too many Data Transformation runs waiting: {busy} (transform_queue); retry after "
+        f"{busy.retry_after} s",
+        headers={"Retry-After": str(busy.retry_after)},
+    )
 
 
 def _status(exc: TransformationError) -> int:

@@ -1,9 +1,12 @@
 """Braze Data Transformations: each one a webhook URL, the customer's code, and a destination.
 
 A webhook is acknowledged first (201) and transformed after, on the scheduler, as Braze does
-(**assumed** asynchronous). The run goes through `TransformationRuntime` (V8 in a worker
-process); an active transformation then delivers its output to its destination through the
-same code path as the destination's REST endpoint. The last 1,000 runs are kept as logs.
+(**assumed** asynchronous). The run goes through `TransformationRuntime` (V8 in worker
+processes): queued under its transformation's id when the webhook is taken, so that the
+runtime serves transformations in turn and a flood of slow runs of one holds back another's
+by about one run, and a full queue refuses the webhook (429) instead of growing without end.
+An active transformation then delivers its output to its destination through the same code
+path as the destination's REST endpoint. The last 1,000 runs are kept as logs.
 """
 
 from __future__ import annotations
@@ -19,8 +22,9 @@ from typing import Any
 from mocks.braze.destinations import DESTINATIONS, Delivery, Destination, delivers_despite
 from mocks.braze.jsruntime import (
     InputTooLarge,
+    QueuedRun,
     RunResult,
-    RuntimeUnavailable,
+    RuntimeBusy,
     TransformationRuntime,
     canonical_headers,
 )
@@ -112,6 +116,9 @@ class LogEntry:
             "transformation_id": self.transformation_id,
             "time": self.time,
             "incoming": {"headers": self.headers, "payload": self.payload},
+            # The run's own time, and apart from it the (real) time it waited for a worker.
+            "duration_ms": None if result is None else round(result.duration * 1000, 3),
+            "queued_ms": None if result is None else round(result.queued * 1000, 3),
             "output": None if result is None else result.output,
             "error": None
             if self.error_kind is None
@@ -189,6 +196,7 @@ class TransformationStore:
         self.transformations: dict[str, Transformation] = {}
         self.logs: deque[LogEntry] = deque(maxlen=log_cap)
         self._next_log = 1
+        self._queued: set[QueuedRun] = set()  # runs of received webhooks not started yet
 
     def reset(self) -> None:
         with self._lock:
@@ -196,6 +204,13 @@ class TransformationStore:
             self.logs.clear()
             self._next_log = 1
             self._month, self._month_requests = None, 0
+            queued, self._queued = self._queued, set()
+        for run in queued:  # their scheduled turns are cleared with the scheduler
+            run.cancel()
+
+    def busy(self) -> RuntimeBusy | None:
+        """Why a webhook would not be taken now (the runtime's queue is full), or None."""
+        return self.runtime().full()
 
     def take_monthly_request(self, now: float) -> bool:
         """Count one incoming request against the calendar month's quota (UTC, **assumed**);
@@ -278,27 +293,43 @@ class TransformationStore:
         headers: Mapping[str, str] | Iterable[tuple[str, str]],
         payload: Any,
     ) -> None:
-        """Keep the webhook, count it, and schedule its run after the acknowledgement."""
+        """Queue the webhook's run, keep the webhook and count it, and schedule the run's
+        turn after the acknowledgement. Raises RuntimeBusy (nothing kept or counted) when
+        the runtime's queue is full."""
         webhook = Webhook(self._now(), canonical_headers(headers), payload)
+        entry = LogEntry(0, transformation.id, webhook.time, webhook.headers, payload)
+        code = transformation.code
+
+        def done(outcome: RunResult | Exception) -> None:
+            with self._lock:
+                self._queued.discard(queued)
+            self._finish(transformation, entry, outcome)
+
+        queued = self.runtime().submit(transformation.id, code, payload, webhook.headers, done)
         with self._lock:
+            self._queued.add(queued)
             transformation.last_webhook = webhook
             transformation.incoming_requests += 1
-            entry = LogEntry(
-                self._next_log, transformation.id, webhook.time, webhook.headers, payload
-            )
+            entry.id = self._next_log
             self._next_log += 1
             self.logs.append(entry)
-        self._schedule("braze.transformation", lambda: self._run(transformation, entry))
+        # Each turn runs the run the runtime deems next (transformations in turn), not
+        # necessarily this one: as many turns as runs, so every run gets one.
+        self._schedule("braze.transformation", self._serve)
 
-    def _run(self, transformation: Transformation, entry: LogEntry) -> None:
-        try:
-            result = self.runtime().run(transformation.code, entry.payload, entry.headers)
-        except InputTooLarge as exc:  # the run's input crossed a limit: said in the entry
-            entry.error_kind, entry.error = "input_too_large", str(exc)
+    def _serve(self) -> None:
+        self.runtime().serve()
+
+    def _finish(
+        self, transformation: Transformation, entry: LogEntry, outcome: RunResult | Exception
+    ) -> None:
+        if isinstance(outcome, InputTooLarge):  # the run's input crossed a limit: said so
+            entry.error_kind, entry.error = "input_too_large", str(outcome)
             return
-        except RuntimeUnavailable as exc:  # nothing ran: the entry says so, not a blank
-            entry.error_kind, entry.error = "unavailable", f"the code did not run: {exc}"
+        if isinstance(outcome, Exception):  # nothing ran (no worker, input V8 cannot take)
+            entry.error_kind, entry.error = "unavailable", f"the code did not run: {outcome}"
             return
+        result = outcome
         entry.result = result
         if not result.ok:
             entry.error_kind, entry.error = result.error_kind, result.error

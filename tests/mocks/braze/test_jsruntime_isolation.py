@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import resource
 import signal
 import subprocess
@@ -22,6 +23,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from flask import Flask
+from flask.testing import FlaskClient
 
 from fixtures import SEEN_TRANSFORMATION, read_text
 from mocks.braze.jsruntime import (
@@ -32,6 +35,9 @@ from mocks.braze.jsruntime import (
     RuntimeUnavailable,
     TransformationRuntime,
 )
+from mocks.braze.models import BrazeBackend
+from mocks.braze.settings import BrazeSettings, default_transform_workers
+from mocks.core.runtime import MockRuntime
 
 REPO = Path(__file__).resolve().parents[3]
 SEEN_CODE = read_text(SEEN_TRANSFORMATION)
@@ -83,6 +89,25 @@ def worker_pid(js: TransformationRuntime) -> int:
 
 def recycles(js: TransformationRuntime) -> int:
     return int(js.stats()[0]["recycles"])
+
+
+def wired(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`BrazeBackend.js` as it builds the runtime from the settings: workers and queue too."""
+
+    def js(self: BrazeBackend) -> TransformationRuntime:
+        with self._js_lock:
+            if self._js is None:
+                self._js = TransformationRuntime(
+                    RunLimits(
+                        timeout=self.settings.transform_timeout,
+                        memory=self.settings.transform_memory,
+                    ),
+                    workers=self.settings.transform_workers,
+                    queue=self.settings.transform_queue,
+                )
+            return self._js
+
+    monkeypatch.setattr(BrazeBackend, "js", js)
 
 
 # -- promise jobs ----------------------------------------------------------------------------------
@@ -264,7 +289,123 @@ def test_the_pool_and_queue_sizes_are_checked(kwargs: dict[str, Any], words: str
         TransformationRuntime(**kwargs)
 
 
+def test_the_settings_size_the_pool_for_the_machine() -> None:
+    settings = BrazeSettings()
+    assert settings.transform_workers == min(4, os.cpu_count() or 1) == default_transform_workers()
+    assert settings.transform_queue == 1000
+
+
+# -- through the webhook ---------------------------------------------------------------------------
 LOOPING = "while (true) {}"
+
+
+def create(client: FlaskClient, code: str) -> dict[str, Any]:
+    body = {"name": "t", "code": code, "destination": "track-users", "active": True}
+    response = client.post("/_mock/transformations", json=body)
+    assert response.status_code == 201, response.json
+    created: dict[str, Any] = response.json
+    return created
+
+
+def webhook_path(made: dict[str, Any]) -> str:
+    return re.sub(r"^https?://[^/]+", "", made["webhook_url"])
+
+
+def entries(client: FlaskClient, made: dict[str, Any]) -> list[dict[str, Any]]:
+    logs: list[dict[str, Any]] = client.get(
+        f"/_mock/transformations/logs?transformation={made['id']}"
+    ).json["logs"]
+    return logs
+
+
+def test_a_flood_of_looping_runs_holds_another_transformation_back_by_about_one_run(
+    make_braze_app: Callable[..., Flask], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """30 webhooks to a transformation that loops, then one to another: the other's run does
+    not wait for the 30 (it once waited 23 s behind them), and its time is its own."""
+    wired(monkeypatch)
+    app = make_braze_app(clock="real", transform_timeout=0.3, transform_workers=2)
+    client = app.test_client()
+    backend: BrazeBackend = app.extensions["braze"]
+    seeded = backend.profiles.seed({"external_id": "u1"})
+    looping, innocent = create(client, LOOPING), create(client, SEEN_CODE)
+    for _ in range(30):
+        assert client.post(webhook_path(looping), json={}).status_code == 201
+    sent = time.monotonic()
+    payload = {**SEEN_PAYLOAD, "customer_id": seeded.braze_id}
+    assert client.post(webhook_path(innocent), json=payload).status_code == 201
+    while not entries(client, innocent)[0]["destination"]:
+        assert time.monotonic() - sent < 10, "the innocent run never ran"
+        time.sleep(0.01)
+    waited = time.monotonic() - sent
+    (entry,) = entries(client, innocent)
+    assert entry["error"] is None and entry["destination"]["status"] == 201
+    assert waited < 0.3 * 4, f"waited {waited:.2f} s behind the looping runs"
+    assert entry["duration_ms"] < 150 and entry["queued_ms"] is not None
+    looped = [e for e in entries(client, looping) if e["error"] is not None]
+    assert len(looped) < 15, "most looping runs were still waiting"
+    assert {e["error"]["kind"] for e in looped} <= {"timeout"}
+
+
+def test_a_webhook_finding_the_queue_full_is_refused_429_and_not_taken(
+    make_braze_app: Callable[..., Flask], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    wired(monkeypatch)
+    app = make_braze_app(transform_queue=2)
+    client = app.test_client()
+    made = create(client, "return {attributes: [{external_id: 'u1', seen: true}]}")
+    codes = [client.post(webhook_path(made), json={"n": n}).status_code for n in range(3)]
+    assert codes == [201, 201, 429]
+    refused = client.post(webhook_path(made), json={})
+    assert refused.status_code == 429 and refused.headers["Retry-After"] == "1"
+    assert refused.json == {
+        "message": "Too many Data Transformation runs waiting: 2 runs wait for a worker "
+        "already, the most the queue holds (2) (transform_queue); retry after 1 s"
+    }
+    assert len(entries(client, made)) == 2
+    counters = client.get(f"/_mock/transformations/{made['id']}").json["counters"]
+    assert counters["incoming_requests"] == 2
+    runtime: MockRuntime = app.extensions["mock"]
+    runtime.scheduler.run_until_idle()
+    assert [e["error"] for e in entries(client, made)] == [None, None]
+    assert client.post(webhook_path(made), json={}).status_code == 201
+
+
+def test_a_reset_drops_the_runs_still_queued(
+    make_braze_app: Callable[..., Flask], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    wired(monkeypatch)
+    app = make_braze_app(transform_queue=2)
+    client = app.test_client()
+    made = create(client, "return {attributes: []}")
+    for _ in range(2):
+        client.post(webhook_path(made), json={})
+    backend: BrazeBackend = app.extensions["braze"]
+    assert backend.js().waiting == 2
+    runtime: MockRuntime = app.extensions["mock"]
+    runtime.reset()
+    assert backend.js().waiting == 0
+    made = create(client, "return {attributes: []}")
+    assert [client.post(webhook_path(made), json={}).status_code for _ in range(3)] == [
+        201,
+        201,
+        429,
+    ]
+
+
+def test_log_entries_give_the_runs_own_time_and_its_wait(
+    make_braze_app: Callable[..., Flask],
+) -> None:
+    app = make_braze_app()
+    client = app.test_client()
+    made = create(client, "return {attributes: []}")
+    client.post(webhook_path(made), json={})
+    (waiting,) = entries(client, made)
+    assert (waiting["duration_ms"], waiting["queued_ms"]) == (None, None)
+    runtime: MockRuntime = app.extensions["mock"]
+    runtime.scheduler.run_until_idle()
+    (entry,) = entries(client, made)
+    assert 0 < entry["duration_ms"] < 1000 and entry["queued_ms"] >= 0
 
 
 # -- a worker that dies ----------------------------------------------------------------------------
@@ -301,6 +442,24 @@ def test_a_worker_killed_during_the_run_is_said_so_not_out_of_memory() -> None:
         )
         assert result.duration < 2
         assert_innocent_runs_are_right(runtime)
+
+
+def test_a_crashed_run_is_in_the_log_entry(
+    make_braze_app: Callable[..., Flask],
+) -> None:
+    app = make_braze_app(transform_timeout=3)
+    client = app.test_client()
+    made = create(client, LOOPING)
+    client.post(webhook_path(made), json={})
+    backend: BrazeBackend = app.extensions["braze"]
+    pid = int(backend.js().stats()[0]["pid"])
+    threading.Timer(0.3, os.kill, (pid, signal.SIGKILL)).start()
+    runtime: MockRuntime = app.extensions["mock"]
+    runtime.scheduler.run_until_idle()
+    (entry,) = entries(client, made)
+    assert entry["error"]["kind"] == "crashed"
+    assert "killed by SIGKILL" in entry["error"]["message"]
+    assert entry["destination"] is None
 
 
 # -- memory ----------------------------------------------------------------------------------------
@@ -435,3 +594,10 @@ def test_a_workers_peak_memory_stays_within_its_cap() -> None:
 def test_the_worker_overhead_is_checked(limits: dict[str, Any], words: str) -> None:
     with pytest.raises(ValueError, match=words):
         RunLimits(**limits)
+
+
+def test_transform_memory_below_what_v8_needs_is_refused() -> None:
+    from mocks.core.settings import SettingsError
+
+    with pytest.raises(SettingsError, match="transform_memory: V8 needs at least"):
+        BrazeSettings(transform_memory=1024)

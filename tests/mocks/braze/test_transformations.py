@@ -209,7 +209,7 @@ def test_console_output_is_kept_with_the_run(app: Flask, client: FlaskClient) ->
 
 
 def test_logs_keep_the_last_thousand(make_braze_app: Callable[..., Flask]) -> None:
-    client = make_braze_app(transform_rate_limit=2000).test_client()
+    client = make_braze_app(transform_rate_limit=2000, transform_queue=2000).test_client()
     made = create(client, code="return {}")
     for _ in range(1005):
         client.post(path_of(made), json={})
