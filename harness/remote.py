@@ -3,7 +3,8 @@
 The run takes both servers over: it resets them, configures them from the scenario through
 their admin APIs, sends the campaign, waits for the work to finish (virtual clocks advanced in
 lockstep, real ones polled), then rebuilds each user's chain from what the admin APIs report
-and judges it with the same checks as the in-process run.
+and judges it with the same checks as the in-process run. Every listing it reads answers in
+pages (`mocks.core.pagination`); it follows the cursors to the end.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from harness.run import (
 )
 from harness.scenario import Scenario
 from mocks.core.journal import SchemaVerdict
+from mocks.core.pagination import follow
 from schemas import SchemaIssue
 
 DEFAULT_TIMEOUT = 600.0
@@ -52,6 +54,9 @@ SAME_INSTANT = 1e-6
 PARTS = ("request", "response")
 SEED_BATCH = 500
 """Profiles seeded per admin call."""
+PAGE_SIZE = 1000
+"""Items asked of each page of an admin listing: the most a mock serves by default
+(`admin_page_max`); a mock that serves fewer is asked for its default page instead."""
 
 
 class RemoteError(Exception):
@@ -84,6 +89,7 @@ class MockClient:
         self.url = url.rstrip("/")
         self.session = session
         self.timeout = timeout
+        self.page_size: int | None = PAGE_SIZE
 
     def request(
         self,
@@ -120,6 +126,11 @@ class MockClient:
     ) -> Any:
         """The JSON answer of an admin call; RemoteError naming the call for any 4xx/5xx."""
         response = self.request(method, path, body=body, params=params, timeout=timeout)
+        return self.answer(method, response)
+
+    @staticmethod
+    def answer(method: str, response: requests.Response) -> Any:
+        """An admin call's JSON answer; RemoteError naming the call for any 4xx/5xx."""
         if response.status_code >= 400:
             raise RemoteError(
                 f"{method} {response.url} answered HTTP {response.status_code}: {_detail(response)}"
@@ -159,6 +170,41 @@ class MockClient:
                 f"{self.url} is the {SERVICES[service]} mock, not {self.name}: "
                 "swap --seen-url and --braze-url"
             )
+
+    def listing(
+        self,
+        path: str,
+        key: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        newest_first: bool = False,
+    ) -> tuple[dict[str, Any], list[Any]]:
+        """Every item of an admin listing, the pages' cursors followed to the end: the first
+        page's other fields, and the items oldest first."""
+        try:
+            return follow(
+                lambda query: self._page(path, query),
+                key,
+                params=params,
+                newest_first=newest_first,
+            )
+        except ValueError as exc:
+            raise RemoteError(f"GET {self.url}{path}: {exc}") from None
+
+    def _page(self, path: str, query: Mapping[str, str]) -> Any:
+        """One page, of `page_size` items unless the mock serves fewer (then its default)."""
+        if self.page_size is not None:
+            response = self.request("GET", path, params={"limit": self.page_size, **query})
+            answer = _json(response)
+            detail = answer.get("detail") if isinstance(answer, dict) else None
+            if response.status_code != 400 or not str(detail).startswith("limit:"):
+                return self.answer("GET", response)
+            self.page_size = None
+        return self.call("GET", path, params=query)
+
+    def items(self, path: str, key: str, **options: Any) -> list[Any]:
+        """Every item of an admin listing (see `listing`)."""
+        return self.listing(path, key, **options)[1]
 
     def clock(self) -> dict[str, Any]:
         state: dict[str, Any] = self.call("GET", "/_mock/clock")
@@ -345,7 +391,7 @@ class RemoteRun:
         for index, mock, rule_id, hop in self.faults:
             counts = fired.setdefault(id(mock), {})
             if not counts:
-                for rule in mock.call("GET", "/_mock/faults").get("faults", []):
+                for rule in mock.items("/_mock/faults", "faults"):
                     counts[rule.get("id")] = int(rule.get("fired") or 0)
             if counts.get(rule_id, 0) == 0:
                 tally.found(
@@ -397,7 +443,7 @@ class RemoteRun:
 
     def _note_seeded_ids(self, traces: list[UserTrace]) -> None:
         """The braze_id of profiles seeded by a batch that was cut short by a refused one."""
-        users = self.braze.call("GET", "/_mock/users")["users"]
+        users = self.braze.items("/_mock/users", "users")
         by_external_id = {u["external_id"]: u["braze_id"] for u in users if u.get("external_id")}
         for trace in traces:
             if trace.braze_id is None and trace.seed_error is None:
@@ -422,13 +468,13 @@ class RemoteRun:
             _rehost(callback, BRAZE_HOST, self.braze.url) if callback else created["webhook_url"]
         )
         slug = campaign["slug"]
-        known = {c["slug"] for c in self.seen.call("GET", "/_mock/campaigns")["campaigns"]}
+        known = {c["slug"] for c in self.seen.items("/_mock/campaigns", "campaigns")}
         if slug in known:
             changes = {k: v for k, v in campaign.items() if k != "slug"}
             self.seen.call("PATCH", f"/_mock/campaigns/{slug}", body=changes)
         else:
             self.seen.call("POST", "/_mock/campaigns", body=campaign)
-        listed = self.braze.call("GET", "/_mock/content_blocks")["content_blocks"]
+        listed = self.braze.items("/_mock/content_blocks", "content_blocks")
         blocks = {block["name"] for block in listed}
         for name, content in scenario.content_blocks.items():
             if name in blocks:
@@ -524,34 +570,39 @@ class RemoteRun:
 
     def _settled(self) -> bool:
         """Every callback settled and every transformation run finished."""
-        receivers = self.seen.call("GET", "/_mock/receivers")["receivers"]
+        receivers = self.seen.items("/_mock/receivers", "receivers")
         if any(_receiver_unsettled(r) for r in receivers):
             return False
-        logs = self.braze.call("GET", "/_mock/transformations/logs")["logs"]
-        return not any(_run_unfinished(e) for e in logs)
+        return not any(_run_unfinished(e) for e in self._logs())
+
+    def _logs(self) -> list[dict[str, Any]]:
+        """Every transformation log entry, oldest first (the logs page from the newest back)."""
+        return self.braze.items("/_mock/transformations/logs", "logs", newest_first=True)
 
     # -- gathering -----------------------------------------------------------------------------
     def _gather(self) -> Records:
-        messages = self.braze.call(
-            "GET",
+        messages = self.braze.items(
             f"/_mock/campaigns/{self.campaign_id}/messages",
+            "messages",
             params={"dispatch_id": self.dispatch_id},
-        )["messages"]
-        receivers = self.seen.call("GET", "/_mock/receivers")["receivers"]
-        logs = self.braze.call("GET", "/_mock/transformations/logs")["logs"]
-        users_answer = self.braze.call("GET", "/_mock/users")
-        users = users_answer["users"]
+        )
+        receivers = self.seen.items("/_mock/receivers", "receivers")
+        logs = self._logs()
+        users_head, users = self.braze.listing("/_mock/users", "users")
         return Records(
             messages=messages,
             receivers={r["id"]: r for r in receivers},
             logs=logs,
             profiles={u["braze_id"]: u for u in users},
-            journals={
-                "braze": self.braze.call("GET", "/_mock/journal"),
-                "seen": self.seen.call("GET", "/_mock/journal"),
-            },
-            profiles_evicted=int(users_answer.get("evicted") or 0),
+            journals={"braze": self._journal(self.braze), "seen": self._journal(self.seen)},
+            profiles_evicted=int(users_head.get("evicted") or 0),
         )
+
+    @staticmethod
+    def _journal(mock: MockClient) -> dict[str, Any]:
+        """A mock's whole journal, as one answer of `/_mock/journal` would give it."""
+        head, exchanges = mock.listing("/_mock/journal", "exchanges", newest_first=True)
+        return {**head, "exchanges": exchanges}
 
     def _check_health(self, records: Records, tally: Tally) -> None:
         problems = 0

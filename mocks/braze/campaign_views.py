@@ -1,5 +1,6 @@
 """Webhook campaigns over HTTP (emulator only): define, send, Test, messages, activity log,
-and the Content Blocks their templates include."""
+and the Content Blocks their templates include. Every listing answers in pages
+(`mocks.core.pagination`)."""
 
 from __future__ import annotations
 
@@ -14,14 +15,18 @@ from mocks.braze.campaigns import (
     STATES,
     CampaignError,
     CampaignNotFound,
+    ContentBlock,
     ContentBlockError,
     ContentBlockInUse,
     ContentBlockNotFound,
     UserNotFound,
+    WebhookCampaign,
+    WebhookMessage,
 )
 from mocks.braze.models import BrazeBackend
 from mocks.core.admin import AdminError, json_object, query_args
 from mocks.core.http import json_response
+from mocks.core.pagination import PAGE_ARGS, numbered, page_query, page_response, take
 
 _SEND_KEYS = ("external_ids", "recipients", *PROPERTY_KEYS)
 _TEST_USER_KEYS = ("external_id", "braze_id", "email", "user")
@@ -45,9 +50,14 @@ def admin_blueprint(backend: BrazeBackend) -> Blueprint:
 
     @bp.get("/campaigns")
     def listed() -> Response:
-        query_args()
-        items = [c.to_dict() for c in store.list()]
-        return json_response({"count": len(items), "campaigns": items})
+        args = query_args(*PAGE_ARGS)
+        campaigns = store.list()
+        page = take(
+            page_query("braze.campaigns", args),
+            [(c.place, c) for c in campaigns],
+            WebhookCampaign.to_dict,
+        )
+        return page_response({"count": len(campaigns)}, "campaigns", page)
 
     @bp.get("/campaigns/<campaign_id>")
     def one(campaign_id: str) -> Response:
@@ -97,37 +107,29 @@ def admin_blueprint(backend: BrazeBackend) -> Blueprint:
 
     @bp.get("/campaigns/<campaign_id>/messages")
     def messages(campaign_id: str) -> Response:
-        args = query_args("dispatch_id", "state", "external_id", "limit")
+        args = query_args("dispatch_id", "state", "external_id", *PAGE_ARGS)
         state = args.get("state")
         if state is not None and state not in STATES:
             raise AdminError(400, f"state: must be one of {', '.join(STATES)}, not {state!r}")
-        limit = args.get("limit")
-        if limit is not None and not (limit.isascii() and limit.isdigit()):
-            raise AdminError(400, f"limit: must be a whole number, not {limit!r}")
+        query = page_query(f"braze.messages:{campaign_id}", args)
         try:
-            found = store.messages(campaign_id)
+            every = numbered(store.messages(campaign_id))  # messages are only ever added
         except CampaignNotFound as exc:
             raise AdminError(404, str(exc)) from None
         dispatch_id = args.get("dispatch_id")
         external_id = args.get("external_id")
         found = [
-            m
-            for m in found
+            (place, m)
+            for place, m in every
             if (dispatch_id is None or m.dispatch_id == dispatch_id)
             and (state is None or m.state == state)
             and (external_id is None or m.external_id == external_id)
         ]
         counts = dict.fromkeys(STATES, 0)
-        for message in found:
+        for _place, message in found:
             counts[message.state] += 1
-        shown = found if limit is None else found[: int(limit)]
-        return json_response(
-            {
-                "count": len(found),
-                "states": counts,
-                "messages": [m.to_dict() for m in shown],
-            }
-        )
+        page = take(query, found, WebhookMessage.to_dict)
+        return page_response({"count": len(found), "states": counts}, "messages", page)
 
     @bp.post("/campaigns/<campaign_id>/test")
     def test(campaign_id: str) -> Response:
@@ -159,19 +161,22 @@ def admin_blueprint(backend: BrazeBackend) -> Blueprint:
 
     @bp.get("/activity-log")
     def activity_log() -> Response:
-        args = query_args("campaign_id", "since")
+        args = query_args("campaign_id", "since", *PAGE_ARGS)
         campaign_id = args.get("campaign_id")
         since = _instant(args.get("since"))
-        entries = store.activity_log(campaign_id=campaign_id, since=since)
-        return json_response(
+        query = page_query("braze.activity-log", args)
+        entries = store.numbered_activity_log(campaign_id=campaign_id, since=since)
+        page = take(query, entries, dict)
+        return page_response(
+            {"count": len(entries)},
+            "entries",
+            page,
             {
-                "count": len(entries),
-                "entries": entries,
                 "suppressed": store.activity_log_suppressed(campaign_id=campaign_id),
                 "paused_hosts": store.paused_hosts(),
                 "host_pauses": store.host_pauses(),
                 "rate_limit_windows": store.rate_limit_windows(campaign_id=campaign_id),
-            }
+            },
         )
 
     @bp.post("/content_blocks")
@@ -184,9 +189,14 @@ def admin_blueprint(backend: BrazeBackend) -> Blueprint:
 
     @bp.get("/content_blocks")
     def list_blocks() -> Response:
-        query_args()
-        items = [b.to_dict() for b in store.content_blocks()]
-        return json_response({"count": len(items), "content_blocks": items})
+        args = query_args(*PAGE_ARGS)
+        blocks = store.content_blocks()
+        page = take(
+            page_query("braze.content_blocks", args),
+            [(b.place, b) for b in blocks],
+            ContentBlock.to_dict,
+        )
+        return page_response({"count": len(blocks)}, "content_blocks", page)
 
     @bp.get("/content_blocks/<name>")
     def one_block(name: str) -> Response:

@@ -435,6 +435,8 @@ class ContentBlock:
     created_at: float
     updated_at: float
     uses: tuple[str, ...] = ()
+    place: int = field(default=0, compare=False)
+    """Its place among the store's blocks, in the order they were saved (for listing)."""
 
     @property
     def liquid_tag(self) -> str:
@@ -747,6 +749,8 @@ class WebhookCampaign:
     spec: CampaignSpec
     created_at: float
     dispatch_ids: list[str] = field(default_factory=list)
+    place: int = field(default=0, compare=False)
+    """Its place among the store's campaigns, in the order they were saved (for listing)."""
 
     @property
     def name(self) -> str:
@@ -1072,7 +1076,9 @@ class ActivityLog:
         self.per_hour = per_hour
         self.body_cap = body_cap
         self._lock = threading.Lock()
-        self._entries: deque[dict[str, Any]] = deque()
+        self._entries: deque[tuple[int, dict[str, Any]]] = deque()
+        """Each entry with its number, counted from 1 since the last clear (for listing)."""
+        self._numbered = 0
         self._kept: dict[tuple[str, str, int], int] = {}
         self._suppressed: dict[tuple[str, str, int], int] = {}
 
@@ -1089,17 +1095,26 @@ class ActivityLog:
                 self._suppressed[key] = self._suppressed.get(key, 0) + 1
                 return False
             self._kept[key] = self._kept.get(key, 0) + 1
-            self._entries.append(entry)
+            self._numbered += 1
+            self._entries.append((self._numbered, entry))
             return True
 
     def entries(
         self, now: float, *, campaign_id: str | None = None, since: float | None = None
     ) -> list[dict[str, Any]]:
+        return [
+            entry for _number, entry in self.numbered(now, campaign_id=campaign_id, since=since)
+        ]
+
+    def numbered(
+        self, now: float, *, campaign_id: str | None = None, since: float | None = None
+    ) -> list[tuple[int, dict[str, Any]]]:
+        """The entries still retained, oldest first, each with its number."""
         with self._lock:
             self._prune(now)
             return [
-                dict(e)
-                for e in self._entries
+                (number, dict(e))
+                for number, e in self._entries
                 if (campaign_id is None or e["campaign_id"] == campaign_id)
                 and (since is None or e["clock"] >= since)
             ]
@@ -1122,12 +1137,13 @@ class ActivityLog:
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self._numbered = 0
             self._kept.clear()
             self._suppressed.clear()
 
     def _prune(self, now: float) -> None:
         cutoff = now - self.retention
-        while self._entries and self._entries[0]["clock"] < cutoff:
+        while self._entries and self._entries[0][1]["clock"] < cutoff:
             self._entries.popleft()
         for counts in (self._kept, self._suppressed):
             for key in [k for k in counts if (k[2] + 1) * 3600 < cutoff]:
@@ -1245,6 +1261,8 @@ class CampaignStore:
         self._retired_blocks: set[str] = set()
         """Names of deleted blocks: Braze never lets a name be used again."""
         self._ids = IdMint(settings.id_seed, scope=f"braze-campaigns:{settings.campaign_seed}")
+        self._placed = 0
+        """Campaigns and blocks saved since the last reset (their `place`)."""
         self._generation = 0
         self._rng = random.Random(f"{settings.campaign_seed}:test-users")
 
@@ -1259,8 +1277,9 @@ class CampaignStore:
             self._dispatches.clear()
             self._retired_blocks.clear()
             now = self.now()
+            self._placed = 0
             self._blocks = {
-                name: ContentBlock(name, b.content, "", now, now, b.uses)
+                name: ContentBlock(name, b.content, "", now, now, b.uses, self._place())
                 for name, b in parse_content_blocks(self.settings.content_blocks).items()
             }
             self._ids.reset()
@@ -1276,7 +1295,9 @@ class CampaignStore:
         """Save a campaign; one whose templates use an unknown Content Block is refused."""
         with self._lock:
             parsed = parse_spec(spec, self.settings, known_blocks=self._blocks)
-            campaign = WebhookCampaign(self._new_id("campaign", uuid_form=True), parsed, self.now())
+            campaign = WebhookCampaign(
+                self._new_id("campaign", uuid_form=True), parsed, self.now(), place=self._place()
+            )
             self._campaigns[campaign.id] = campaign
         return campaign
 
@@ -1315,7 +1336,7 @@ class CampaignStore:
                 raise ContentBlockError("Content Block with this name already exists.")
             self._check_uses(name, uses)
             now = self.now()
-            block = ContentBlock(name, content, description, now, now, uses)
+            block = ContentBlock(name, content, description, now, now, uses, self._place())
             self._blocks[name] = block
         return block
 
@@ -1847,6 +1868,12 @@ class CampaignStore:
         """Entries oldest first: failures, aborts and render errors still retained."""
         return self.log.entries(self.now(), campaign_id=campaign_id, since=since)
 
+    def numbered_activity_log(
+        self, *, campaign_id: str | None = None, since: float | None = None
+    ) -> list[tuple[int, dict[str, Any]]]:
+        """The activity log's entries, oldest first, each with its number (for paging)."""
+        return self.log.numbered(self.now(), campaign_id=campaign_id, since=since)
+
     def activity_log_suppressed(self, *, campaign_id: str | None = None) -> list[dict[str, Any]]:
         """Entries left out by the per-type hourly cap, counted per campaign, type and hour."""
         return self.log.suppressed(self.now(), campaign_id=campaign_id)
@@ -1871,6 +1898,11 @@ class CampaignStore:
     def _new_id(self, kind: str, *, uuid_form: bool = False) -> str:
         """An id derived from the id seed and a counter (see the module's notes)."""
         return self._ids.uuid4(kind) if uuid_form else self._ids.hex(kind, 24)
+
+    def _place(self) -> int:
+        """Called with the lock held: the place of the campaign or block being saved."""
+        self._placed += 1
+        return self._placed
 
     def list(self) -> list[WebhookCampaign]:  # last: in the class body `list` is this method
         """Every campaign, oldest first."""

@@ -46,6 +46,7 @@ from mocks.braze.attributes import STANDARD_FIELDS, to_json
 from mocks.braze.dates import format_instant
 from mocks.braze.events import event_record, purchase_records, record_to_json
 from mocks.core.ids import IdMint
+from mocks.core.pagination import Keyed
 
 __all__ = ["ARRAY_CAP_MAX", "STANDARD_FIELDS", "Identifier", "Profile", "ProfileStore"]
 
@@ -93,6 +94,8 @@ class Profile:
     updated_at: float = 0.0
     last_write: int = 0
     """The store's write counter at this profile's latest write (orders same-time writes)."""
+    place: int = 0
+    """Its place in the store, in the order profiles were created (for listing)."""
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
     """The store's lock once stored, so reading a profile never races a writer."""
 
@@ -126,8 +129,8 @@ class ProfileStore:
         id_seed: str | None = "",
         cap: int = PROFILES_CAP,
     ) -> None:
-        """`seed` and `id_seed` make the braze_ids: `id_seed` None draws a random one, a
-        string fixes them; `cap` is the most profiles kept."""
+        """`seed` and `id_seed` make the braze_ids: `id_seed` None draws a random one (at
+        every reset too), a string fixes them; `cap` is the most profiles kept."""
         if isinstance(cap, bool) or not isinstance(cap, int) or cap < 1:
             raise ValueError(f"cap: must be a whole number of at least 1, not {cap!r}")
         self._now = now
@@ -145,6 +148,7 @@ class ProfileStore:
         self._by_email: dict[str, set[str]] = {}
         self._by_phone: dict[str, set[str]] = {}
         self._writes = 0
+        self._placed = 0
 
     @property
     def array_cap(self) -> int:
@@ -329,6 +333,12 @@ class ProfileStore:
                 found = [p for p in found if _email_key(p.standard.get("email")) == key]
             return found
 
+    def numbered(self, profiles: list[Profile] | None = None) -> Keyed[Profile]:
+        """`profiles` (default: every one), oldest first, each with its place (for paging)."""
+        with self._lock:
+            found = list(self._profiles.values()) if profiles is None else profiles
+        return Keyed(found, _place)
+
     def export(self) -> list[dict[str, Any]]:
         with self._lock:
             return [profile.to_dict() for profile in self._profiles.values()]
@@ -362,6 +372,7 @@ class ProfileStore:
             self._by_phone.clear()
             self._ids.reset()
             self._writes = 0
+            self._placed = 0
             self.evicted = 0
 
     def __len__(self) -> int:
@@ -383,6 +394,8 @@ class ProfileStore:
             profile.braze_id = self._new_braze_id()
         profile.lock = self._lock
         profile.created_at = self._now()
+        self._placed += 1
+        profile.place = self._placed
         self._touch(profile)
         self._profiles[profile.braze_id] = profile
         if profile.external_id is not None:
@@ -443,6 +456,10 @@ class ProfileStore:
                 index[key].discard(braze_id)
                 if not index[key]:
                     del index[key]
+
+
+def _place(profile: Profile) -> int:
+    return profile.place
 
 
 def _alias_key(value: Any) -> tuple[str, str] | None:

@@ -1,6 +1,8 @@
 """Braze's HTTP surface: `POST /users/track` and the Braze part of the admin API.
 
-One `POST /_mock/users` seeds at most `SEED_BATCH_LIMIT` profiles.
+The admin API's profile listings answer in pages (`mocks.core.pagination`), the export too, so
+that a large store never makes one large answer; one `POST /_mock/users` seeds at most
+`SEED_BATCH_LIMIT` profiles.
 """
 
 from __future__ import annotations
@@ -11,9 +13,11 @@ from flask import Blueprint, Response, request
 
 from mocks.braze import errors
 from mocks.braze.models import BrazeBackend
+from mocks.braze.profiles import Profile, ProfileStore
 from mocks.core.admin import AdminError, json_body, query_args
 from mocks.core.http import BodyTooLarge, hop, json_response, note, request_body
 from mocks.core.jsonbody import parse_json
+from mocks.core.pagination import PAGE_ARGS, PageQuery, page_query, page_response, take
 
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 SEED_BATCH_LIMIT = 1000
@@ -100,25 +104,26 @@ def admin_blueprint(backend: BrazeBackend) -> Blueprint:
 
     @bp.get("/users")
     def users() -> Response:
-        query_args("braze_id", "external_id", "email")
+        args = query_args("braze_id", "external_id", "email", *PAGE_ARGS)
+        query = page_query("braze.users", args)
         found = backend.profiles.query(
-            braze_id=request.args.get("braze_id"),
-            external_id=request.args.get("external_id"),
-            email=request.args.get("email"),
+            braze_id=args.get("braze_id"),
+            external_id=args.get("external_id"),
+            email=args.get("email"),
         )
-        return json_response(
-            {
-                "count": len(found),
-                "users": [p.to_dict() for p in found],
-                "evicted": backend.profiles.evicted,
-            }
-        )
+        return profile_page(backend.profiles, query, found)
 
     @bp.get("/users/export")
     def export() -> Response:
-        exported = backend.profiles.export()
-        return json_response(
-            {"count": len(exported), "users": exported, "evicted": backend.profiles.evicted}
-        )
+        args = query_args(*PAGE_ARGS)
+        query = page_query("braze.users.export", args)
+        return profile_page(backend.profiles, query, None)
 
     return bp
+
+
+def profile_page(profiles: ProfileStore, query: PageQuery, found: list[Profile] | None) -> Response:
+    """A page of profiles (`found`, or every one): only the page's are turned into JSON."""
+    numbered = profiles.numbered(found)
+    page = take(query, numbered, Profile.to_dict)
+    return page_response({"count": len(numbered)}, "users", page, {"evicted": profiles.evicted})

@@ -2,7 +2,7 @@
 and the mock's OpenAPI document.
 
 Every admin request body is bounded (`admin_body_bytes`: a larger one is refused with a 413
-before it is read whole)."""
+before it is read whole), and every listing answers in pages (`mocks.core.pagination`)."""
 
 from __future__ import annotations
 
@@ -17,12 +17,22 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 from werkzeug.wsgi import get_input_stream
 
-from mocks.core.faults import FaultRuleError
-from mocks.core.har import to_har
+from mocks.core.faults import FaultRule, FaultRuleError
+from mocks.core.har import entry as har_entry
+from mocks.core.har import har_document
 from mocks.core.http import ADMIN_PREFIX, is_admin_path, json_response, problem
 from mocks.core.journal import Exchange, valid_status_filter
 from mocks.core.jsonbody import parse_json
 from mocks.core.openapi import ApiDescription, build_document, package_version
+from mocks.core.pagination import (
+    PAGE_ARGS,
+    Keyed,
+    PageError,
+    page_query,
+    page_response,
+    raw_json_response,
+    take,
+)
 from mocks.core.runtime import MockRuntime
 
 OPENAPI_EXTENSION = "mock_openapi"
@@ -189,20 +199,35 @@ def admin_blueprint(runtime: MockRuntime) -> Blueprint:
 
     @bp.get("/journal")
     def journal() -> Response:
-        found, shown = journal_query(runtime)
-        return json_response(
-            {
-                "count": len(found),
-                "retained": len(runtime.journal),
-                "evicted": runtime.journal.evicted,
-                "exchanges": [e.to_dict() for e in shown],
-            }
+        found = journal_query(runtime)
+        page = take(
+            page_query("journal", request.args, newest_first=True),
+            Keyed(found, _exchange_id),
+            Exchange.to_dict,
         )
+        head = {
+            "count": len(found),
+            "retained": len(runtime.journal),
+            "evicted": runtime.journal.evicted,
+        }
+        return page_response(head, "exchanges", page)
 
     @bp.get("/journal.har")
     def journal_har() -> Response:
-        _found, shown = journal_query(runtime)
-        return json_response(to_har(shown, creator_version=package_version()))
+        found = journal_query(runtime)
+        page = take(
+            page_query("journal.har", request.args, newest_first=True),
+            Keyed(found, _exchange_id),
+            har_entry,
+        )
+        return raw_json_response(
+            har_document(
+                page.items,
+                creator_version=package_version(),
+                paged=True,
+                next_cursor=page.next_cursor,
+            )
+        )
 
     @bp.get("/openapi.json")
     def openapi() -> Response:
@@ -248,7 +273,10 @@ def admin_blueprint(runtime: MockRuntime) -> Blueprint:
 
     @bp.get("/faults")
     def faults() -> Response:
-        return json_response({"faults": [r.to_dict() for r in runtime.faults.rules()]})
+        args = query_args(*PAGE_ARGS)
+        rules = runtime.faults.rules()
+        page = take(page_query("faults", args), [(r.id, r) for r in rules], FaultRule.to_dict)
+        return page_response({}, "faults", page)
 
     @bp.post("/faults")
     def add_fault() -> Response:
@@ -272,10 +300,10 @@ def admin_blueprint(runtime: MockRuntime) -> Blueprint:
     return bp
 
 
-def journal_query(runtime: MockRuntime) -> tuple[list[Exchange], list[Exchange]]:
-    """The exchanges the request's filters (hop, status, direction, since) find, and those of
-    them shown (the last `limit`)."""
-    args = query_args("hop", "status", "direction", "since", "limit")
+def journal_query(runtime: MockRuntime) -> list[Exchange]:
+    """The exchanges the request's filters (hop, status, direction, since) find; the page
+    shown of them is the last `limit` (before the `cursor`)."""
+    args = query_args("hop", "status", "direction", "since", *PAGE_ARGS)
     status = args.get("status")
     if status is not None and not valid_status_filter(status):
         raise AdminError(400, f"status: {status!r} is not a status (201), a class (4xx) or 'none'")
@@ -283,15 +311,16 @@ def journal_query(runtime: MockRuntime) -> tuple[list[Exchange], list[Exchange]]
     if direction not in (None, "inbound", "outbound"):
         raise AdminError(400, "direction: must be 'inbound' or 'outbound'")
     since = _whole(args, "since")
-    limit = _whole(args, "limit")
-    found = runtime.journal.query(
+    return runtime.journal.query(
         hop=args.get("hop") or None,
         status=status,
         direction=direction,  # type: ignore[arg-type]
         since=since,
     )
-    shown = found if limit is None else found[-limit:] if limit else []
-    return found, shown
+
+
+def _exchange_id(exchange: Exchange) -> int:
+    return exchange.id
 
 
 def _whole(args: Any, name: str) -> int | None:
@@ -390,6 +419,10 @@ def install_admin(app: Flask, runtime: MockRuntime) -> None:
     @app.errorhandler(AdminError)
     def admin_error(exc: AdminError) -> Response:
         return problem(exc.status, exc.detail, **exc.extra)
+
+    @app.errorhandler(PageError)
+    def page_error(exc: PageError) -> Response:
+        return problem(400, str(exc))
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> Response:

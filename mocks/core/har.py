@@ -2,6 +2,8 @@
 
 HAR has no place for what the journal knows beyond HTTP (hop, direction, attempt, fault,
 note, schema verdicts): those go in custom fields, whose names start with `_` as HAR allows.
+So does the cursor of the next page of a served export (`log._next_cursor`, see
+`mocks.core.pagination`): the journal's HAR comes in pages, like the journal itself.
 """
 
 from __future__ import annotations
@@ -23,13 +25,25 @@ BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 def to_har(exchanges: Iterable[Exchange], *, creator_version: str) -> dict[str, Any]:
     """A HAR 1.2 document with one entry per exchange, in the order given."""
-    return {
-        "log": {
-            "version": HAR_VERSION,
-            "creator": {"name": CREATOR, "version": creator_version},
-            "entries": [entry(exchange) for exchange in exchanges],
-        }
+    return har_document(
+        [entry(exchange) for exchange in exchanges], creator_version=creator_version
+    )
+
+
+def har_document(
+    entries: Any, *, creator_version: str, paged: bool = False, next_cursor: str | None = None
+) -> dict[str, Any]:
+    """A HAR 1.2 document around `entries` (a list, or a page's items already encoded); a
+    `paged` one, a page of a served export, also says where the next page is
+    (`_next_cursor`, null on the last one)."""
+    log: dict[str, Any] = {
+        "version": HAR_VERSION,
+        "creator": {"name": CREATOR, "version": creator_version},
+        "entries": entries,
     }
+    if paged:
+        log["_next_cursor"] = next_cursor
+    return {"log": log}
 
 
 def entry(exchange: Exchange) -> dict[str, Any]:

@@ -32,14 +32,34 @@ class CoreSettings:
     them, so that a scenario replays exactly (see `mocks.core.ids`)."""
     admin_body_bytes: int = 4 * 1024 * 1024
     """*Assumed.* Largest admin request body; larger ones get a 413 problem, unread."""
+    admin_page_limit: int = 100
+    """*Assumed.* Items an admin listing answers when the request names no `limit`."""
+    admin_page_max: int = 1000
+    """*Assumed.* Largest `limit` an admin listing takes (a larger one is a 400 problem)."""
+    admin_page_bytes: int = 4 * 1024 * 1024
+    """*Assumed.* An admin listing's page ends before the items pass this many bytes of JSON
+    (it always holds one item, however large)."""
 
     def __post_init__(self) -> None:
         if self.clock not in ("real", "virtual"):
             raise SettingsError(f"clock: must be 'real' or 'virtual', not {self.clock!r}")
-        for name in ("journal_cap", "journal_body_cap", "outbound_workers", "admin_body_bytes"):
+        for name in (
+            "journal_cap",
+            "journal_body_cap",
+            "outbound_workers",
+            "admin_body_bytes",
+            "admin_page_limit",
+            "admin_page_max",
+            "admin_page_bytes",
+        ):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise SettingsError(f"{name}: must be a whole number of at least 1, not {value!r}")
+        if self.admin_page_limit > self.admin_page_max:
+            raise SettingsError(
+                f"admin_page_limit: {self.admin_page_limit} is above admin_page_max "
+                f"({self.admin_page_max})"
+            )
         if self.id_seed is not None and not isinstance(self.id_seed, str):
             raise SettingsError(
                 f"id_seed: must be a string (or left out for a random seed), not {self.id_seed!r}"

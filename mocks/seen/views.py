@@ -9,8 +9,9 @@ from flask import Blueprint, Response, request
 from mocks.core.admin import AdminError, json_object, query_args
 from mocks.core.http import BodyTooLarge, hop, json_response, note, request_body
 from mocks.core.jsonbody import parse_json
+from mocks.core.pagination import PAGE_ARGS, Keyed, numbered, page_query, page_response, take
 from mocks.seen import errors
-from mocks.seen.models import CampaignError, SeenBackend
+from mocks.seen.models import Campaign, CampaignError, Receiver, SeenBackend
 
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"]
 RECEIVER_STATES = ("accepted", "rendered", "callback_delivered", "callback_failed")
@@ -66,7 +67,10 @@ def admin_blueprint(backend: SeenBackend) -> Blueprint:
 
     @bp.get("/campaigns")
     def campaigns() -> Response:
-        return json_response({"campaigns": [c.to_dict() for c in backend.campaigns.values()]})
+        args = query_args(*PAGE_ARGS)
+        listed = numbered(list(backend.campaigns.values()))  # never deleted but by a reset
+        page = take(page_query("seen.campaigns", args), listed, Campaign.to_dict)
+        return page_response({}, "campaigns", page)
 
     @bp.post("/campaigns")
     def add_campaign() -> Response:
@@ -96,16 +100,18 @@ def admin_blueprint(backend: SeenBackend) -> Blueprint:
 
     @bp.get("/receivers")
     def receivers() -> Response:
-        query_args("campaign", "customer_id", "state")
-        state = request.args.get("state")
+        args = query_args("campaign", "customer_id", "state", *PAGE_ARGS)
+        state = args.get("state")
         if state is not None and state not in RECEIVER_STATES:
             raise AdminError(400, f"state: must be one of {', '.join(RECEIVER_STATES)}")
+        query = page_query("seen.receivers", args)
         found = backend.query_receivers(
-            campaign=request.args.get("campaign"),
-            customer_id=request.args.get("customer_id"),
+            campaign=args.get("campaign"),
+            customer_id=args.get("customer_id"),
             state=state,
         )
-        return json_response({"count": len(found), "receivers": [r.to_dict() for r in found]})
+        page = take(query, Keyed(found, _receiver_id), Receiver.to_dict)
+        return page_response({"count": len(found)}, "receivers", page, {"evicted": backend.evicted})
 
     @bp.get("/receivers/<int:receiver_id>")
     def receiver(receiver_id: int) -> Response:
@@ -115,3 +121,7 @@ def admin_blueprint(backend: SeenBackend) -> Blueprint:
         return json_response(found.to_dict())
 
     return bp
+
+
+def _receiver_id(receiver: Receiver) -> int:
+    return receiver.id

@@ -282,3 +282,26 @@ def test_profiles_a_server_forgot_fail_the_run_with_a_hint() -> None:
         "the Braze mock kept 1 profiles and forgot 4; the run is bigger than the server keeps"
     )
     assert "raise profiles_cap in the scenario's [braze.settings]" in (finding.hint or "")
+
+
+SMALL_PAGES = "admin_page_limit = 2\nadmin_page_max = 2\n"
+
+
+def test_servers_with_small_pages_give_the_same_run(tmp_path: Path) -> None:
+    """Every listing the run reads is followed page by page: nothing is missed."""
+    path = scenario_file(
+        tmp_path,
+        replace={
+            "[seen.settings]\n": f'[seen.settings]\nclock = "virtual"\n{SMALL_PAGES}',
+            "[braze.settings]\n": f'[braze.settings]\nclock = "virtual"\n{SMALL_PAGES}',
+        },
+        virtual=False,
+        append="[audience]\nusers = 5\n",
+    )
+    with ServeProcess("--scenario", str(path)) as small:
+        http = run_remote(
+            load_scenario(path), RemoteOptions(seen_url=small.url, braze_url=small.braze_url)
+        )
+    assert_same_run(http, in_process(path))
+    assert http.passed(), [f.to_dict() for f in http.failures]
+    assert {c.name: c for c in http.checks}["profile.links"].passed >= 5

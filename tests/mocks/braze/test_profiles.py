@@ -536,6 +536,16 @@ def test_evictions_are_counted_per_thread_and_named_up_to_five(clock: FakeClock)
     assert (count, len(named), store.evicted) == (7, 5, 7)
 
 
+def test_places_count_up_and_restart_at_reset(store: ProfileStore) -> None:
+    for i in range(3):
+        store.create(Identifier("external_id", f"u{i}"))
+    assert [place for place, _p in store.numbered()] == [1, 2, 3]
+    store.reset()
+    store.create(Identifier("external_id", "again"))
+    assert [place for place, _p in store.numbered()] == [1]
+    assert store.evicted == 0
+
+
 @pytest.mark.parametrize("cap", [0, -1, 1.5, True, "10"])
 def test_the_cap_must_be_a_whole_number_of_at_least_1(clock: FakeClock, cap: Any) -> None:
     with pytest.raises(ValueError, match="cap"):

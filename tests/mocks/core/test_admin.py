@@ -379,7 +379,7 @@ def test_an_absurd_advance_is_refused(client: FlaskClient, runtime: MockRuntime)
 
 
 def test_faults_add_list_remove_and_clear(client: FlaskClient) -> None:
-    assert body_of(client.get("/_mock/faults")) == {"faults": []}
+    assert body_of(client.get("/_mock/faults")) == {"faults": [], "next_cursor": None}
     added = client.post("/_mock/faults", json={"hop": "seen.receivers", "status": 503})
     assert added.status_code == 201
     first = body_of(added)
@@ -409,7 +409,7 @@ def test_faults_add_list_remove_and_clear(client: FlaskClient) -> None:
     assert_problem(client.delete("/_mock/faults/99"), 404, "99")
 
     assert body_of(client.delete("/_mock/faults")) == {"faults": []}
-    assert body_of(client.get("/_mock/faults")) == {"faults": []}
+    assert body_of(client.get("/_mock/faults")) == {"faults": [], "next_cursor": None}
 
 
 @pytest.mark.parametrize(
@@ -433,7 +433,7 @@ def test_faults_refuses_bad_rules(
     client: FlaskClient, kwargs: dict[str, Any], fragments: list[str]
 ) -> None:
     assert_problem(client.post("/_mock/faults", **kwargs), 400, *fragments)
-    assert body_of(client.get("/_mock/faults")) == {"faults": []}
+    assert body_of(client.get("/_mock/faults")) == {"faults": [], "next_cursor": None}
 
 
 def test_an_inbound_fault_changes_the_receivers_answer(

@@ -49,7 +49,7 @@ def test_a_write_with_a_body_not_declared_json_is_refused_415(
     )
     body = assert_problem(response, 415, "Content-Type: application/json")
     assert body["rule"] == "json-content-type"
-    assert client.get("/_mock/faults").get_json() == {"faults": []}
+    assert client.get("/_mock/faults").get_json() == {"faults": [], "next_cursor": None}
 
 
 @pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded"])

@@ -1,15 +1,18 @@
-"""SEEN's part of the admin API: campaigns and receivers."""
+"""SEEN's part of the admin API: campaigns and receivers, in pages."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 import responses
+from flask import Flask
 from flask.testing import FlaskClient
 
 from mocks.core.runtime import MockRuntime
 from tests.conftest import CALLBACK_URL, TOKEN, post_receivers
+from tests.mocks.core.test_pagination import walk
 
 
 def problem(response: Any, status: int) -> str:
@@ -125,3 +128,52 @@ def test_reset_restores_the_settings_campaigns(client: FlaskClient) -> None:
     assert slugs == ["onboarding"]
     assert client.get("/_mock/receivers").json["count"] == 0
     assert post_receivers(client, [{"first_name": "Ada"}]).json[0]["id"] == 1
+
+
+# -- pages -----------------------------------------------------------------------------------
+
+
+def test_receivers_come_in_pages_and_the_cursor_reaches_every_one(
+    make_seen_app: Callable[..., Flask],
+) -> None:
+    client = make_seen_app(admin_page_limit=2, admin_page_max=3).test_client()
+    for i in range(5):
+        post_receivers(client, [{"first_name": f"R{i}", "customer_id": "b1" if i % 2 else "b2"}])
+    first = client.get("/_mock/receivers").json
+    assert (first["count"], [r["id"] for r in first["receivers"]]) == (5, [1, 2])
+    assert list(first) == ["count", "receivers", "evicted", "next_cursor"]
+    items, pages = walk(client, "/_mock/receivers", "receivers")
+    assert [r["id"] for r in items] == [1, 2, 3, 4, 5] and pages == 3
+    mine, _ = walk(client, "/_mock/receivers", "receivers", customer_id="b1", limit="1")
+    assert [r["id"] for r in mine] == [2, 4]
+    assert client.get("/_mock/receivers?limit=0").json == {
+        "count": 5,
+        "receivers": [],
+        "evicted": 0,
+        "next_cursor": None,
+    }
+    assert "limit: 4 is above" in problem(client.get("/_mock/receivers?limit=4"), 400)
+    assert "cursor" in problem(client.get("/_mock/receivers?cursor=abc"), 400)
+
+
+def test_a_page_after_receivers_were_forgotten_goes_on_from_its_cursor(
+    make_seen_app: Callable[..., Flask],
+) -> None:
+    client = make_seen_app(admin_page_limit=2, receivers_cap=4).test_client()
+    for i in range(4):
+        post_receivers(client, [{"first_name": f"R{i}"}])
+    cursor = client.get("/_mock/receivers").json["next_cursor"]
+    post_receivers(client, [{"first_name": "R4"}, {"first_name": "R5"}])  # forgets 1 and 2
+    rest = client.get("/_mock/receivers", query_string={"cursor": cursor}).json
+    assert [r["id"] for r in rest["receivers"]] == [3, 4]
+    assert (rest["count"], rest["evicted"]) == (4, 2)
+
+
+def test_campaigns_come_in_pages(make_seen_app: Callable[..., Flask]) -> None:
+    client = make_seen_app(admin_page_limit=1).test_client()
+    client.post("/_mock/campaigns", json={"slug": "welcome-film"})
+    first = client.get("/_mock/campaigns").json
+    assert [c["slug"] for c in first["campaigns"]] == ["onboarding"] and first["next_cursor"]
+    items, _ = walk(client, "/_mock/campaigns", "campaigns")
+    assert [c["slug"] for c in items] == ["onboarding", "welcome-film"]
+    assert "colour" in problem(client.get("/_mock/campaigns?colour=red"), 400)
