@@ -8,18 +8,24 @@ so that any runner (Postman, Newman, or the project's own tests) reads them the 
         pm.response.to.have.status(201);
     });
     pm.environment.set("receiver_id", pm.response.json()[0].id);
+
+Every admin request (`/_mock/...`) sends `X-Admin-Token: {{admin_token}}`, a collection variable
+that holds the token `seen-braze serve` was given (`--admin-token` or $SEEN_BRAZE_ADMIN_TOKEN,
+as the other tools take it); empty, the mocks need none and ignore the header.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import uuid
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
+from harness.admin_token import ADMIN_TOKEN_ENV
 from harness.scenario import Scenario, load_scenario
 from mocks.seen.links import video_links
 
@@ -35,6 +41,8 @@ EXTERNAL_ID = "u-1"
 JSON_HEADER = {"Content-Type": "application/json"}
 SEEN_AUTH = {"Authorization": "Token {{seen_token}}", **JSON_HEADER}
 BRAZE_AUTH = {"Authorization": "Bearer {{braze_api_key}}", **JSON_HEADER}
+ADMIN_TOKEN_HEADER = {"X-Admin-Token": "{{admin_token}}"}
+"""What every admin request carries: the collection variable `admin_token`."""
 RECEIVERS = "{{seen_base_url}}/v1/campaigns/{{campaign_slug}}/receivers/"
 DOCUMENTED_RECEIVERS = [
     {
@@ -88,13 +96,36 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     parser.add_argument(
         "--scenario", metavar="FILE", help="scenario TOML file for token, slug and API key"
     )
+    parser.add_argument(
+        "--admin-token",
+        metavar="TOKEN",
+        help="the admin token `seen-braze serve` requires, sent on every admin request as "
+        f"X-Admin-Token (default: ${ADMIN_TOKEN_ENV}, else none)",
+    )
     parser.set_defaults(handler=write_postman)
+
+
+def admin_token(args: argparse.Namespace) -> str:
+    """--admin-token, else $SEEN_BRAZE_ADMIN_TOKEN ("": none); ValueError if unusable."""
+    given: str | None = getattr(args, "admin_token", None)
+    token = given if given is not None else os.environ.get(ADMIN_TOKEN_ENV, "")
+    if given is None and not token:
+        return ""
+    if not token or not all("!" <= c <= "~" for c in token):
+        source = "--admin-token" if given is not None else ADMIN_TOKEN_ENV
+        raise ValueError(f"{source} must be printable ASCII without spaces, and not empty")
+    return token
 
 
 def write_postman(args: argparse.Namespace) -> int:
     """The command: build both documents and write them into `args.output`."""
+    try:
+        token = admin_token(args)
+    except ValueError as exc:
+        print(f"seen-braze postman: {exc}", file=sys.stderr)
+        return 2
     scenario = load_scenario(args.scenario)
-    collection = build_collection(scenario)
+    collection = build_collection(scenario, admin_token=token)
     environment = build_environment(scenario)
     folder = Path(args.output)
     written = []
@@ -114,6 +145,12 @@ def write_postman(args: argparse.Namespace) -> int:
     count = sum(len(f["item"]) for f in folders)
     print(f"wrote {written[0]} ({count} requests in {len(folders)} folders)")
     print(f"wrote {written[1]}")
+    if token:
+        print(
+            "note: the collection holds the admin token (its variable admin_token): share it "
+            "only as you would share the token",
+            file=sys.stderr,
+        )
     if not _token(scenario):
         print(
             "note: the scenario's SEEN campaign has no fixed token; set seen_token in the "
@@ -150,8 +187,9 @@ def build_environment(scenario: Scenario) -> dict[str, Any]:
     }
 
 
-def build_collection(scenario: Scenario) -> dict[str, Any]:
-    """The Postman collection: four folders, in the order they run."""
+def build_collection(scenario: Scenario, *, admin_token: str = "") -> dict[str, Any]:
+    """The Postman collection: four folders, in the order they run; `admin_token` is the
+    value of its variable `admin_token`, which every admin request sends."""
     return {
         "info": {
             "_postman_id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{NAME}/collection")),
@@ -163,10 +201,22 @@ def build_collection(scenario: Scenario) -> dict[str, Any]:
                 "request's test checks its status, and a few store ids in the environment "
                 "for the requests after them. The SEEN folders come first; then Braze admin "
                 "resets Braze and creates the Data Transformation, whose webhook URL the "
-                "Braze folder posts SEEN's documented callback to."
+                "Braze folder posts SEEN's documented callback to. Every admin request "
+                "(`/_mock/...`) sends the collection variable `admin_token` as "
+                "`X-Admin-Token`: set it to the token of a `seen-braze serve --admin-token` "
+                "(empty: none needed)."
             ),
             "schema": SCHEMA_URL,
         },
+        "variable": [
+            {
+                "key": "admin_token",
+                "value": admin_token,
+                "type": "string",
+                "description": "The admin token `seen-braze serve` requires (--admin-token or "
+                f"${ADMIN_TOKEN_ENV}); empty when it requires none.",
+            }
+        ],
         "item": [
             _folder("SEEN", "SEEN's receivers API, as Braze's webhook calls it.", _seen()),
             _folder(
@@ -674,10 +724,12 @@ def _request(
     store: dict[str, str] | None = None,
     example: Any = None,
 ) -> dict[str, Any]:
-    """One request, its test script (the status; then what it stores) and its example."""
+    """One request, its test script (the status; then what it stores) and its example; an
+    admin request (`/_mock/...`) also sends the admin token."""
+    sent = {**(headers or {}), **(ADMIN_TOKEN_HEADER if "/_mock/" in url else {})}
     request: dict[str, Any] = {
         "method": method,
-        "header": [{"key": k, "value": v, "type": "text"} for k, v in (headers or {}).items()],
+        "header": [{"key": k, "value": v, "type": "text"} for k, v in sent.items()],
         "url": _url(url),
         "description": description,
     }

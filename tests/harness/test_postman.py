@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import textwrap
@@ -16,6 +17,7 @@ import pytest
 import requests
 from jsonschema import Draft202012Validator
 
+from harness.admin_token import ADMIN_TOKEN_ENV
 from tests.servekit import ServeProcess, seen_braze_command
 
 COLLECTION = "seen-braze.postman_collection.json"
@@ -215,9 +217,17 @@ def pick(data: Any, path: str) -> Any:
     return data
 
 
-def substitute(text: str, environment: dict[str, str]) -> str:
+def substitute(
+    text: str, environment: dict[str, str], collection: dict[str, str] | None = None
+) -> str:
+    """`{{name}}` from the environment, else from the collection's variables (as Postman
+    resolves them); an environment value must be set before it is used, a collection
+    variable may be empty."""
+
     def value(match: re.Match[str]) -> str:
         name = match.group(1)
+        if name not in environment and collection is not None and name in collection:
+            return collection[name]
         assert environment.get(name), f"{{{{{name}}}}} is not set before it is used"
         return environment[name]
 
@@ -250,18 +260,19 @@ def run_collection(collection: dict[str, Any], environment: dict[str, str]) -> l
     """Run every request in order, as Postman's collection runner does, with the test scripts'
     status checks and environment updates."""
     outcomes = []
+    variables = {v["key"]: v["value"] for v in collection.get("variable", [])}
     with requests.Session() as session:
         for path, item in requests_of(collection["item"]):
             request = item["request"]
             script = script_of(item)
-            url = substitute(request["url"]["raw"], environment)
+            url = substitute(request["url"]["raw"], environment, variables)
             headers = {
-                h["key"]: substitute(h["value"], environment)
+                h["key"]: substitute(h["value"], environment, variables)
                 for h in request.get("header", [])
                 if not h.get("disabled")
             }
             body = request.get("body", {}).get("raw")
-            data = None if body is None else substitute(body, environment).encode()
+            data = None if body is None else substitute(body, environment, variables).encode()
             response = session.request(
                 request["method"], url, headers=headers, data=data, timeout=30
             )
@@ -291,13 +302,17 @@ def eventually(fetch: Callable[[], Any], done: Callable[[Any], bool]) -> Any:
         time.sleep(0.05)
 
 
-def write(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def write(
+    tmp_path: Path, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    environ = {k: v for k, v in os.environ.items() if k != ADMIN_TOKEN_ENV}
     return subprocess.run(
         seen_braze_command("postman", *args),
         capture_output=True,
         text=True,
         timeout=60,
         cwd=tmp_path,
+        env={**environ, **(env or {})},
     )
 
 
@@ -519,3 +534,93 @@ def test_the_runner_reads_only_its_subset() -> None:
     with pytest.raises(AssertionError, match="not set before it is used"):
         substitute("{{transformation_webhook_url}}", {"transformation_webhook_url": ""})
     assert substitute('"{{${first_name}}}" {{a}}', {"a": "1"}) == '"{{${first_name}}}" 1'
+
+
+# -- the admin token -------------------------------------------------------------------------
+
+ADMIN_TOKEN = "postman-Admin_token.7"
+
+
+def variables_of(collection: dict[str, Any]) -> dict[str, str]:
+    return {v["key"]: v["value"] for v in collection.get("variable", [])}
+
+
+def test_every_admin_request_sends_the_admin_token_variable(
+    written: tuple[dict[str, Any], Any],
+) -> None:
+    collection, environment = written
+    assert variables_of(collection) == {"admin_token": ""}
+    assert "admin_token" not in environment_of(environment)
+    admin = 0
+    for path, item in requests_of(collection["item"]):
+        headers = {h["key"]: h["value"] for h in item["request"]["header"]}
+        if "/_mock/" in item["request"]["url"]["raw"]:
+            assert headers.get("X-Admin-Token") == "{{admin_token}}", path
+            admin += 1
+        else:
+            assert "X-Admin-Token" not in headers, path
+    assert admin == 33
+
+
+@pytest.mark.parametrize(
+    ("args", "env"),
+    [(["--admin-token", ADMIN_TOKEN], {}), ([], {ADMIN_TOKEN_ENV: ADMIN_TOKEN})],
+    ids=["option", "environment"],
+)
+def test_the_configured_token_is_the_collection_variable(
+    tmp_path: Path, args: list[str], env: dict[str, str]
+) -> None:
+    done = write(tmp_path, "-o", "out", *args, env=env)
+    assert done.returncode == 0, done.stderr
+    collection = json.loads((tmp_path / "out" / COLLECTION).read_text("utf-8"))
+    assert variables_of(collection) == {"admin_token": ADMIN_TOKEN}
+    assert "holds the admin token" in done.stderr and ADMIN_TOKEN not in done.stderr
+    environment = (tmp_path / "out" / ENVIRONMENT).read_text("utf-8")
+    assert ADMIN_TOKEN not in environment
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "source"),
+    [
+        (["--admin-token", ""], {}, "--admin-token"),
+        (["--admin-token", "two words"], {}, "--admin-token"),
+        ([], {ADMIN_TOKEN_ENV: "caf\u00e9"}, ADMIN_TOKEN_ENV),
+    ],
+)
+def test_an_unusable_token_exits_2(
+    tmp_path: Path, args: list[str], env: dict[str, str], source: str
+) -> None:
+    env = {k: v.encode().decode("unicode_escape") for k, v in env.items()}
+    done = write(tmp_path, "-o", "out", *args, env=env)
+    assert done.returncode == 2
+    assert done.stderr == (
+        f"seen-braze postman: {source} must be printable ASCII without spaces, and not empty\n"
+    )
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_empty_environment_variable_is_no_token(tmp_path: Path) -> None:
+    done = write(tmp_path, "-o", "out", env={ADMIN_TOKEN_ENV: ""})
+    assert done.returncode == 0 and done.stderr == ""
+
+
+@pytest.mark.server
+def test_the_collection_runs_green_against_a_server_that_needs_the_token(
+    tmp_path: Path,
+) -> None:
+    done = write(tmp_path, "-o", "out", "--admin-token", ADMIN_TOKEN)
+    assert done.returncode == 0, done.stderr
+    collection = json.loads((tmp_path / "out" / COLLECTION).read_text("utf-8"))
+    environment_document = json.loads((tmp_path / "out" / ENVIRONMENT).read_text("utf-8"))
+    with ServeProcess("--admin-token", ADMIN_TOKEN) as served:
+        environment = environment_of(environment_document)
+        environment["seen_base_url"] = served.url
+        environment["braze_base_url"] = served.braze_url
+        outcomes = run_collection(collection, environment)
+        assert [o.path for o in outcomes if not o.passed] == []
+        assert len(outcomes) == 45
+        seen_admin = next(f for f in collection["item"] if f["name"] == "SEEN admin")
+        reads = {**seen_admin, "item": seen_admin["item"][:3]}  # health, campaigns, campaign
+        tokenless = {"item": [reads], "variable": [{"key": "admin_token", "value": ""}]}
+        refused = run_collection(tokenless, environment)
+        assert [o.status for o in refused] == [401, 401, 401]
