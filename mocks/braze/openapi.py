@@ -6,15 +6,18 @@ from typing import Any
 
 from mocks.braze.campaigns import PROPERTY_KEYS
 from mocks.core.openapi import (
+    BAD_PAGE,
     BAD_REQUEST,
     NO_CONTENT,
     NOT_FOUND,
+    PAGE_PARAMS,
     ApiDescription,
     Body,
     Operation,
     Reply,
     component,
     ok,
+    page_of,
     path_param,
     problem_reply,
     query_param,
@@ -120,7 +123,17 @@ COMPONENTS: dict[str, dict[str, Any]] = {
         "type": "object",
         "description": "A profile to create, with attributes in /users/track form.",
     },
-    "BrazeProfiles": _listing("users", component("BrazeProfile")),
+    "BrazeProfiles": page_of(
+        "users",
+        component("BrazeProfile"),
+        extra={
+            "evicted": {
+                "type": "integer",
+                "minimum": 0,
+                "description": "Profiles forgotten beyond the store's cap since the last reset.",
+            }
+        },
+    ),
     "BrazeSeededProfiles": {
         "type": "object",
         "required": ["users"],
@@ -217,7 +230,7 @@ COMPONENTS: dict[str, dict[str, Any]] = {
         "required": ["id"],
         "properties": {"id": {"type": "string"}},
     },
-    "BrazeCampaigns": _listing("campaigns", component("BrazeCampaign")),
+    "BrazeCampaigns": page_of("campaigns", component("BrazeCampaign")),
     "BrazeProperties": {
         "type": "object",
         "description": "Key-value pairs a template reads under its Liquid namespace.",
@@ -244,13 +257,17 @@ COMPONENTS: dict[str, dict[str, Any]] = {
         },
     },
     "BrazeDispatch": _OBJECT,
-    "BrazeCampaignMessages": {
-        **_listing("messages"),
-        "properties": {
-            **_listing("messages")["properties"],
-            "states": {"type": "object", "additionalProperties": {"type": "integer"}},
+    "BrazeCampaignMessages": page_of(
+        "messages",
+        _OBJECT,
+        extra={
+            "states": {
+                "type": "object",
+                "additionalProperties": {"type": "integer"},
+                "description": "How many of every match are in each state.",
+            }
         },
-    },
+    ),
     "BrazeTestRequest": {
         "type": "object",
         "additionalProperties": False,
@@ -263,10 +280,10 @@ COMPONENTS: dict[str, dict[str, Any]] = {
         },
     },
     "BrazeTestResult": _OBJECT,
-    "BrazeActivityLog": {
-        **_listing("entries"),
-        "properties": {
-            **_listing("entries")["properties"],
+    "BrazeActivityLog": page_of(
+        "entries",
+        _OBJECT,
+        extra={
             "suppressed": {},
             "paused_hosts": {},
             "host_pauses": {},
@@ -275,7 +292,7 @@ COMPONENTS: dict[str, dict[str, Any]] = {
                 "description": "Windows the receivers' X-Rate-Limit-* headers set.",
             },
         },
-    },
+    ),
     "BrazeContentBlockRequest": {
         "type": "object",
         "required": ["name", "content"],
@@ -307,7 +324,7 @@ COMPONENTS: dict[str, dict[str, Any]] = {
             "updated_at": {"type": "number"},
         },
     },
-    "BrazeContentBlocks": _listing("content_blocks", component("BrazeContentBlock")),
+    "BrazeContentBlocks": page_of("content_blocks", component("BrazeContentBlock")),
 }
 
 TRANSFORMATION_ID = path_param("transformation_id", "The transformation's id.")
@@ -463,9 +480,15 @@ USER_ADMIN: tuple[Operation, ...] = (
         "post",
         "/_mock/users",
         "seedUsers",
-        "Create profiles (one object or a list)",
+        "Create profiles (one object or a list of at most 1,000)",
         "braze-admin",
-        {201: ok("The profiles created.", component("BrazeSeededProfiles")), 400: BAD_REQUEST},
+        {
+            201: ok("The profiles created.", component("BrazeSeededProfiles")),
+            400: problem_reply(
+                "A profile is refused (`seeded`: how many before it were created), or the list "
+                "holds more than 1,000 profiles (`seeded` 0, `limit` the most one call takes)."
+            ),
+        },
         request=Body(
             {
                 "oneOf": [
@@ -482,20 +505,28 @@ USER_ADMIN: tuple[Operation, ...] = (
         "listUsers",
         "Profiles, found by id or email",
         "braze-admin",
-        {200: ok("The profiles found.", component("BrazeProfiles")), 400: BAD_REQUEST},
+        {
+            200: ok("A page of the profiles found, oldest first.", component("BrazeProfiles")),
+            400: BAD_PAGE,
+        },
         parameters=(
             query_param("braze_id", "Only the profile with this Braze id."),
             query_param("external_id", "Only the profile with this external id."),
             query_param("email", "Only profiles with this email."),
+            *PAGE_PARAMS,
         ),
     ),
     Operation(
         "get",
         "/_mock/users/export",
         "exportUsers",
-        "Every profile, as Braze's user export gives it",
+        "Every profile, as Braze's user export gives it, a page at a time",
         "braze-admin",
-        {200: ok("The profiles.", component("BrazeProfiles"))},
+        {
+            200: ok("A page of the profiles, oldest first.", component("BrazeProfiles")),
+            400: BAD_PAGE,
+        },
+        parameters=PAGE_PARAMS,
     ),
 )
 
@@ -515,7 +546,11 @@ CAMPAIGN_ADMIN: tuple[Operation, ...] = (
         "listWebhookCampaigns",
         "Every webhook campaign",
         "braze-admin",
-        {200: ok("The campaigns.", component("BrazeCampaigns")), 400: BAD_REQUEST},
+        {
+            200: ok("A page of the campaigns, oldest first.", component("BrazeCampaigns")),
+            400: BAD_PAGE,
+        },
+        parameters=PAGE_PARAMS,
     ),
     Operation(
         "get",
@@ -553,8 +588,10 @@ CAMPAIGN_ADMIN: tuple[Operation, ...] = (
         "The campaign's messages, one per user and dispatch, with their attempts",
         "braze-admin",
         {
-            200: ok("The messages found.", component("BrazeCampaignMessages")),
-            400: BAD_REQUEST,
+            200: ok(
+                "A page of the messages found, in send order.", component("BrazeCampaignMessages")
+            ),
+            400: BAD_PAGE,
             404: NOT_FOUND,
         },
         parameters=(
@@ -562,7 +599,7 @@ CAMPAIGN_ADMIN: tuple[Operation, ...] = (
             query_param("dispatch_id", "Only this dispatch's messages."),
             query_param("state", "Only messages in this state."),
             query_param("external_id", "Only this user's messages."),
-            query_param("limit", "At most this many messages.", type="integer", minimum=0),
+            *PAGE_PARAMS,
         ),
     ),
     Operation(
@@ -587,10 +624,14 @@ CAMPAIGN_ADMIN: tuple[Operation, ...] = (
         "The Message Activity Log: webhook errors, suppressions, paused hosts, receivers' "
         "rate-limit windows",
         "braze-admin",
-        {200: ok("The entries.", component("BrazeActivityLog")), 400: BAD_REQUEST},
+        {
+            200: ok("A page of the entries, oldest first.", component("BrazeActivityLog")),
+            400: BAD_PAGE,
+        },
         parameters=(
             query_param("campaign_id", "Only this campaign's entries."),
             query_param("since", "Clock seconds or an ISO 8601 time."),
+            *PAGE_PARAMS,
         ),
     ),
     Operation(
@@ -608,7 +649,11 @@ CAMPAIGN_ADMIN: tuple[Operation, ...] = (
         "listContentBlocks",
         "Every Content Block",
         "braze-admin",
-        {200: ok("The blocks.", component("BrazeContentBlocks")), 400: BAD_REQUEST},
+        {
+            200: ok("A page of the blocks, oldest first.", component("BrazeContentBlocks")),
+            400: BAD_PAGE,
+        },
+        parameters=PAGE_PARAMS,
     ),
     Operation(
         "get",

@@ -23,7 +23,13 @@ from mocks.core.har import har_document
 from mocks.core.http import ADMIN_PREFIX, is_admin_path, json_response, problem
 from mocks.core.journal import Exchange, valid_status_filter
 from mocks.core.jsonbody import parse_json
-from mocks.core.openapi import ApiDescription, build_document, package_version
+from mocks.core.openapi import (
+    PAGE_LIMIT,
+    PAGE_MAX,
+    ApiDescription,
+    build_document,
+    package_version,
+)
 from mocks.core.pagination import (
     PAGE_ARGS,
     Keyed,
@@ -239,7 +245,15 @@ def admin_blueprint(runtime: MockRuntime) -> Blueprint:
                 description="The mock's admin API.",
                 operations=(),
             )
-        return json_response(build_document(description, request.host_url))
+        settings = runtime.settings
+        return json_response(
+            build_document(
+                description,
+                request.host_url,
+                page_limit=getattr(settings, "admin_page_limit", PAGE_LIMIT),
+                page_max=getattr(settings, "admin_page_max", PAGE_MAX),
+            )
+        )
 
     @bp.get("/clock")
     def clock() -> Response:

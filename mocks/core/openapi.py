@@ -9,6 +9,7 @@ schemas the journal checks exchanges against.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -170,8 +171,78 @@ def ok(description: str, shape: Mapping[str, Any]) -> Reply:
 
 
 BAD_REQUEST = problem_reply("The request is malformed (unknown parameter, bad JSON or value).")
+BAD_PAGE = problem_reply(
+    "A parameter is malformed: an unknown one, a bad filter, a `limit` that is not a whole "
+    "number or is above `admin_page_max`, or a `cursor` that is not one of this listing's."
+)
 NOT_FOUND = problem_reply("No such item.")
 NO_CONTENT = Reply("Removed; no body.")
+TOO_LARGE = problem_reply(
+    "The body is longer than `admin_body_bytes` (4 MiB by default): refused before it is "
+    "read whole (`rule` `admin-body-bytes`, `limit` the setting's value)."
+)
+"""Every admin operation that takes a body may answer it (`build_document` adds it)."""
+
+PAGE_LIMIT = 100
+PAGE_MAX = 1000
+"""The settings' defaults (`admin_page_limit`, `admin_page_max`): what a document says when it
+is built for no particular mock (a served one says its mock's own)."""
+LIMIT = query_param(
+    "limit",
+    "Items in this page: `admin_page_limit` (100) by default, at most `admin_page_max` "
+    "(1000); a page also ends before its items pass `admin_page_bytes` (4 MiB) of JSON. "
+    "`0` answers the counts only.",
+    type="integer",
+    minimum=0,
+    maximum=PAGE_MAX,
+    default=PAGE_LIMIT,
+)
+CURSOR = query_param(
+    "cursor",
+    "Where the page starts: the `next_cursor` of the previous page (opaque; each listing "
+    "takes only its own).",
+    minLength=1,
+)
+PAGE_PARAMS = (LIMIT, CURSOR)
+"""The parameters of every admin listing, besides its filters."""
+NEXT_CURSOR = {
+    "type": ["string", "null"],
+    "description": "The `cursor` of the next page; null on the last one.",
+}
+
+
+def page_of(
+    key: str,
+    item: Mapping[str, Any],
+    *,
+    count: bool = True,
+    extra: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The schema of one page of a listing: `count` (every match, when the listing has it),
+    the items under `key`, any `extra` fields, and `next_cursor`."""
+    properties: dict[str, Any] = {}
+    if count:
+        properties["count"] = {"type": "integer", "minimum": 0, "description": "Every match."}
+    properties[key] = {"type": "array", "items": dict(item)}
+    properties.update(extra or {})
+    properties["next_cursor"] = NEXT_CURSOR
+    required = [*(["count"] if count else []), key, *(extra or {}), "next_cursor"]
+    return {"type": "object", "required": required, "properties": properties}
+
+
+JOURNAL_LIMIT = query_param(
+    "limit",
+    "The last `limit` exchanges found (before the `cursor`): `admin_page_limit` (100) by "
+    "default, at most `admin_page_max` (1000); a page also ends before its exchanges pass "
+    "`admin_page_bytes` (4 MiB) of JSON. The pages go from the newest back, each oldest "
+    "first. `0` answers the counts only.",
+    type="integer",
+    minimum=0,
+    maximum=PAGE_MAX,
+    default=PAGE_LIMIT,
+)
+PAGED_LIMITS = (LIMIT, JOURNAL_LIMIT)
+"""The `limit` of every paged listing, whose default and maximum are the mock's settings."""
 
 JOURNAL_FILTERS = (
     query_param("hop", "Hop name or glob, e.g. `seen.*`."),
@@ -182,7 +253,8 @@ JOURNAL_FILTERS = (
     ),
     query_param("direction", "Inbound or outbound.", enum=["inbound", "outbound"]),
     query_param("since", "Only exchanges with an id above this one.", type="integer", minimum=0),
-    query_param("limit", "Only the last `limit` exchanges found.", type="integer", minimum=0),
+    JOURNAL_LIMIT,
+    CURSOR,
 )
 
 ADMIN_OPERATIONS: tuple[Operation, ...] = (
@@ -208,7 +280,13 @@ ADMIN_OPERATIONS: tuple[Operation, ...] = (
         "getJournal",
         "Every exchange the mock took part in, inbound and outbound, with schema verdicts",
         "admin",
-        {200: ok("The exchanges found, oldest first.", component("Journal")), 400: BAD_REQUEST},
+        {
+            200: ok(
+                "A page of the exchanges found, oldest first; the next page has older ones.",
+                component("Journal"),
+            ),
+            400: BAD_PAGE,
+        },
         parameters=JOURNAL_FILTERS,
     ),
     Operation(
@@ -217,7 +295,14 @@ ADMIN_OPERATIONS: tuple[Operation, ...] = (
         "getJournalHar",
         "The journal as an HTTP Archive (HAR 1.2), with the same filters as /_mock/journal",
         "admin",
-        {200: ok("A HAR 1.2 document.", component("Har")), 400: BAD_REQUEST},
+        {
+            200: ok(
+                "A HAR 1.2 document of a page of the exchanges, as the journal pages them; "
+                "`log._next_cursor` is the next page's cursor.",
+                component("Har"),
+            ),
+            400: BAD_PAGE,
+        },
         parameters=JOURNAL_FILTERS,
     ),
     Operation(
@@ -243,7 +328,8 @@ ADMIN_OPERATIONS: tuple[Operation, ...] = (
         "getFaults",
         "The active fault rules",
         "admin",
-        {200: ok("The rules.", component("FaultRules"))},
+        {200: ok("A page of the rules, oldest first.", component("FaultRulePage")), 400: BAD_PAGE},
+        parameters=PAGE_PARAMS,
     ),
     Operation(
         "post",
@@ -379,6 +465,7 @@ ADMIN_COMPONENTS: dict[str, dict[str, Any]] = {
         "required": ["faults"],
         "properties": {"faults": {"type": "array", "items": {"$ref": COMPONENTS + "FaultRule"}}},
     },
+    "FaultRulePage": page_of("faults", {"$ref": COMPONENTS + "FaultRule"}, count=False),
     "Exchange": {
         "type": "object",
         "required": ["id", "service", "hop", "direction", "time", "request", "response"],
@@ -400,12 +487,13 @@ ADMIN_COMPONENTS: dict[str, dict[str, Any]] = {
     },
     "Journal": {
         "type": "object",
-        "required": ["count", "retained", "evicted", "exchanges"],
+        "required": ["count", "retained", "evicted", "exchanges", "next_cursor"],
         "properties": {
-            "count": {"type": "integer", "minimum": 0},
+            "count": {"type": "integer", "minimum": 0, "description": "Every match."},
             "retained": {"type": "integer", "minimum": 0},
             "evicted": {"type": "integer", "minimum": 0},
             "exchanges": {"type": "array", "items": {"$ref": COMPONENTS + "Exchange"}},
+            "next_cursor": NEXT_CURSOR,
         },
     },
     "Har": {
@@ -415,11 +503,12 @@ ADMIN_COMPONENTS: dict[str, dict[str, Any]] = {
         "properties": {
             "log": {
                 "type": "object",
-                "required": ["version", "creator", "entries"],
+                "required": ["version", "creator", "entries", "_next_cursor"],
                 "properties": {
                     "version": {"const": "1.2"},
                     "creator": _OBJECT,
                     "entries": {"type": "array", "items": _OBJECT},
+                    "_next_cursor": NEXT_CURSOR,
                 },
             }
         },
@@ -429,9 +518,19 @@ ADMIN_COMPONENTS: dict[str, dict[str, Any]] = {
 ADMIN_TAG = "The emulator's own admin API (not part of the real service)."
 
 
-def build_document(description: ApiDescription, server_url: str | None = None) -> dict[str, Any]:
-    """The OpenAPI 3.1 document of one mock; `server_url` is where it is served, if known."""
-    operations = (*description.operations, *ADMIN_OPERATIONS)
+def build_document(
+    description: ApiDescription,
+    server_url: str | None = None,
+    *,
+    page_limit: int = PAGE_LIMIT,
+    page_max: int = PAGE_MAX,
+) -> dict[str, Any]:
+    """The OpenAPI 3.1 document of one mock; `server_url` is where it is served, if known, and
+    `page_limit`/`page_max` its listings' default and largest `limit` (its settings)."""
+    operations = [
+        with_page_limits(with_body_limit(operation), page_limit, page_max)
+        for operation in (*description.operations, *ADMIN_OPERATIONS)
+    ]
     paths: dict[str, dict[str, Any]] = {}
     for operation in operations:
         item = paths.setdefault(operation.path, {})
@@ -463,6 +562,30 @@ def build_document(description: ApiDescription, server_url: str | None = None) -
         "securitySchemes": {k: dict(v) for k, v in description.security_schemes.items()},
     }
     return document
+
+
+def with_body_limit(operation: Operation) -> Operation:
+    """An admin operation that takes a body answers 413 over `admin_body_bytes`."""
+    if not operation.path.startswith("/_mock/") or operation.request is None:
+        return operation
+    if 413 in operation.responses:
+        return operation
+    return dataclasses.replace(operation, responses={**operation.responses, 413: TOO_LARGE})
+
+
+def with_page_limits(operation: Operation, page_limit: int, page_max: int) -> Operation:
+    """A paged listing's `limit` with the mock's own default and maximum."""
+    if not any(param is limit for param in operation.parameters for limit in PAGED_LIMITS):
+        return operation
+    parameters = tuple(
+        dataclasses.replace(
+            param, schema={**param.schema, "default": page_limit, "maximum": page_max}
+        )
+        if any(param is limit for limit in PAGED_LIMITS)
+        else param
+        for param in operation.parameters
+    )
+    return dataclasses.replace(operation, parameters=parameters)
 
 
 def embedded_schemas(document: Any, local: Mapping[str, Any]) -> dict[str, Any]:

@@ -5,14 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from mocks.core.openapi import (
+    BAD_PAGE,
     BAD_REQUEST,
     NOT_FOUND,
+    PAGE_PARAMS,
     ApiDescription,
     Body,
     Operation,
     Reply,
     component,
     ok,
+    page_of,
     path_param,
     problem_reply,
     query_param,
@@ -147,11 +150,7 @@ COMPONENTS: dict[str, dict[str, Any]] = {
         "additionalProperties": False,
         "properties": {k: v for k, v in _CAMPAIGN_PROPERTIES.items() if k != "slug"},
     },
-    "SeenCampaigns": {
-        "type": "object",
-        "required": ["campaigns"],
-        "properties": {"campaigns": {"type": "array", "items": component("SeenCampaign")}},
-    },
+    "SeenCampaigns": page_of("campaigns", component("SeenCampaign"), count=False),
     "SeenReceiverRecord": {
         "type": "object",
         "required": ["id", "campaign_slug", "fields", "state", "created_at"],
@@ -166,14 +165,17 @@ COMPONENTS: dict[str, dict[str, Any]] = {
             "callback": {"type": ["object", "null"]},
         },
     },
-    "SeenReceiverRecords": {
-        "type": "object",
-        "required": ["count", "receivers"],
-        "properties": {
-            "count": {"type": "integer", "minimum": 0},
-            "receivers": {"type": "array", "items": component("SeenReceiverRecord")},
+    "SeenReceiverRecords": page_of(
+        "receivers",
+        component("SeenReceiverRecord"),
+        extra={
+            "evicted": {
+                "type": "integer",
+                "minimum": 0,
+                "description": "Receivers forgotten beyond `receivers_cap` since the last reset.",
+            }
         },
-    },
+    ),
 }
 
 CAMPAIGN_SLUG = path_param("slug", "The campaign's slug.")
@@ -185,7 +187,11 @@ ADMIN: tuple[Operation, ...] = (
         "listSeenCampaigns",
         "The campaigns SEEN knows, with their tokens and callback settings",
         "seen-admin",
-        {200: ok("The campaigns.", component("SeenCampaigns"))},
+        {
+            200: ok("A page of the campaigns, oldest first.", component("SeenCampaigns")),
+            400: BAD_PAGE,
+        },
+        parameters=PAGE_PARAMS,
     ),
     Operation(
         "post",
@@ -235,7 +241,12 @@ ADMIN: tuple[Operation, ...] = (
         "listSeenReceivers",
         "Receivers, with their render state and callback attempts",
         "seen-admin",
-        {200: ok("The receivers found.", component("SeenReceiverRecords")), 400: BAD_REQUEST},
+        {
+            200: ok(
+                "A page of the receivers found, oldest first.", component("SeenReceiverRecords")
+            ),
+            400: BAD_PAGE,
+        },
         parameters=(
             query_param("campaign", "Only this campaign's receivers (slug)."),
             query_param("customer_id", "Only receivers with this customer id."),
@@ -244,6 +255,7 @@ ADMIN: tuple[Operation, ...] = (
                 "Only receivers in this state.",
                 enum=["accepted", "rendered", "callback_delivered", "callback_failed"],
             ),
+            *PAGE_PARAMS,
         ),
     ),
     Operation(

@@ -372,3 +372,123 @@ def test_a_mock_without_a_description_documents_its_admin_api(
     served = app.test_client().get("/_mock/openapi.json").get_json()
     assert "/_mock/journal.har" in served["paths"]
     assert not any(path.startswith("/v1/") for path in served["paths"])
+
+
+PAGED = {
+    "seen": [
+        "/_mock/journal",
+        "/_mock/journal.har",
+        "/_mock/faults",
+        "/_mock/campaigns",
+        "/_mock/receivers",
+    ],
+    "braze": [
+        "/_mock/journal",
+        "/_mock/journal.har",
+        "/_mock/faults",
+        "/_mock/users",
+        "/_mock/users/export",
+        "/_mock/campaigns",
+        "/_mock/campaigns/{campaign_id}/messages",
+        "/_mock/activity-log",
+        "/_mock/content_blocks",
+    ],
+}
+
+
+@pytest.mark.parametrize("service", ["seen", "braze"])
+def test_every_paged_listing_documents_limit_cursor_and_next_cursor(service: str) -> None:
+    document = build_document(SEEN if service == "seen" else BRAZE)
+    for path in PAGED[service]:
+        operation = operation_of(document, path, "get")
+        names = {p["name"] for p in operation["parameters"] if p["in"] == "query"}
+        assert {"limit", "cursor"} <= names, path
+        assert "400" in operation["responses"], path
+        ref = operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+        shape = document["components"]["schemas"][ref.removeprefix(COMPONENTS)]
+        if path.endswith(".har"):
+            shape = shape["properties"]["log"]
+            assert "_next_cursor" in shape["required"], path
+        else:
+            assert "next_cursor" in shape["required"], path
+
+
+def test_every_admin_operation_with_a_body_documents_the_413(
+    mock: tuple[Flask, ApiDescription],
+) -> None:
+    document = build_document(mock[1])
+    bodies = 0
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            if path.startswith("/_mock/") and "requestBody" in operation:
+                assert "413" in operation["responses"], (method, path)
+                bodies += 1
+    assert bodies >= 4
+
+
+def test_paged_answers_and_their_refusals_fit_the_document(
+    seen_app: Flask, braze_app: Flask
+) -> None:
+    seen = seen_app.test_client()
+    for i in range(3):
+        post_receivers(seen, [{"first_name": f"R{i}"}])
+    seen.post("/_mock/faults", json={"hop": "seen.callback", "status": 503})
+    braze = braze_app.test_client()
+    braze.post("/_mock/users", json=[{"external_id": f"u{i}"} for i in range(3)])
+    campaign = braze.post("/_mock/campaigns", json={"url": "https://api.seen.io/x", "body": ""})
+    campaign_id = campaign.get_json()["id"]
+    braze.post(f"/_mock/campaigns/{campaign_id}/send")
+    checked = 0
+    for client, description, service in ((seen, SEEN, "seen"), (braze, BRAZE, "braze")):
+        document = build_document(description)
+        for template in PAGED[service]:
+            path = template.replace("{campaign_id}", campaign_id)
+            for query in ("limit=1", "limit=0", "limit=x", "cursor=nope", "limit=1001"):
+                response = client.get(f"{path}?{query}")
+                checked += check_answer(
+                    document,
+                    path,
+                    "GET",
+                    response.status_code,
+                    response.content_type or "",
+                    response.get_json(force=True),
+                )
+            first = client.get(f"{path}?limit=1").get_json()
+            cursor = (first.get("log") or first).get("_next_cursor", first.get("next_cursor"))
+            if cursor is not None:
+                response = client.get(path, query_string={"limit": "1", "cursor": cursor})
+                assert response.status_code == 200, (path, response.get_json())
+                checked += check_answer(
+                    document, path, "GET", 200, response.content_type or "", response.get_json()
+                )
+        too_large = client.post(
+            "/_mock/faults", data=b" " * (4 * 1024 * 1024 + 1), content_type="application/json"
+        )
+        checked += check_answer(
+            document,
+            "/_mock/faults",
+            "POST",
+            too_large.status_code,
+            too_large.content_type or "",
+            too_large.get_json(),
+        )
+    assert checked >= 75
+
+
+def test_a_served_document_says_its_own_page_limits(
+    make_seen_app: Callable[..., Flask],
+) -> None:
+    app = make_seen_app(admin_page_limit=2, admin_page_max=3)
+    served = app.test_client().get("/_mock/openapi.json").get_json()
+    for path in PAGED["seen"]:
+        (limit,) = [
+            p for p in operation_of(served, path, "get")["parameters"] if p["name"] == "limit"
+        ]
+        assert (limit["schema"]["default"], limit["schema"]["maximum"]) == (2, 3), path
+    offline = build_document(SEEN)
+    (limit,) = [
+        p
+        for p in operation_of(offline, "/_mock/receivers", "get")["parameters"]
+        if p["name"] == "limit"
+    ]
+    assert (limit["schema"]["default"], limit["schema"]["maximum"]) == (100, 1000)
