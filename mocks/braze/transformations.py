@@ -299,15 +299,18 @@ class TransformationStore:
         webhook = Webhook(self._now(), canonical_headers(headers), payload)
         entry = LogEntry(0, transformation.id, webhook.time, webhook.headers, payload)
         code = transformation.code
+        started: list[bool] = []  # set once the run is done: a worker may take it at once
 
         def done(outcome: RunResult | Exception) -> None:
             with self._lock:
+                started.append(True)
                 self._queued.discard(queued)
             self._finish(transformation, entry, outcome)
 
         queued = self.runtime().submit(transformation.id, code, payload, webhook.headers, done)
         with self._lock:
-            self._queued.add(queued)
+            if not started:
+                self._queued.add(queued)
             transformation.last_webhook = webhook
             transformation.incoming_requests += 1
             entry.id = self._next_log

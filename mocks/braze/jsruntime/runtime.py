@@ -644,10 +644,11 @@ class TransformationRuntime:
             self._claims.append(claim)
         while not claim.ready.wait(0.5):
             with self._lock:
-                if self._closed and claim.slot is None:
+                if self._closed and claim.slot is None and claim in self._claims:
                     self._claims.remove(claim)
-                    raise RuntimeError("TransformationRuntime is closed")
-        assert claim.slot is not None
+                    break
+        if claim.slot is None:  # woken by close
+            raise RuntimeError("TransformationRuntime is closed")
         return claim.slot
 
     def _give_back(self, slot: _Slot) -> None:

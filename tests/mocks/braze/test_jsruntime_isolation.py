@@ -270,6 +270,30 @@ def test_a_full_queue_refuses_runs_and_a_cancelled_one_frees_its_place() -> None
     assert [o.output for o in outcomes] == [2, 3]
 
 
+def test_a_caller_waiting_for_a_worker_when_the_runtime_closes_is_told_so() -> None:
+    runtime = TransformationRuntime(RunLimits(timeout=2), workers=1)
+    runtime.run("return 0", {}, {})
+    slow = threading.Thread(target=runtime.run, args=(BUSY_300_MS, {"n": 1}, {}))
+    slow.start()
+    time.sleep(0.05)
+    raised: list[BaseException] = []
+
+    def waiting() -> None:
+        try:
+            runtime.run("return 1", {}, {})
+        except BaseException as exc:  # reported by the main thread
+            raised.append(exc)
+
+    waiter = threading.Thread(target=waiting)
+    waiter.start()
+    time.sleep(0.05)
+    runtime.close()
+    waiter.join(5)
+    slow.join(5)
+    (exc,) = raised
+    assert isinstance(exc, RuntimeError) and "closed" in str(exc)
+
+
 def test_closing_the_runtime_ends_the_runs_still_queued() -> None:
     outcomes: list[Any] = []
     runtime = TransformationRuntime(RunLimits(timeout=0.3))
