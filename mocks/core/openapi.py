@@ -93,6 +93,8 @@ class Param:
     description: str
     schema: Mapping[str, Any] = field(default_factory=lambda: {"type": "string"})
     required: bool = False
+    paged: bool = False
+    """A paged listing's `limit`: its default and maximum are the mock's settings."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -187,15 +189,19 @@ PAGE_LIMIT = 100
 PAGE_MAX = 1000
 """The settings' defaults (`admin_page_limit`, `admin_page_max`): what a document says when it
 is built for no particular mock (a served one says its mock's own)."""
-LIMIT = query_param(
-    "limit",
+
+
+def paged_limit(description: str) -> Param:
+    """The `limit` of a paged listing (`build_document` gives it the mock's default and
+    maximum)."""
+    schema_ = {"type": "integer", "minimum": 0, "maximum": PAGE_MAX, "default": PAGE_LIMIT}
+    return Param("limit", "query", description, schema_, paged=True)
+
+
+LIMIT = paged_limit(
     "Items in this page: `admin_page_limit` (100) by default, at most `admin_page_max` "
     "(1000); a page also ends before its items pass `admin_page_bytes` (4 MiB) of JSON. "
-    "`0` answers the counts only.",
-    type="integer",
-    minimum=0,
-    maximum=PAGE_MAX,
-    default=PAGE_LIMIT,
+    "`0` answers the counts only."
 )
 CURSOR = query_param(
     "cursor",
@@ -230,19 +236,12 @@ def page_of(
     return {"type": "object", "required": required, "properties": properties}
 
 
-JOURNAL_LIMIT = query_param(
-    "limit",
+JOURNAL_LIMIT = paged_limit(
     "The last `limit` exchanges found (before the `cursor`): `admin_page_limit` (100) by "
     "default, at most `admin_page_max` (1000); a page also ends before its exchanges pass "
     "`admin_page_bytes` (4 MiB) of JSON. The pages go from the newest back, each oldest "
-    "first. `0` answers the counts only.",
-    type="integer",
-    minimum=0,
-    maximum=PAGE_MAX,
-    default=PAGE_LIMIT,
+    "first. `0` answers the counts only."
 )
-PAGED_LIMITS = (LIMIT, JOURNAL_LIMIT)
-"""The `limit` of every paged listing, whose default and maximum are the mock's settings."""
 
 JOURNAL_FILTERS = (
     query_param("hop", "Hop name or glob, e.g. `seen.*`."),
@@ -575,13 +574,13 @@ def with_body_limit(operation: Operation) -> Operation:
 
 def with_page_limits(operation: Operation, page_limit: int, page_max: int) -> Operation:
     """A paged listing's `limit` with the mock's own default and maximum."""
-    if not any(param is limit for param in operation.parameters for limit in PAGED_LIMITS):
+    if not any(param.paged for param in operation.parameters):
         return operation
     parameters = tuple(
         dataclasses.replace(
             param, schema={**param.schema, "default": page_limit, "maximum": page_max}
         )
-        if any(param is limit for limit in PAGED_LIMITS)
+        if param.paged
         else param
         for param in operation.parameters
     )
