@@ -134,6 +134,9 @@ class InboundGate:
         error_body: Callable[[int], Any],
     ) -> None:
         self.app = app
+        # `//users/track` is no route (**assumed**: what the services' front servers do with
+        # it is not documented); werkzeug's merging answered it with an HTML-bodied redirect
+        app.url_map.merge_slashes = False
         self.runtime = runtime
         self.max_body_bytes = max_body_bytes
         self.error_body = error_body
