@@ -348,7 +348,7 @@ def test_a_flood_of_looping_runs_holds_another_transformation_back_by_about_one_
     """30 webhooks to a transformation that loops, then one to another: the other's run does
     not wait for the 30 (it once waited 23 s behind them), and its time is its own."""
     wired(monkeypatch)
-    app = make_braze_app(clock="real", transform_timeout=0.3, transform_workers=2)
+    app = make_braze_app(clock="real", transform_timeout=1.0, transform_workers=2)
     client = app.test_client()
     backend: BrazeBackend = app.extensions["braze"]
     seeded = backend.profiles.seed({"external_id": "u1"})
@@ -359,15 +359,16 @@ def test_a_flood_of_looping_runs_holds_another_transformation_back_by_about_one_
     payload = {**SEEN_PAYLOAD, "customer_id": seeded.braze_id}
     assert client.post(webhook_path(innocent), json=payload).status_code == 201
     while not entries(client, innocent)[0]["destination"]:
-        assert time.monotonic() - sent < 10, "the innocent run never ran"
+        assert time.monotonic() - sent < 40, "the innocent run never ran"
         time.sleep(0.01)
     waited = time.monotonic() - sent
     (entry,) = entries(client, innocent)
     assert entry["error"] is None and entry["destination"]["status"] == 201
-    assert waited < 0.3 * 4, f"waited {waited:.2f} s behind the looping runs"
+    # About one looping run (1 s), where it used to wait for most of the 30 (24 s here).
+    assert waited < 2.5, f"waited {waited:.2f} s behind the looping runs"
     assert entry["duration_ms"] < 150 and entry["queued_ms"] is not None
     looped = [e for e in entries(client, looping) if e["error"] is not None]
-    assert len(looped) < 15, "most looping runs were still waiting"
+    assert len(looped) < 10, "most looping runs were still waiting"
     assert {e["error"]["kind"] for e in looped} <= {"timeout"}
 
 
