@@ -293,23 +293,23 @@ class TransformationStore:
         headers: Mapping[str, str] | Iterable[tuple[str, str]],
         payload: Any,
     ) -> None:
-        """Queue the webhook's run, keep the webhook and count it, and schedule the run's
-        turn after the acknowledgement. Raises RuntimeBusy (nothing kept or counted) when
-        the runtime's queue is full."""
+        """Queue the webhook's run (with the code as it is now), keep the webhook and count
+        it, and schedule the run's turn after the acknowledgement. Raises RuntimeBusy
+        (nothing kept or counted) when the runtime's queue is full."""
         webhook = Webhook(self._now(), canonical_headers(headers), payload)
         entry = LogEntry(0, transformation.id, webhook.time, webhook.headers, payload)
         code = transformation.code
-        started: list[bool] = []  # set once the run is done: a worker may take it at once
+        finished: list[bool] = []  # a worker may take the run, and finish it, at once
 
         def done(outcome: RunResult | Exception) -> None:
             with self._lock:
-                started.append(True)
+                finished.append(True)
                 self._queued.discard(queued)
             self._finish(transformation, entry, outcome)
 
         queued = self.runtime().submit(transformation.id, code, payload, webhook.headers, done)
         with self._lock:
-            if not started:
+            if not finished:
                 self._queued.add(queued)
             transformation.last_webhook = webhook
             transformation.incoming_requests += 1
