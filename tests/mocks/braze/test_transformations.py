@@ -174,6 +174,23 @@ def test_webhooks_are_rate_limited_per_minute(make_braze_app: Callable[..., Flas
     assert client.post(path_of(made), json={}).status_code == 201
 
 
+def test_a_run_takes_the_code_as_it_was_when_the_webhook_was_taken(
+    app: Flask, client: FlaskClient
+) -> None:
+    """*Assumed*: a code update after a webhook was taken does not change that webhook's run
+    (it was queued with the code of the moment)."""
+    made = create(client, code="return {attributes: [{external_id: 'u1', v: 1}]}")
+    client.post(path_of(made), json={})
+    client.put(
+        f"/_mock/transformations/{made['id']}",
+        json={"code": "return {attributes: [{external_id: 'u1', v: 2}]}"},
+    )
+    client.post(path_of(made), json={})
+    runtime_of(app).scheduler.run_until_idle()
+    logs = client.get("/_mock/transformations/logs").json["logs"]
+    assert [entry["output"]["attributes"][0]["v"] for entry in logs] == [1, 2]
+
+
 # -- runs and logs -----------------------------------------------------------------------------
 
 
