@@ -13,6 +13,7 @@ import requests
 from harness.admin_token import admin_headers
 from mocks.core.har import merged
 from mocks.core.openapi import package_version
+from mocks.core.pagination import follow
 
 DEFAULT_URLS = {"seen": "http://127.0.0.1:8801", "braze": "http://127.0.0.1:8802"}
 NAMES = {"seen": "SEEN", "braze": "Braze"}
@@ -43,7 +44,22 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 def fetch_har(base_url: str, name: str, params: dict[str, str]) -> dict[str, Any]:
-    """The HAR document of the mock at `base_url`."""
+    """The HAR document of the mock at `base_url`, every page of it (`log._next_cursor`)."""
+    try:
+        log, entries = follow(
+            lambda query: fetch_har_page(base_url, name, query)["log"],
+            "entries",
+            params=params,
+            newest_first=True,
+            cursor_key="_next_cursor",
+        )
+    except ValueError as exc:
+        raise JournalFetchError(f"{base_url}/_mock/journal.har: {exc}") from None
+    return {"log": {**log, "entries": entries}}
+
+
+def fetch_har_page(base_url: str, name: str, params: dict[str, str]) -> dict[str, Any]:
+    """One page of the HAR document of the mock at `base_url`."""
     url = f"{base_url.rstrip('/')}/_mock/journal.har"
     try:
         response = requests.get(url, params=params, headers=admin_headers(), timeout=TIMEOUT)

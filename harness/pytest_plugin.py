@@ -112,7 +112,7 @@ class LiveMocks:
         found: list[dict[str, Any]] = []
         for name, base in (("seen", self.seen_url), ("braze", self.braze_url)):
             if service is None or service == name:
-                found.extend(self._admin(base, "GET", "/journal", params=params)["exchanges"])
+                found.extend(self._every(base, "/journal", "exchanges", params, newest_first=True))
         return sorted(found, key=lambda e: e["time"])
 
     def assert_called(
@@ -141,10 +141,25 @@ class LiveMocks:
 
     def receivers(self, campaign: str | None = None) -> list[dict[str, Any]]:
         params = {} if campaign is None else {"campaign": campaign}
-        found: list[dict[str, Any]] = self._admin(
-            self.seen_url, "GET", "/receivers", params=params
-        )["receivers"]
-        return found
+        return self._every(self.seen_url, "/receivers", "receivers", params)
+
+    def _every(
+        self,
+        base: str,
+        path: str,
+        key: str,
+        params: Mapping[str, str] | None = None,
+        *,
+        newest_first: bool = False,
+    ) -> list[Any]:
+        """Every item of an admin listing, its pages' cursors followed to the end (oldest
+        first)."""
+        from mocks.core.pagination import follow
+
+        def page(query: dict[str, str]) -> Any:
+            return self._admin(base, "GET", path, params=query)
+
+        return follow(page, key, params=params, newest_first=newest_first)[1]
 
     def seed_profile(self, data: Mapping[str, Any]) -> dict[str, Any]:
         made: dict[str, Any] = self._admin(self.braze_url, "POST", "/users", json=dict(data))
@@ -161,7 +176,7 @@ class LiveMocks:
         }
         found = self._admin(self.braze_url, "GET", "/users", params=params)["users"]
         if not found:
-            everyone = self._admin(self.braze_url, "GET", "/users")["users"]
+            everyone = self._every(self.braze_url, "/users", "users")
             known = "; ".join(u["braze_id"] for u in everyone) or "none"
             raise AssertionError(f"no Braze profile with {params}; known profiles: {known}")
         return found[0]  # type: ignore[no-any-return]

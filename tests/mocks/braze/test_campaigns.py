@@ -108,14 +108,16 @@ def test_the_rate_bounds_are_settings() -> None:
         parse_spec({"url": URL, "rate_per_minute": 101}, settings)
 
 
-def test_api_ids_are_uuids_and_repeat_from_run_to_run(
+def test_api_ids_are_uuids_and_repeat_from_run_to_run_with_a_fixed_id_seed(
     make_braze_app: Callable[..., Flask],
 ) -> None:
     ids = []
     for _ in range(2):
-        store = backend_of(make_braze_app()).campaigns
+        store = backend_of(make_braze_app(id_seed="replay")).campaigns
         ids.append([store.create(SPEC).id, store.create(SPEC).id])
     assert ids[0] == ids[1]
+    fresh = backend_of(make_braze_app()).campaigns
+    assert fresh.create(SPEC).id not in ids[0], "without id_seed every start mints its own"
     assert ids[0][0] != ids[0][1]
     assert all(
         re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", i)
@@ -373,7 +375,7 @@ def test_create_get_list_delete(admin: FlaskClient) -> None:
     one = admin.get(f"/_mock/campaigns/{made['id']}").json
     assert one == {**made, "dispatches": []}
     listed = admin.get("/_mock/campaigns").json
-    assert listed == {"count": 1, "campaigns": [made]}
+    assert listed == {"count": 1, "campaigns": [made], "next_cursor": None}
     assert admin.delete(f"/_mock/campaigns/{made['id']}").status_code == 204
     assert_problem(admin.get(f"/_mock/campaigns/{made['id']}"), 404, made["id"])
     assert_problem(admin.delete(f"/_mock/campaigns/{made['id']}"), 404, made["id"])
@@ -538,7 +540,7 @@ def test_reset_clears_campaigns_dispatches_and_the_log(
     scheduler_of(peer_app).run_until_idle()
     assert admin.get("/_mock/activity-log").json["count"] == 3
     assert admin.post("/_mock/reset").status_code == 200
-    assert admin.get("/_mock/campaigns").json == {"count": 0, "campaigns": []}
+    assert admin.get("/_mock/campaigns").json == {"count": 0, "campaigns": [], "next_cursor": None}
     assert admin.get("/_mock/activity-log").json["count"] == 0
     assert backend_of(peer_app).campaigns.dispatch(sent["dispatch_id"]) is None
     again = create(admin)
