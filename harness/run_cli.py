@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from harness.remote import DEFAULT_TIMEOUT, RemoteError, RemoteOptions, run_remote
 from harness.report import Progress, render_terminal, write_json_report, write_junit
@@ -94,6 +95,11 @@ def main_run(args: argparse.Namespace) -> int:
         missing = "--braze-url" if args.braze_url is None else "--seen-url"
         print(f"seen-braze run: over HTTP, give {missing} too", file=sys.stderr)
         return 2
+    for flag, target in (("--json-report", args.json_report), ("--junit", args.junit)):
+        problem = _unwritable(target) if target else None
+        if problem is not None:  # said before the run, so a long run is not wasted
+            print(f"seen-braze run: {flag} {target}: {problem}", file=sys.stderr)
+            return 2
     scenario = load_scenario(args.scenario)
     progress = Progress(0, stream=sys.stderr, enabled=False if args.no_progress else None)
 
@@ -133,11 +139,30 @@ def _run_remote(
     return run_remote(scenario, options)
 
 
+def _unwritable(target: str) -> str | None:
+    """Why a report cannot be written at `target`, if that can be told before the run."""
+    path = Path(target)
+    if path.is_dir():
+        return "is a directory; give a file name"
+    for parent in path.parents:
+        if parent.exists():
+            return None if parent.is_dir() else f"{parent} is not a directory"
+    return None
+
+
 def finish(result: RunResult, args: argparse.Namespace) -> int:
     """Print the summary, write the reports asked for, and return the exit code."""
     print(render_terminal(result, color=sys.stdout.isatty(), strict=args.strict))
-    if args.json_report:
-        write_json_report(result, args.json_report)
-    if args.junit:
-        write_junit(result, args.junit, strict=args.strict)
+    target = None
+    try:
+        if args.json_report:
+            target = args.json_report
+            write_json_report(result, args.json_report)
+        if args.junit:
+            target = args.junit
+            write_junit(result, args.junit, strict=args.strict)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        print(f"seen-braze run: cannot write the report {target}: {reason}", file=sys.stderr)
+        return 2
     return result.exit_code(strict=args.strict)

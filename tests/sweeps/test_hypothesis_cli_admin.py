@@ -350,11 +350,6 @@ def test_the_command_line_never_shows_a_traceback(command: str, examples: int) -
     check()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="harness/run_cli.py `finish` lets the report writer's OSError out: a traceback "
-    "after the run (the fix is with the CLI's owner)",
-)
 @pytest.mark.parametrize("target", ["a directory", "under a file"])
 @pytest.mark.parametrize("flag", ["--json-report", "--junit"])
 def test_a_report_that_cannot_be_written_is_said_in_one_line(
