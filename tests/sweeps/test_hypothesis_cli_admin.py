@@ -292,8 +292,7 @@ def cli_calls(draw: st.DrawFn, command: str, folder: Path) -> list[str]:
         argv += [mostly(draw, scenario, missing, directory), "--no-progress"]
         argv += ["--users", mostly(draw, draw(st.sampled_from(["0", "1", "2"])), "x", "-1")]
         for report in ("--json-report", "--junit"):
-            # (a report that cannot be written: test_a_report_that_cannot_be_written_...)
-            OPTION_VALUES[report] = [str(folder / f"out{report}"), f"{missing}/x"]
+            OPTION_VALUES[report] = [str(folder / f"out{report}"), directory, f"{missing}/x"]
         options = ["--seed", "--json-report", "--junit", "--timeout", "--transport"]
         flags = ["--strict"]
     for option in draw(st.lists(st.sampled_from(options), max_size=3, unique=True)):
