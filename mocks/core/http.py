@@ -168,7 +168,7 @@ class InboundGate:
             state.body = req.stream.read(limit + 1)
             state.too_large = len(state.body) > limit
         fault = state.fault = self.runtime.faults.draw(name)
-        if fault is None:
+        if fault is None or fault.processed:  # a processed fault acts on the answer: _after
             return None
         if fault.delay:
             if self.runtime.clock.frozen:  # no waiting on a virtual clock: the caller is told
@@ -187,8 +187,14 @@ class InboundGate:
         state: InboundExchange | None = environ.get(STATE_KEY)
         if state is None:
             return response
+        fault = state.fault
+        lost, wire = None, response
+        if fault is not None and fault.processed:
+            # The service's journal keeps the answer it made; `error` says what the caller
+            # got instead, so the work done is still traceable to the request.
+            lost, wire = self._after_processing(fault, response, state)
         journal = self.runtime.journal
-        dropped = isinstance(response, DroppedResponse)
+        dropped = lost is None and isinstance(response, DroppedResponse)
         journal.record(
             service=self.runtime.service,
             hop=state.hop,
@@ -203,12 +209,34 @@ class InboundGate:
             response_body=None
             if dropped
             else journal.body(response.get_data(), response.content_type or ""),
-            error="connection dropped (fault)" if dropped else None,
+            error="connection dropped (fault)" if dropped else lost,
             fault=None if state.fault is None else state.fault.to_dict(),
             note=state.note,
             duration=time.perf_counter() - state.started,
         )
-        return response
+        return wire
+
+    def _after_processing(
+        self, fault: FaultRule, response: Response, state: InboundExchange
+    ) -> tuple[str | None, Response]:
+        """What the caller gets instead of the answer the service made (lost, replaced or
+        late), and why, for the journal's `error` (a late answer is only noted)."""
+        if fault.delay:
+            if self.runtime.clock.frozen:
+                request.environ[DELAY_KEY] = fault.delay
+            else:
+                time.sleep(fault.delay)
+        if fault.drop:
+            return "processed, then the connection was dropped (fault)", DroppedResponse()
+        if fault.status is not None:
+            body = self.error_body(fault.status) if fault.body is None else fault.body
+            return (
+                f"processed, then answered HTTP {fault.status} instead (fault)",
+                json_response(body, fault.status, dict(fault.headers)),
+            )
+        said = f"processed, then the answer was held {fault.delay:g} s (fault)"
+        state.note = said if state.note is None else f"{state.note}; {said}"
+        return None, response
 
 
 @dataclass(slots=True)

@@ -278,3 +278,19 @@ def test_a_users_track_fault_reaches_the_transformations_delivery(
     assert len(found) == 2, [f.to_dict() for f in result.findings]
     assert all(message in f.message for f in found)
     assert all(f.hop == "braze.transformation_delivery" for f in found)
+
+
+@pytest.mark.parametrize("transport", ["wsgi", "responses"])
+@pytest.mark.parametrize("rule", ["drop = true", "delay = 120", "status = 502"])
+def test_receivers_created_then_their_answers_lost_are_duplicated_by_brazes_retry(
+    tmp_path: Path, transport: str, rule: str
+) -> None:
+    path = scenario_file(
+        tmp_path,
+        append='[audience]\nusers = 2\nprobe = false\n\n[[faults]]\nservice = "seen"\n'
+        f'hop = "seen.receivers"\n{rule}\nprocessed = true\ntimes = 2\n',
+    )
+    result = run(path, transport=transport)
+    found = [f for f in result.failures if f.check == "receiver.unique"]
+    assert len(found) == 2, [f.to_dict() for f in result.findings]
+    assert all("2 receivers" in f.message for f in found)

@@ -11,11 +11,13 @@ from typing import Any
 
 import pytest
 import responses
+from flask import Flask
 
 from mocks.core.clock import Scheduler
 from mocks.core.delivery import FixedIntervalRetry, OutboundRequest, OutboundSender
 from mocks.core.faults import FaultRule, FaultRuleError, FaultSet
 from mocks.core.journal import Journal
+from tests.conftest import TOKEN
 
 URL = "https://dt.example.test/transformations/t1/secret"
 
@@ -87,3 +89,44 @@ def test_an_outbound_processed_fault_sends_the_request_then_loses_the_answer(
         assert [a.status for a in delivery.attempts] == [status, 200]
     else:
         assert len(peer.calls) == 1
+
+
+# -- an inbound hop: the mock does the work, then the answer is lost or replaced --------------
+
+
+@pytest.mark.parametrize(
+    ("rule", "seen_status", "error"),
+    [
+        ({"drop": True}, None, "processed, then the connection was dropped (fault)"),
+        ({"status": 502}, 502, "processed, then answered HTTP 502 instead (fault)"),
+        ({"delay": 120}, 201, None),
+    ],
+)
+def test_an_inbound_processed_fault_keeps_the_work_and_journals_the_answer_made(
+    seen_app: Flask,
+    rule: dict[str, Any],
+    seen_status: int | None,
+    error: str | None,
+) -> None:
+    from mocks.core.http import ConnectionDropped
+    from mocks.core.runtime import MockRuntime
+
+    client = seen_app.test_client()
+    added = client.post("/_mock/faults", json={"hop": "seen.receivers", "processed": True, **rule})
+    assert added.status_code == 201
+    url = "/v1/campaigns/onboarding/receivers/"
+    headers = {"Authorization": f"Token {TOKEN}"}
+    if seen_status is None:
+        with pytest.raises(ConnectionDropped):
+            client.post(url, json=[{"first_name": "Ada"}], headers=headers)
+    else:
+        answer = client.post(url, json=[{"first_name": "Ada"}], headers=headers)
+        assert answer.status_code == seen_status
+    runtime: MockRuntime = seen_app.extensions["mock"]
+    (exchange,) = runtime.journal.query(hop="seen.receivers")
+    assert exchange.status == 201, "the journal keeps the answer the mock made"
+    assert exchange.error == error
+    if error is None:
+        assert exchange.note is not None and "the answer was held 120 s" in exchange.note
+    receivers = client.get("/_mock/receivers").json["receivers"]
+    assert [r["fields"]["first_name"] for r in receivers] == ["Ada"], "the work was done"
