@@ -8,6 +8,7 @@ from mocks.braze.campaigns import PROPERTY_KEYS
 from mocks.core.openapi import (
     BAD_PAGE,
     BAD_REQUEST,
+    CURSOR,
     NO_CONTENT,
     NOT_FOUND,
     PAGE_PARAMS,
@@ -18,6 +19,7 @@ from mocks.core.openapi import (
     component,
     ok,
     page_of,
+    paged_limit,
     path_param,
     problem_reply,
     query_param,
@@ -103,17 +105,6 @@ TRANSFORMATION_WEBHOOK = Operation(
 _OBJECT: dict[str, Any] = {"type": "object"}
 
 
-def _listing(key: str, item: dict[str, Any] | None = None) -> dict[str, Any]:
-    return {
-        "type": "object",
-        "required": ["count", key],
-        "properties": {
-            "count": {"type": "integer", "minimum": 0},
-            key: {"type": "array", "items": item or _OBJECT},
-        },
-    }
-
-
 COMPONENTS: dict[str, dict[str, Any]] = {
     "BrazeProfile": {
         "type": "object",
@@ -164,7 +155,7 @@ COMPONENTS: dict[str, dict[str, Any]] = {
             "counters": _OBJECT,
         },
     },
-    "BrazeTransformations": _listing("transformations", component("BrazeTransformation")),
+    "BrazeTransformations": page_of("transformations", component("BrazeTransformation")),
     "BrazeValidateRequest": {
         "type": "object",
         "additionalProperties": False,
@@ -174,7 +165,7 @@ COMPONENTS: dict[str, dict[str, Any]] = {
         },
     },
     "BrazeValidation": _OBJECT,
-    "BrazeTransformationLogs": _listing("logs"),
+    "BrazeTransformationLogs": page_of("logs", _OBJECT),
     "BrazeCatalogRequest": {
         "type": "object",
         "required": ["name"],
@@ -208,8 +199,8 @@ COMPONENTS: dict[str, dict[str, Any]] = {
         },
     },
     "BrazeCatalog": _OBJECT,
-    "BrazeCatalogs": _listing("catalogs", component("BrazeCatalog")),
-    "BrazeMessages": _listing("messages"),
+    "BrazeCatalogs": page_of("catalogs", component("BrazeCatalog")),
+    "BrazeMessages": page_of("messages", _OBJECT),
     "BrazeCampaignRequest": {
         "type": "object",
         "required": ["url"],
@@ -330,7 +321,12 @@ COMPONENTS: dict[str, dict[str, Any]] = {
 TRANSFORMATION_ID = path_param("transformation_id", "The transformation's id.")
 CAMPAIGN_ID = path_param("campaign_id", "The campaign's id.")
 BLOCK_NAME = path_param("name", "The Content Block's name.")
-LIMIT = query_param("limit", "Only the last `limit` entries.", type="integer", minimum=0)
+LOGS_LIMIT = paged_limit(
+    "The last `limit` runs found (before the `cursor`): `admin_page_limit` (100) by default, at "
+    "most `admin_page_max` (1000); a page also ends before its runs pass `admin_page_bytes` "
+    "(4 MiB) of JSON. The pages go from the newest back, each oldest first. `0` answers the "
+    "count only."
+)
 CONFLICT = problem_reply("The request conflicts with the current state.")
 
 
@@ -362,7 +358,13 @@ TRANSFORMATION_ADMIN: tuple[Operation, ...] = (
         "listTransformations",
         "Every Data Transformation",
         "braze-admin",
-        {200: ok("The transformations.", component("BrazeTransformations"))},
+        {
+            200: ok(
+                "A page of the transformations, oldest first.", component("BrazeTransformations")
+            ),
+            400: BAD_PAGE,
+        },
+        parameters=PAGE_PARAMS,
     ),
     Operation(
         "get",
@@ -370,8 +372,18 @@ TRANSFORMATION_ADMIN: tuple[Operation, ...] = (
         "getTransformationLogs",
         "Each run of a transformation: its input, output, error and console",
         "braze-admin",
-        {200: ok("The runs.", component("BrazeTransformationLogs")), 400: BAD_REQUEST},
-        parameters=(query_param("transformation", "Only this transformation's runs (id)."), LIMIT),
+        {
+            200: ok(
+                "A page of the runs, oldest first; the next page has older ones.",
+                component("BrazeTransformationLogs"),
+            ),
+            400: BAD_PAGE,
+        },
+        parameters=(
+            query_param("transformation", "Only this transformation's runs (id)."),
+            LOGS_LIMIT,
+            CURSOR,
+        ),
     ),
     Operation(
         "get",
@@ -463,7 +475,11 @@ TRANSFORMATION_ADMIN: tuple[Operation, ...] = (
         "listCatalogs",
         "Every catalog",
         "braze-admin",
-        {200: ok("The catalogs.", component("BrazeCatalogs"))},
+        {
+            200: ok("A page of the catalogs, oldest first.", component("BrazeCatalogs")),
+            400: BAD_PAGE,
+        },
+        parameters=PAGE_PARAMS,
     ),
     Operation(
         "get",
@@ -471,7 +487,11 @@ TRANSFORMATION_ADMIN: tuple[Operation, ...] = (
         "listSentMessages",
         "Messages sent by transformations' destinations",
         "braze-admin",
-        {200: ok("The messages.", component("BrazeMessages"))},
+        {
+            200: ok("A page of the messages, oldest first.", component("BrazeMessages")),
+            400: BAD_PAGE,
+        },
+        parameters=PAGE_PARAMS,
     ),
 )
 

@@ -9,10 +9,16 @@ from flask import Blueprint, Response, request
 from mocks.braze import errors
 from mocks.braze.jsruntime import InputTooLarge, RuntimeBusy, RuntimeUnavailable
 from mocks.braze.models import BrazeBackend
-from mocks.braze.transformations import TierLimitError, Transformation, TransformationError
+from mocks.braze.transformations import (
+    LogEntry,
+    TierLimitError,
+    Transformation,
+    TransformationError,
+)
 from mocks.core.admin import AdminError, json_object, query_args
 from mocks.core.http import BodyTooLarge, hop, json_response, note, request_body
 from mocks.core.jsonbody import parse_json
+from mocks.core.pagination import PAGE_ARGS, Keyed, numbered, page_query, page_response, take
 
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
@@ -115,8 +121,15 @@ def admin_blueprint(backend: BrazeBackend) -> Blueprint:
 
     @bp.get("/transformations")
     def listed() -> Response:
-        items = [t.to_dict(base_url()) for t in store.transformations.values()]
-        return json_response({"count": len(items), "transformations": items})
+        args = query_args(*PAGE_ARGS)
+        items = list(store.transformations.values())
+        base = base_url()
+        page = take(
+            page_query("braze.transformations", args),
+            numbered(items),  # with a `place` on Transformation: Keyed(items, place_of)
+            lambda t: t.to_dict(base),
+        )
+        return page_response({"count": len(items)}, "transformations", page)
 
     @bp.get("/transformations/<transformation_id>")
     def one(transformation_id: str) -> Response:
@@ -176,15 +189,12 @@ def admin_blueprint(backend: BrazeBackend) -> Blueprint:
 
     @bp.get("/transformations/logs")
     def logs() -> Response:
-        args = query_args("transformation", "limit")
+        args = query_args("transformation", *PAGE_ARGS)
+        query = page_query("braze.transformations.logs", args, newest_first=True)
         wanted = args.get("transformation")
-        entries = [e for e in store.logs if wanted is None or e.transformation_id == wanted]
-        limit = args.get("limit")
-        if limit is not None:
-            if not (limit.isascii() and limit.isdigit()):
-                raise AdminError(400, f"limit: must be a whole number, not {limit!r}")
-            entries = entries[-int(limit) :] if int(limit) else []
-        return json_response({"count": len(entries), "logs": [e.to_dict() for e in entries]})
+        entries = [e for e in list(store.logs) if wanted is None or e.transformation_id == wanted]
+        page = take(query, Keyed(entries, _log_id), LogEntry.to_dict)
+        return page_response({"count": len(entries)}, "logs", page)
 
     @bp.post("/catalogs")
     def create_catalog() -> Response:
@@ -200,15 +210,24 @@ def admin_blueprint(backend: BrazeBackend) -> Blueprint:
 
     @bp.get("/catalogs")
     def catalogs() -> Response:
-        items = [c.to_dict() for c in backend.catalogs.catalogs.values()]
-        return json_response({"count": len(items), "catalogs": items})
+        args = query_args(*PAGE_ARGS)
+        items = list(backend.catalogs.catalogs.values())  # never deleted but by a reset
+        page = take(page_query("braze.catalogs", args), numbered(items), lambda c: c.to_dict())
+        return page_response({"count": len(items)}, "catalogs", page)
 
     @bp.get("/messages")
     def messages() -> Response:
-        sent = [
-            {"dispatch_id": m.dispatch_id, "time": m.time, "request": m.request}
-            for m in backend.messages.sent
-        ]
-        return json_response({"count": len(sent), "messages": sent})
+        args = query_args(*PAGE_ARGS)
+        sent = list(backend.messages.sent)  # only ever added to
+        page = take(
+            page_query("braze.messages", args),
+            numbered(sent),
+            lambda m: {"dispatch_id": m.dispatch_id, "time": m.time, "request": m.request},
+        )
+        return page_response({"count": len(sent)}, "messages", page)
 
     return bp
+
+
+def _log_id(entry: LogEntry) -> int:
+    return entry.id

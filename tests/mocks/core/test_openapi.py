@@ -392,6 +392,10 @@ PAGED = {
         "/_mock/campaigns/{campaign_id}/messages",
         "/_mock/activity-log",
         "/_mock/content_blocks",
+        "/_mock/transformations",
+        "/_mock/transformations/logs",
+        "/_mock/catalogs",
+        "/_mock/messages",
     ],
 }
 
