@@ -82,7 +82,7 @@ def _parser() -> argparse.ArgumentParser:
         description="The offline Validate: run CODE.js as Braze runs a Data Transformation "
         "(a function body with `payload` and `headers`), then check its output against the "
         "destination. Exit 0: acceptable; 1: the code ran but the output would be refused; "
-        "2: the code failed (syntax, runtime, timeout, memory).",
+        "2: the code failed (syntax, runtime, timeout, memory, crashed).",
     )
     transform.add_argument("code", metavar="CODE.js", help="the transformation's JavaScript")
     transform.add_argument("--payload", metavar="PAYLOAD.json", required=True)

@@ -47,7 +47,11 @@ class BrazeBackend:
         self.runtime = runtime
         self.limiter = FixedWindowLimiter(settings.rate_limit, settings.rate_window)
         self.profiles = ProfileStore(
-            now=runtime.clock.now, array_cap=settings.array_cap, seed=settings.profile_seed
+            now=runtime.clock.now,
+            array_cap=settings.array_cap,
+            seed=settings.profile_seed,
+            id_seed=settings.id_seed,
+            cap=settings.profiles_cap,
         )
         self.catalogs = CatalogStore()
         self.messages = SendMessages(
@@ -139,7 +143,9 @@ class BrazeBackend:
                     RunLimits(
                         timeout=self.settings.transform_timeout,
                         memory=self.settings.transform_memory,
-                    )
+                    ),
+                    workers=self.settings.transform_workers,
+                    queue=self.settings.transform_queue,
                 )
             return self._js
 
@@ -188,6 +194,9 @@ class BrazeBackend:
                     body = errors.fault_body(fault.status) if fault.body is None else fault.body
                 else:
                     notes.append(f"{done}, {fault.delay:g} s late (fault)")
+        evicted = self.profiles.eviction_note()
+        if evicted is not None:
+            notes.append(evicted)
         journal = self.runtime.journal
         journal.record(
             service=self.runtime.service,

@@ -88,7 +88,12 @@ class BrazeSettings(CoreSettings):
     """Log entries kept across the workspace's transformations, newest first (Braze's Logs tab
     lists recent requests; how many it keeps is **assumed**)."""
     profile_seed: str = "seen-braze-harness"
-    """Seed of the `braze_id`s the mock assigns."""
+    """Seed of the `braze_id`s the mock assigns (with `id_seed`)."""
+    profiles_cap: int = 100_000
+    """*Assumed* (emulator only: Braze keeps every profile). Most profiles kept; beyond it the
+    oldest is forgotten and the request's journal note says so, so a long soak stays flat."""
+    seed_batch_limit: int = 1000
+    """*Assumed.* Most profiles one `POST /_mock/users` may seed; more is a 400 problem."""
     profiles: list[dict[str, Any]] = field(default_factory=list)
     """Profiles present at start-up and after every reset, as for `POST /_mock/users`."""
     campaigns: list[dict[str, Any]] = field(default_factory=list)
@@ -203,6 +208,8 @@ class BrazeSettings(CoreSettings):
             "transform_memory",
             "transform_workers",
             "transform_queue",
+            "profiles_cap",
+            "seed_batch_limit",
             "transform_rate_limit",
             "transform_active_limit",
             "transform_monthly_limit",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -48,16 +49,13 @@ def test_a_payload_over_the_run_limit_is_said_in_the_log_entry_and_validate(
 
 
 def test_a_runtime_that_cannot_start_is_said_in_the_log_entry_and_validate(
-    app: Flask, client: FlaskClient
+    app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    class Unavailable:
-        limits = RunLimits()
-
-        def run(self, *_args: Any) -> None:
-            raise RuntimeUnavailable("the JavaScript worker keeps exiting")
+    def cannot_start(_slot: Any) -> None:
+        raise RuntimeUnavailable("the JavaScript worker keeps exiting")
 
     made = create(client, code="return {}", active=True)
-    app.extensions["braze"].transformations.runtime = Unavailable
+    monkeypatch.setattr("mocks.braze.jsruntime.runtime._Slot._ready_process", cannot_start)
     assert client.post(path_of(made), json={}).status_code == 201
     runtime_of(app).scheduler.run_until_idle()
     entry = client.get("/_mock/transformations/logs").json["logs"][-1]
