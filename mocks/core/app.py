@@ -22,7 +22,7 @@ def mock_app(
     http_error: Callable[[HTTPException], Response],
 ) -> Flask:
     """A Flask app wired to `runtime`; the service adds its blueprints and error handlers."""
-    app = Flask(import_name)
+    app = Flask(import_name, static_folder=None)  # no /static route: nothing to serve
     app.extensions["mock"] = runtime
     app.extensions["mock_service_http_error"] = http_error
     InboundGate(app, runtime, max_body_bytes=max_body_bytes, error_body=error_body)

@@ -189,10 +189,6 @@ def test_a_fault_405_gets_the_route_s_allow_unless_it_gives_one(
     assert answer.status_code == 405 and answer.headers["Allow"] == expected
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Flask's static route: mocks/core/app.py needs Flask(import_name, static_folder=None)",
-)
 def test_no_route_serves_static_files(fresh: Callable[[str], Flask]) -> None:
     """Neither service has /static: OPTIONS there answers 404 like GET, advertising nothing."""
     app = fresh("seen")
