@@ -18,6 +18,7 @@ from typing import Any, Literal
 from urllib.parse import urljoin
 
 import schemas
+from mocks.core.journal import STATUS_FILTER
 
 OPENAPI_VERSION = "3.1.0"
 JSON = "application/json"
@@ -107,11 +108,14 @@ class Param:
 
 
 def path_param(name: str, description: str, **schema_: Any) -> Param:
-    return Param(name, "path", description, schema_ or {"type": "string"}, required=True)
+    """A path parameter: a string (whatever else `schema_` says), as a URL segment is."""
+    return Param(name, "path", description, {"type": "string", **schema_}, required=True)
 
 
 def query_param(name: str, description: str, **schema_: Any) -> Param:
-    return Param(name, "query", description, schema_ or {"type": "string"})
+    """A query parameter: a string unless `schema_` gives another type; a `pattern` or
+    `minLength` alone would constrain strings only and let a number or object through."""
+    return Param(name, "query", description, {"type": "string", **schema_})
 
 
 @dataclass(frozen=True)
@@ -247,8 +251,9 @@ JOURNAL_FILTERS = (
     query_param("hop", "Hop name or glob, e.g. `seen.*`."),
     query_param(
         "status",
-        "An exact status (`201`), a class (`4xx`) or `none` for exchanges with no response.",
-        pattern="^([1-5][0-9][0-9]|[1-5]xx|none|error)$",
+        "An exact status (`201`), a class (`4xx`) or `none` (or `error`) for exchanges with "
+        "no response.",
+        pattern=f"^({STATUS_FILTER})$",
     ),
     query_param("direction", "Inbound or outbound.", enum=["inbound", "outbound"]),
     query_param("since", "Only exchanges with an id above this one.", type="integer", minimum=0),

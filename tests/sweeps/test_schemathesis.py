@@ -90,10 +90,6 @@ SCHEMAS = {
 
 FINDINGS = "issue #12, the OpenAPI findings"
 KNOWN: dict[tuple[str, str], str] = {
-    ("seen", "GET /_mock/journal"): "F1: `status` has no type",
-    ("seen", "GET /_mock/journal.har"): "F1: `status` has no type",
-    ("braze", "GET /_mock/journal"): "F1: `status` has no type",
-    ("braze", "GET /_mock/journal.har"): "F1: `status` has no type",
     ("seen", "OPTIONS /v1/campaigns/{slug}/receivers/"): "F2: OPTIONS takes any slug",
     ("seen", "POST /_mock/campaigns"): "F3: `token` null, empty, spaces",
     ("seen", "POST /_mock/faults"): "F4: fault rules: nulls, `drop` with `status`, none",
