@@ -13,10 +13,17 @@ import copy
 import fnmatch
 import math
 import random
+import re
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+WHITESPACE = r"\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+"""ECMAScript's `\\s` as a character class body: the OpenAPI document's patterns are ECMA regexes,
+and Python's `\\s` and `str.strip` differ from it (U+001C..U+001F, U+0085, U+FEFF)."""
+HOP_PATTERN = f"[^{WHITESPACE}]"
+"""A fault rule's hop holds something besides white space (searched, as JSON Schema does)."""
 
 _FIELDS = {
     "hop",
@@ -57,7 +64,7 @@ class FaultRule:
     fired: int = 0
 
     def __post_init__(self) -> None:
-        if not isinstance(self.hop, str) or not self.hop.strip():
+        if not isinstance(self.hop, str) or not re.search(HOP_PATTERN, self.hop):
             raise FaultRuleError("hop: must be a non-empty hop name or glob, e.g. 'seen.callback'")
         if self.status is not None and (
             isinstance(self.status, bool)
@@ -112,7 +119,12 @@ class FaultRule:
             )
         if "hop" not in data:
             raise FaultRuleError("hop: required")
-        return cls(**{k: data[k] for k in _FIELDS if k in data})
+        given = {k: data[k] for k in _FIELDS if k in data}
+        for key in ("status", "times"):  # JSON's integers include 503.0, as JSON Schema's do
+            value = given.get(key)
+            if isinstance(value, float) and value.is_integer():
+                given[key] = int(value)
+        return cls(**given)
 
     def matches(self, hop: str) -> bool:
         return self.hop == hop or fnmatch.fnmatchcase(hop, self.hop)

@@ -18,6 +18,7 @@ from typing import Any, Literal
 from urllib.parse import urljoin
 
 import schemas
+from mocks.core.faults import HOP_PATTERN
 from mocks.core.journal import STATUS_FILTER
 
 OPENAPI_VERSION = "3.1.0"
@@ -423,8 +424,17 @@ ADMIN_COMPONENTS: dict[str, dict[str, Any]] = {
         "required": ["hop"],
         "additionalProperties": False,
         "properties": {
-            "hop": {"type": "string", "minLength": 1, "description": "Hop name or glob."},
-            "status": {"type": "integer", "minimum": 100, "maximum": 599},
+            "hop": {
+                "type": "string",
+                "pattern": HOP_PATTERN,
+                "description": "Hop name or glob; not only white space.",
+            },
+            "status": {
+                "type": ["integer", "null"],
+                "minimum": 100,
+                "maximum": 599,
+                "description": "The status to answer with; null: none (a `delay` or `drop`).",
+            },
             "body": {"description": "Body to answer with (default: the service's own shape)."},
             "headers": {"type": "object", "additionalProperties": {"type": "string"}},
             "delay": {"type": "number", "minimum": 0, "maximum": 3600},
@@ -434,8 +444,23 @@ ADMIN_COMPONENTS: dict[str, dict[str, Any]] = {
                 "description": "Act after the request is processed, on its answer only.",
             },
             "probability": {"type": "number", "minimum": 0, "maximum": 1},
-            "times": {"type": "integer", "minimum": 1},
+            "times": {
+                "type": ["integer", "null"],
+                "minimum": 1,
+                "description": "Fire at most this many times; null: no limit.",
+            },
         },
+        "anyOf": [
+            {"required": ["status"], "properties": {"status": {"type": "integer"}}},
+            {"required": ["delay"], "properties": {"delay": {"exclusiveMinimum": 0}}},
+            {"required": ["drop"], "properties": {"drop": {"const": True}}},
+        ],
+        "not": {
+            "required": ["status", "drop"],
+            "properties": {"status": {"type": "integer"}, "drop": {"const": True}},
+        },
+        "description": "At least one of `status`, a `delay` above 0, or `drop`; a dropped "
+        "connection has no status, so `drop` excludes `status`.",
     },
     "FaultRule": {
         "type": "object",

@@ -18,7 +18,6 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
 
 from mocks.core.delivery import Delivery, FixedIntervalRetry, OutboundRequest
 from mocks.core.ids import IdMint
@@ -29,7 +28,22 @@ from mocks.seen.links import VideoLinks, video_links
 from mocks.seen.settings import SeenSettings
 from mocks.seen.validation import validate_batch
 
-SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$")
+SLUG_PATTERN = "[A-Za-z0-9][A-Za-z0-9_-]{0,99}"
+"""A campaign slug, exactly (checked with `fullmatch`; the OpenAPI document anchors the same
+pattern): letters, digits, '-' and '_', starting with a letter or digit, up to 100 characters."""
+TOKEN_PATTERN = "[!-~]{1,200}"
+"""A campaign token: printable ASCII without spaces, up to 200 characters."""
+CALLBACK_URL = 'https?://[!"$-.0->@-~][!-~]*'
+"""A callback URL (these patterns are checked with `fullmatch`; the OpenAPI document anchors
+them with `^...$`): http(s), a host, printable ASCII without spaces (percent-encode the rest)."""
+HEADER_NAME = "[!#$%&'*+.^_`|~0-9A-Za-z-]+"
+"""An HTTP header name (RFC 9110's token)."""
+
+
+def valid_slug(slug: str) -> bool:
+    return re.fullmatch(SLUG_PATTERN, slug) is not None
+
+
 CALLBACK_FIELDS = ("id", "first_name", "last_name", "email", "phone", "extra_args")
 CALLBACK_USER_AGENT = "SEEN-Callback/1.0 (seen-braze-harness emulator)"
 _CAMPAIGN_KEYS = {
@@ -63,6 +77,8 @@ class CallbackAuth:
         if not isinstance(data, dict):
             raise CampaignError("callback_auth: must be an object with a 'type'")
         kind = data.get("type", "none")
+        if not isinstance(kind, str):
+            raise CampaignError(f"callback_auth.type: must be none, basic or header, not {kind!r}")
         keys = {
             "none": {"type"},
             "basic": {"type", "username", "password"},
@@ -76,7 +92,7 @@ class CallbackAuth:
         for key in keys - {"type"}:
             if not isinstance(data.get(key), str) or not data[key]:
                 raise CampaignError(f"callback_auth.{key}: required non-empty string for {kind}")
-        if kind == "header" and not re.fullmatch(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+", data["header"]):
+        if kind == "header" and not re.fullmatch(HEADER_NAME, data["header"]):
             raise CampaignError("callback_auth.header: not a valid HTTP header name")
         return cls(**data)
 
@@ -118,7 +134,7 @@ class Campaign:
                 f"allowed: {', '.join(sorted(_CAMPAIGN_KEYS))}"
             )
         slug = data.get("slug")
-        if not isinstance(slug, str) or not SLUG.match(slug):
+        if not isinstance(slug, str) or not valid_slug(slug):
             raise CampaignError(
                 "slug: required; letters, digits, '-' and '_', up to 100 characters "
                 f"(e.g. 'onboarding', 'Test-Boys'), not {slug!r}"
@@ -126,7 +142,7 @@ class Campaign:
         token = data.get("token")
         if token is None:
             token = secrets.token_hex(20) if new_token is None else new_token()
-        if not isinstance(token, str) or not re.fullmatch(r"[\x21-\x7e]{1,200}", token):
+        if not isinstance(token, str) or not re.fullmatch(TOKEN_PATTERN, token):
             raise CampaignError("token: must be printable characters without spaces")
         return cls(
             slug=slug,
@@ -158,11 +174,11 @@ class Campaign:
 def _callback_url(value: Any) -> str | None:
     if value is None or value == "":
         return None
-    if not isinstance(value, str):
-        raise CampaignError("callback_url: must be an http(s) URL or null")
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise CampaignError(f"callback_url: must be an absolute http(s) URL, not {value!r}")
+    if not isinstance(value, str) or not re.fullmatch(CALLBACK_URL, value):
+        raise CampaignError(
+            "callback_url: must be an absolute http(s) URL in printable ASCII (percent-encode "
+            f"the rest) or null, not {value!r}"
+        )
     return value
 
 

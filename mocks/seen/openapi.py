@@ -21,9 +21,17 @@ from mocks.core.openapi import (
     query_param,
     schema,
 )
+from mocks.seen.models import (
+    CALLBACK_FIELDS,
+    CALLBACK_URL,
+    HEADER_NAME,
+    SLUG_PATTERN,
+    TOKEN_PATTERN,
+)
 
 RECEIVERS_PATH = "/v1/campaigns/{slug}/receivers/"
-SLUG = path_param("slug", "The campaign's slug.", type="string", pattern="^[A-Za-z0-9_-]{1,100}$")
+SLUG_SCHEMA = {"type": "string", "pattern": f"^{SLUG_PATTERN}$"}
+SLUG = path_param("slug", "The campaign's slug; one that cannot be a slug is a 404.", **SLUG_SCHEMA)
 DETAIL = Body(schema("seen/error-detail"))
 VARY = {"Vary": "Always `Accept`, as Django REST Framework sends it."}
 ALLOW = {"Allow": "`POST, OPTIONS`.", **VARY}
@@ -105,21 +113,46 @@ VIDEO_READY = Operation(
     request=Body(schema("seen/callback")),
 )
 
-_CAMPAIGN_PROPERTIES: dict[str, Any] = {
-    "slug": {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,100}$"},
-    "token": {"type": "string"},
-    "callback_url": {"type": ["string", "null"], "format": "uri"},
-    "callback_auth": {
+NON_EMPTY = {"type": "string", "minLength": 1}
+
+
+def _auth(kind: str, **fields: dict[str, Any]) -> dict[str, Any]:
+    """One kind of callback_auth: exactly its keys (`type` may be left out for none)."""
+    return {
         "type": "object",
-        "properties": {
-            "type": {"enum": ["none", "basic", "header"]},
-            "username": {"type": "string"},
-            "password": {"type": "string"},
-            "header": {"type": "string"},
-            "value": {"type": "string"},
-        },
+        "required": ["type", *fields] if fields else [],
+        "additionalProperties": False,
+        "properties": {"type": {"const": kind}, **fields},
+    }
+
+
+_CAMPAIGN_PROPERTIES: dict[str, Any] = {
+    "slug": SLUG_SCHEMA,
+    "token": {
+        "type": ["string", "null"],
+        "pattern": f"^{TOKEN_PATTERN}$",
+        "description": "Printable ASCII without spaces; missing or null: 40 generated hex digits.",
     },
-    "callback_fields": {"type": "array", "items": {"type": "string"}},
+    "callback_url": {
+        "anyOf": [
+            {"type": "null"},
+            {"const": ""},
+            {"type": "string", "pattern": f"^{CALLBACK_URL}$"},
+        ],
+        "description": "An absolute http(s) URL in printable ASCII; null or empty: no callback.",
+    },
+    "callback_auth": {
+        "oneOf": [
+            {"type": "null"},
+            _auth("none"),
+            _auth("basic", username=NON_EMPTY, password=NON_EMPTY),
+            _auth(
+                "header", header={"type": "string", "pattern": f"^{HEADER_NAME}$"}, value=NON_EMPTY
+            ),
+        ],
+        "description": "How SEEN authenticates to the callback URL; null or no `type`: none.",
+    },
+    "callback_fields": {"type": "array", "items": {"enum": list(CALLBACK_FIELDS)}},
     "callback_static": {"type": "object", "additionalProperties": {"type": "string"}},
 }
 
@@ -178,7 +211,7 @@ COMPONENTS: dict[str, dict[str, Any]] = {
     ),
 }
 
-CAMPAIGN_SLUG = path_param("slug", "The campaign's slug.")
+CAMPAIGN_SLUG = path_param("slug", "The campaign's slug.", **SLUG_SCHEMA)
 
 ADMIN: tuple[Operation, ...] = (
     Operation(

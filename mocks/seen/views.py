@@ -11,7 +11,7 @@ from mocks.core.http import BodyTooLarge, hop, json_response, note, request_body
 from mocks.core.jsonbody import parse_json
 from mocks.core.pagination import PAGE_ARGS, Keyed, numbered, page_query, page_response, take
 from mocks.seen import errors
-from mocks.seen.models import Campaign, CampaignError, Receiver, SeenBackend
+from mocks.seen.models import Campaign, CampaignError, Receiver, SeenBackend, valid_slug
 
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"]
 RECEIVER_STATES = ("accepted", "rendered", "callback_delivered", "callback_failed")
@@ -23,6 +23,8 @@ def service_blueprint(backend: SeenBackend) -> Blueprint:
     @bp.route("/v1/campaigns/<slug>/receivers/", methods=METHODS, strict_slashes=False)
     @hop("seen.receivers")
     def receivers(slug: str) -> Response:
+        if not valid_slug(slug):  # SEEN's URL pattern does not match: Django's 404, before
+            raise errors.NotFound()  # authentication, for every method (OPTIONS included)
         try:
             raw = request_body()
         except BodyTooLarge as exc:

@@ -20,12 +20,16 @@ from mocks.core.faults import FaultRule, FaultRuleError, FaultSet
         ({"status": 500}, "hop"),
         ({"hop": "", "status": 500}, "hop"),
         ({"hop": "   ", "status": 500}, "hop"),
+        # white space as ECMAScript's `\s` has it, which the document's pattern uses
+        ({"hop": "\u3000\ufeff\u00a0\t", "status": 500}, "hop"),
+        ({"hop": "x", "status": 500, "drop": True, "times": None}, "status and drop"),
+        ({"hop": "x", "status": None}, "status, delay, drop"),
         ({"hop": 5, "status": 500}, "hop"),
         ({"hop": None, "status": 500}, "hop"),
         ({"hop": "x", "status": 99}, "status"),
         ({"hop": "x", "status": 600}, "status"),
         ({"hop": "x", "status": "500"}, "status"),
-        ({"hop": "x", "status": 500.0}, "status"),
+        ({"hop": "x", "status": 500.5}, "status"),
         ({"hop": "x", "status": True}, "status"),
         ({"hop": "x", "delay": -1}, "delay"),
         ({"hop": "x", "delay": -0.001}, "delay"),
@@ -82,6 +86,11 @@ def test_fault_rule_error_is_a_value_error() -> None:
         ({"hop": "x", "status": 500, "probability": 0}, {"probability": 0}),
         ({"hop": "x", "status": 500, "probability": 1}, {"probability": 1}),
         ({"hop": "x", "status": 500, "times": 1}, {"times": 1}),
+        # JSON (and JSON Schema's `integer`) does not tell 503 from 503.0
+        ({"hop": "x", "status": 503.0, "times": 2.0}, {"status": 503, "times": 2}),
+        ({"hop": "x", "status": None, "drop": True, "times": None}, {"drop": True, "times": None}),
+        # U+001C is white space to Python's str.strip, not to ECMAScript (nor to the document)
+        ({"hop": "\x1c", "status": 500}, {"hop": "\x1c"}),
         (
             {"hop": "x", "status": 429, "body": {"detail": "slow"}, "headers": {"A": "b"}},
             {"body": {"detail": "slow"}, "headers": {"A": "b"}},
@@ -260,3 +269,8 @@ def test_non_matching_hops_do_not_use_up_draws() -> None:
         noisy.draw("other")
         noisy_draws.append(noisy.draw("h") is not None)
     assert noisy_draws == quiet_draws
+
+
+def test_whole_floats_are_stored_as_integers() -> None:
+    shown = FaultRule.from_dict({"hop": "x", "status": 503.0, "times": 2.0}).to_dict()
+    assert (type(shown["status"]), type(shown["times"])) == (int, int)

@@ -66,12 +66,29 @@ def test_create_a_campaign_at_runtime_and_use_it(client: FlaskClient) -> None:
         ({"slug": "x", "callback_static": {"n": 1}}, 400, "callback_static"),
         ({"slug": "x", "token": "has space"}, 400, "token"),
         ({"slug": "x", "colour": "red"}, 400, "colour"),
+        # what the OpenAPI document states (found by the schemathesis sweep)
+        ({"slug": "_x"}, 400, "slug"),
+        ({"slug": "x\n"}, 400, "slug"),
+        ({"slug": "x", "token": ""}, 400, "token"),
+        ({"slug": "x", "token": "t\n"}, 400, "token"),
+        ({"slug": "x", "callback_auth": {"type": {}}}, 400, "callback_auth.type"),
+        ({"slug": "x", "callback_auth": {"type": ["basic"]}}, 400, "callback_auth.type"),
+        ({"slug": "x", "callback_url": "http://127.0.0.1:8802/hook\n"}, 400, "callback_url"),
+        ({"slug": "x", "callback_url": "HTTP://127.0.0.1/hook"}, 400, "callback_url"),
+        ({"slug": "x", "callback_url": "http://127.0.0.1/h\u00e9"}, 400, "percent-encode"),
+        ({"slug": "x", "callback_url": "http:///hook"}, 400, "callback_url"),
     ],
 )
 def test_bad_campaigns_are_refused_with_the_key(
     client: FlaskClient, body: dict[str, Any], status: int, words: str
 ) -> None:
     assert words in problem(client.post("/_mock/campaigns", json=body), status)
+
+
+def test_a_null_token_is_generated_like_a_missing_one(client: FlaskClient) -> None:
+    created = client.post("/_mock/campaigns", json={"slug": "x", "token": None})
+    assert created.status_code == 201
+    assert len(created.json["token"]) == 40 and int(created.json["token"], 16) >= 0
 
 
 def test_campaign_body_must_be_json_object(client: FlaskClient) -> None:

@@ -426,6 +426,18 @@ def test_options_answers_metadata(client: FlaskClient) -> None:
     assert response.headers["Allow"] == "POST, OPTIONS"
 
 
+@pytest.mark.parametrize("method", ["OPTIONS", "POST", "GET"])
+@pytest.mark.parametrize("slug", ["%C2%84", "_x", "a%20b", "x" * 101])
+def test_a_slug_that_cannot_be_one_is_not_found_before_authentication(
+    client: FlaskClient, method: str, slug: str
+) -> None:
+    """SEEN's URL pattern does not match such a path: 404 for every method, whatever the
+    token (the OpenAPI document's slug pattern says the same)."""
+    for token in (TOKEN, None):
+        response = post_receivers(client, [ADA], slug=slug, method=method, token=token)
+        assert (response.status_code, response.json) == (404, {"detail": "Not found."})
+
+
 def test_unknown_path_is_answered_and_journaled(client: FlaskClient, runtime: MockRuntime) -> None:
     response = client.post("/v1/campaigns/onboarding/", json=[ADA])
     assert (response.status_code, response.json) == (404, {"detail": "Not found."})
