@@ -4,7 +4,7 @@ and the Content Blocks their templates include. Every listing answers in pages
 
 from __future__ import annotations
 
-import math
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -12,6 +12,7 @@ from flask import Blueprint, Response, request
 
 from mocks.braze.campaigns import (
     PROPERTY_KEYS,
+    SINCE_PATTERN,
     STATES,
     CampaignError,
     CampaignNotFound,
@@ -230,23 +231,20 @@ def admin_blueprint(backend: BrazeBackend) -> Blueprint:
 
 
 def _instant(raw: str | None) -> float | None:
-    """`since` as clock seconds or an ISO 8601 time (UTC when it names no offset)."""
     if raw is None:
         return None
-    try:
-        seconds = float(raw)
-    except ValueError:
-        pass
-    else:
-        if math.isfinite(seconds):
-            return seconds
-        raise AdminError(400, f"since: must be a finite number of seconds, not {raw!r}")
+    if not re.fullmatch(SINCE_PATTERN, raw):
+        raise AdminError(
+            400,
+            "since: must be clock seconds (1733300000.5) or an ISO 8601 date or time "
+            f"(2026-12-04, 2026-12-04T10:00:00Z, 2026-12-04T11:00+01:00), not {raw!r}",
+        )
+    if raw[:1] == "-" or len(raw) < 10 or raw[4] != "-":
+        return float(raw)
     try:
         moment = datetime.fromisoformat(raw)
-    except ValueError:
-        raise AdminError(
-            400, f"since: must be clock seconds or an ISO 8601 time, not {raw!r}"
-        ) from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.timestamp()
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        return moment.timestamp()
+    except (ValueError, OverflowError) as exc:
+        raise AdminError(400, f"since: not a time on the calendar: {raw!r} ({exc})") from None

@@ -133,6 +133,17 @@ UNSENT_DISPATCH_ID = "dispatch_id_for_unsent_campaign"
 MessageState = Literal[
     "scheduled", "sending", "delivered", "failed", "aborted", "render_error", "expired"
 ]
+SINCE_PATTERN = (
+    r"-?[0-9]{1,15}(\.[0-9]{1,9})?"
+    r"|[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
+    r"([T ]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?"
+    r"(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])?)?"
+)
+"""The activity log's `since`: clock seconds, or an ISO 8601 date or time (UTC when it names no
+offset). Checked with `fullmatch`; the OpenAPI document anchors it. A date the pattern lets
+through but the calendar has not (30 February, year 0) is refused too."""
+
+
 STATES: tuple[MessageState, ...] = (
     "scheduled",
     "sending",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mocks.braze.campaigns import PROPERTY_KEYS
+from mocks.braze.campaigns import PROPERTY_KEYS, SINCE_PATTERN, STATES
 from mocks.core.openapi import (
     BAD_PAGE,
     BAD_REQUEST,
@@ -318,7 +318,9 @@ COMPONENTS: dict[str, dict[str, Any]] = {
     "BrazeContentBlocks": page_of("content_blocks", component("BrazeContentBlock")),
 }
 
-TRANSFORMATION_ID = path_param("transformation_id", "The transformation's id.")
+TRANSFORMATION_ID = path_param(
+    "transformation_id", "The transformation's id: 24 hex digits.", pattern="^[0-9a-f]{24}$"
+)
 CAMPAIGN_ID = path_param("campaign_id", "The campaign's id.")
 BLOCK_NAME = path_param("name", "The Content Block's name.")
 LOGS_LIMIT = paged_limit(
@@ -617,7 +619,7 @@ CAMPAIGN_ADMIN: tuple[Operation, ...] = (
         parameters=(
             CAMPAIGN_ID,
             query_param("dispatch_id", "Only this dispatch's messages."),
-            query_param("state", "Only messages in this state."),
+            query_param("state", "Only messages in this state.", enum=list(STATES)),
             query_param("external_id", "Only this user's messages."),
             *PAGE_PARAMS,
         ),
@@ -650,7 +652,12 @@ CAMPAIGN_ADMIN: tuple[Operation, ...] = (
         },
         parameters=(
             query_param("campaign_id", "Only this campaign's entries."),
-            query_param("since", "Clock seconds or an ISO 8601 time."),
+            query_param(
+                "since",
+                "Entries from this instant on: clock seconds, or an ISO 8601 date or time (UTC "
+                "when it names no offset); a date not on the calendar is refused.",
+                pattern=f"^({SINCE_PATTERN})$",
+            ),
             *PAGE_PARAMS,
         ),
     ),

@@ -98,6 +98,11 @@ def _request_headers() -> list[tuple[str, str]]:
     return list(request.headers.items())
 
 
+ONE_TRANSFORMATION = "/transformations/<string(length=24):transformation_id>"
+"""A transformation's own path: its id is always 24 hex digits, so `logs` is never one (and
+OPTIONS or a 405 on /_mock/transformations/logs lists only what that listing answers)."""
+
+
 def admin_blueprint(backend: BrazeBackend) -> Blueprint:
     bp = Blueprint("braze_transformations_admin", __name__, url_prefix="/_mock")
     store = backend.transformations
@@ -131,11 +136,11 @@ def admin_blueprint(backend: BrazeBackend) -> Blueprint:
         )
         return page_response({"count": len(items)}, "transformations", page)
 
-    @bp.get("/transformations/<transformation_id>")
+    @bp.get(ONE_TRANSFORMATION)
     def one(transformation_id: str) -> Response:
         return json_response(found(transformation_id).to_dict(base_url()))
 
-    @bp.put("/transformations/<transformation_id>")
+    @bp.put(ONE_TRANSFORMATION)
     def update(transformation_id: str) -> Response:
         found(transformation_id)
         try:
@@ -144,7 +149,7 @@ def admin_blueprint(backend: BrazeBackend) -> Blueprint:
             raise AdminError(_status(exc), str(exc)) from None
         return json_response(transformation.to_dict(base_url()))
 
-    @bp.delete("/transformations/<transformation_id>")
+    @bp.delete(ONE_TRANSFORMATION)
     def delete(transformation_id: str) -> Response:
         if not store.delete(transformation_id):
             raise AdminError(404, f"no transformation {transformation_id!r}")

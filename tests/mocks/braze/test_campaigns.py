@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 from email.utils import formatdate
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 import requests
@@ -14,6 +15,7 @@ from flask.testing import FlaskClient
 
 from mocks.braze.app import create_app
 from mocks.braze.campaigns import (
+    STATES,
     CampaignError,
     WebhookRetry,
     infer_content_type,
@@ -545,3 +547,58 @@ def test_reset_clears_campaigns_dispatches_and_the_log(
     assert backend_of(peer_app).campaigns.dispatch(sent["dispatch_id"]) is None
     again = create(admin)
     assert again["id"] == made["id"], "ids start over"
+
+
+@pytest.mark.parametrize(
+    ("since", "accepted"),
+    [
+        ("0", True),
+        ("-1", True),
+        ("1733300000.5", True),
+        ("2026-12-04", True),
+        ("2026-12-04T10:00", True),
+        ("2026-12-04 10:00:00.123456", True),
+        ("2026-12-04T10:00:00Z", True),
+        ("2026-12-04T11:00+01:00", True),
+        # what the OpenAPI document's pattern refuses, the mock refuses (schemathesis, F5)
+        ("", False),
+        (" 1", False),
+        ("1_000", False),
+        ("1e3", False),
+        ("inf", False),
+        ("9" * 16, False),
+        ("20261204", True),  # clock seconds, not the basic-format date
+        ("2026-12-04T10", False),
+        ("2026-12-04T10:00:00.1234567", False),
+        ("2026-12-04T10:00:00+05:30:15", False),
+        ("2026-12-04\n", False),
+        ("٢٠٢٦-12-04", False),  # Arabic-Indic digits: Python's \d, not the document's [0-9]
+        # the pattern lets these through; the calendar does not
+        ("2026-02-30", False),
+        ("0000-01-01", False),
+        ("0001-01-01T00:00+23:59", True),  # before year 1 in UTC, yet a timestamp
+    ],
+)
+def test_activity_log_since_is_exactly_what_the_document_says(
+    admin: FlaskClient, since: str, accepted: bool
+) -> None:
+    response = admin.get(f"/_mock/activity-log?since={quote(since)}")
+    if accepted:
+        assert response.status_code == 200, response.json
+    else:
+        assert_problem(response, 400, "since")
+
+
+def test_messages_state_is_one_of_the_documented_states(admin: FlaskClient) -> None:
+    made = create(admin)
+    path = f"/_mock/campaigns/{made['id']}/messages"
+    assert_problem(admin.get(f"{path}?state="), 400, "state")
+    document = admin.get("/_mock/openapi.json").json
+    (state,) = [
+        p
+        for p in document["paths"]["/_mock/campaigns/{campaign_id}/messages"]["get"]["parameters"]
+        if p["name"] == "state"
+    ]
+    assert set(state["schema"]["enum"]) == set(STATES)
+    for each in STATES:
+        assert admin.get(f"{path}?state={each}").status_code == 200

@@ -52,3 +52,21 @@ def test_the_logs_page_from_the_newest_back(make_braze_app: Callable[..., Flask]
     logs, pages = walk(client, "/_mock/transformations/logs", "logs", newest_first=True)
     assert [e["id"] for e in logs] == [1, 2, 3, 4, 5] and pages == 3
     assert client.get("/_mock/transformations/logs?limit=x").status_code == 400
+
+
+def test_the_logs_listing_is_not_a_transformation(make_braze_app: Callable[..., Flask]) -> None:
+    """`/_mock/transformations/logs` answers GET only: the id route (ids are 24 hex digits)
+    does not take `logs`, so OPTIONS and a 405 list what the document lists (schemathesis, F7)."""
+    client = make_braze_app().test_client()
+    options = client.options("/_mock/transformations/logs")
+    assert (options.status_code, options.headers["Allow"]) == (204, "GET, HEAD, OPTIONS")
+    for method in ("PUT", "DELETE"):
+        refused = client.open("/_mock/transformations/logs", method=method, json={})
+        assert (refused.status_code, refused.headers["Allow"]) == (405, "GET, HEAD, OPTIONS")
+    made = client.post(
+        "/_mock/transformations", json={"name": "T", "code": CODE, "destination": "track-users"}
+    ).get_json()
+    one = f"/_mock/transformations/{made['id']}"
+    assert client.options(one).headers["Allow"] == "GET, PUT, DELETE, HEAD, OPTIONS"
+    assert client.get(one).status_code == 200
+    assert client.get("/_mock/transformations/not-an-id").status_code == 404
