@@ -105,6 +105,8 @@ class TrackUsers:
         return len({p["pointer"] for p in problems}) < len(objects)
 
 
+CATALOG_NAME = "[A-Za-z0-9_-]{1,250}"
+"""A catalog's name, and a catalog field's: checked with `fullmatch` (the document anchors it)."""
 FIELD_TYPES = ("string", "number", "boolean", "time", "object", "array", "geo")
 """Catalog field types (Braze's create-catalog page and catalog data types)."""
 ITEM_MAX_CHARS = 5000
@@ -144,7 +146,7 @@ class CatalogStore:
             self.catalogs.clear()
 
     def create(self, name: Any, fields: Any = None) -> Catalog:
-        if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9_-]{1,250}", name):
+        if not isinstance(name, str) or not re.fullmatch(CATALOG_NAME, name):
             raise ValueError("name: letters, digits, '-' and '_', up to 250 characters")
         declared = None if fields is None else _catalog_fields(fields)
         with self._lock:
@@ -163,7 +165,7 @@ def _catalog_fields(fields: Any) -> dict[str, str]:
         name, kind = spec.get("name"), spec.get("type")
         if set(spec) != {"name", "type"} or not isinstance(name, str):
             raise ValueError(f"fields[{index}]: must be {{name, type}}")
-        if not re.fullmatch(r"[A-Za-z0-9_-]{1,250}", name):
+        if not re.fullmatch(CATALOG_NAME, name):
             raise ValueError(f"fields[{index}]: names take letters, digits, '-' and '_'")
         if kind not in FIELD_TYPES:
             raise ValueError(f"fields[{index}]: type must be one of {', '.join(FIELD_TYPES)}")

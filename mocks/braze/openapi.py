@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from mocks.braze.campaigns import PROPERTY_KEYS, SINCE_PATTERN, STATES
+from mocks.braze.destinations import CATALOG_NAME, DESTINATIONS, FIELD_TYPES
+from mocks.core.jsonbody import NOT_BLANK
 from mocks.core.openapi import (
     BAD_PAGE,
     BAD_REQUEST,
@@ -105,6 +107,16 @@ TRANSFORMATION_WEBHOOK = Operation(
 _OBJECT: dict[str, Any] = {"type": "object"}
 
 
+TRANSFORMATION_FIELDS: dict[str, Any] = {
+    "name": {"type": "string", "pattern": NOT_BLANK, "description": "Not only white space."},
+    "code": {"type": "string", "description": "JavaScript: the body of a function of payload."},
+    "destination": {"enum": list(DESTINATIONS)},
+    "active": {"type": "boolean"},
+}
+
+ONE_NAMESPACE = {"not": {"required": ["context", "canvas_entry_properties"]}}
+"""`context` and `canvas_entry_properties` fill the same Liquid namespace: one of them."""
+
 COMPONENTS: dict[str, dict[str, Any]] = {
     "BrazeProfile": {
         "type": "object",
@@ -132,13 +144,16 @@ COMPONENTS: dict[str, dict[str, Any]] = {
     },
     "BrazeTransformationRequest": {
         "type": "object",
+        "required": ["name", "code", "destination"],
         "additionalProperties": False,
-        "properties": {
-            "name": {"type": "string", "minLength": 1},
-            "code": {"type": "string"},
-            "destination": {"type": "string"},
-            "active": {"type": "boolean"},
-        },
+        "description": "`code` is refused over the `code_chars` limit (100,000 by default).",
+        "properties": TRANSFORMATION_FIELDS,
+    },
+    "BrazeTransformationChange": {
+        "type": "object",
+        "additionalProperties": False,
+        "description": "The fields to change; the others keep their values.",
+        "properties": TRANSFORMATION_FIELDS,
     },
     "BrazeTransformation": {
         "type": "object",
@@ -171,28 +186,27 @@ COMPONENTS: dict[str, dict[str, Any]] = {
         "required": ["name"],
         "additionalProperties": False,
         "properties": {
-            "name": {"type": "string", "minLength": 1},
+            "name": {"type": "string", "pattern": f"^{CATALOG_NAME}$"},
             "fields": {
-                "type": "array",
-                "description": "Braze's catalog fields, `id` (string) first; without them the "
-                "catalog takes any field (emulator allowance).",
+                "type": ["array", "null"],
+                "description": "Braze's catalog fields, `id` (string) first, each name once; "
+                "null or none: the catalog takes any field (emulator allowance).",
+                "minItems": 1,
+                "prefixItems": [
+                    {
+                        "type": "object",
+                        "required": ["name", "type"],
+                        "additionalProperties": False,
+                        "properties": {"name": {"const": "id"}, "type": {"const": "string"}},
+                    }
+                ],
                 "items": {
                     "type": "object",
                     "required": ["name", "type"],
                     "additionalProperties": False,
                     "properties": {
-                        "name": {"type": "string"},
-                        "type": {
-                            "enum": [
-                                "string",
-                                "number",
-                                "boolean",
-                                "time",
-                                "object",
-                                "array",
-                                "geo",
-                            ]
-                        },
+                        "name": {"type": "string", "pattern": f"^{CATALOG_NAME}$"},
+                        "type": {"enum": list(FIELD_TYPES)},
                     },
                 },
             },
@@ -234,18 +248,25 @@ COMPONENTS: dict[str, dict[str, Any]] = {
             "external_user_id": {"type": "string", "minLength": 1},
             **{key: component("BrazeProperties") for key in PROPERTY_KEYS},
         },
+        **ONE_NAMESPACE,
     },
     "BrazeSendRequest": {
         "type": "object",
         "additionalProperties": False,
         "description": "`trigger_properties` are Liquid's `api_trigger_properties`; "
         "`context` is `canvas_entry_properties`. Recipients (as `/campaigns/trigger/send` "
-        "takes them) are the audience, their properties override the shared ones.",
+        "takes them) are the audience, their properties override the shared ones; give "
+        "`external_ids` or `recipients`, not both.",
         "properties": {
-            "external_ids": {"type": "array", "items": {"type": "string"}},
-            "recipients": {"type": "array", "items": component("BrazeRecipient")},
+            "external_ids": {"type": "array", "items": {"type": "string", "minLength": 1}},
+            "recipients": {
+                "type": "array",
+                "items": component("BrazeRecipient"),
+                "description": "Each `external_user_id` once.",
+            },
             **{key: component("BrazeProperties") for key in PROPERTY_KEYS},
         },
+        "allOf": [{"not": {"required": ["external_ids", "recipients"]}}, ONE_NAMESPACE],
     },
     "BrazeDispatch": _OBJECT,
     "BrazeCampaignMessages": page_of(
@@ -269,6 +290,7 @@ COMPONENTS: dict[str, dict[str, Any]] = {
             "user": {"type": "object", "description": "Attributes in /users/track form."},
             **{key: component("BrazeProperties") for key in PROPERTY_KEYS},
         },
+        **ONE_NAMESPACE,
     },
     "BrazeTestResult": _OBJECT,
     "BrazeActivityLog": page_of(
@@ -408,7 +430,7 @@ TRANSFORMATION_ADMIN: tuple[Operation, ...] = (
             404: NOT_FOUND,
             409: problem_reply("Activating it would pass the tier's active transformations."),
         },
-        request=Body(component("BrazeTransformationRequest")),
+        request=Body(component("BrazeTransformationChange")),
         parameters=(TRANSFORMATION_ID,),
     ),
     Operation(

@@ -29,6 +29,7 @@ from mocks.braze.jsruntime import (
     canonical_headers,
 )
 from mocks.braze.settings import BrazeSettings
+from mocks.core.jsonbody import not_blank
 
 LOG_CAP = 1000
 MAX_DEPTH = BrazeSettings.max_json_depth
@@ -499,7 +500,7 @@ def _definition(data: Any, *, partial: bool) -> dict[str, Any]:
             raise TransformationError(f"required: {', '.join(missing)}")
     values: dict[str, Any] = {}
     if "name" in data:
-        if not isinstance(data["name"], str) or not data["name"].strip():
+        if not isinstance(data["name"], str) or not not_blank(data["name"]):
             raise TransformationError("name: must be a non-empty string")
         values["name"] = data["name"]
     if "code" in data:

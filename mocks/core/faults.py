@@ -19,10 +19,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-WHITESPACE = r"\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
-"""ECMAScript's `\\s` as a character class body: the OpenAPI document's patterns are ECMA regexes,
-and Python's `\\s` and `str.strip` differ from it (U+001C..U+001F, U+0085, U+FEFF)."""
-HOP_PATTERN = f"[^{WHITESPACE}]"
+from mocks.core.jsonbody import NOT_BLANK
+
+HOP_PATTERN = NOT_BLANK
 """A fault rule's hop holds something besides white space (searched, as JSON Schema does)."""
 
 _FIELDS = {

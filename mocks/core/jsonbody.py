@@ -7,6 +7,17 @@ import math
 import re
 from typing import Any
 
+WHITESPACE = r"\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+"""ECMAScript's `\\s` as a character class body: the OpenAPI document's patterns are ECMA regexes,
+and Python's `\\s` and `str.strip` differ from it (U+001C..U+001F, U+0085, U+FEFF)."""
+NOT_BLANK = f"[^{WHITESPACE}]"
+"""A string holding something besides white space: search for it (as JSON Schema's `pattern`
+does); the OpenAPI documents use it for names that must not be blank."""
+
+
+def not_blank(text: str) -> bool:
+    return re.search(NOT_BLANK, text) is not None
+
 
 class JsonBodyError(ValueError):
     """A body that is not JSON the mocks can hold; the message says why, in a few words."""

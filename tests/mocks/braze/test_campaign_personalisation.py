@@ -156,6 +156,21 @@ def test_context_is_canvas_entry_properties_under_its_newer_name(
             "external_ids and recipients: give one of them, not both",
         ),
         ({"properties": {}}, "unknown key(s): properties"),
+        # what the OpenAPI document now states too (schemathesis, F9)
+        (
+            {"external_ids": [], "recipients": [{"external_user_id": "00"}]},
+            "external_ids and recipients: give one of them, not both",
+        ),
+        (
+            {
+                "recipients": [
+                    {"external_user_id": "u1", "context": {}, "canvas_entry_properties": {}}
+                ]
+            },
+            "recipients[0].context: canvas_entry_properties and context are the same namespace",
+        ),
+        ({"external_ids": [""]}, "external_ids: must be a list"),
+        ({"external_ids": None}, "external_ids: must be a list"),
     ],
 )
 def test_a_bad_send_body_is_a_400_problem_naming_the_key(

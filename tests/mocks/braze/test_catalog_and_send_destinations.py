@@ -68,6 +68,42 @@ def test_catalogs_have_fields_with_id_first(client: FlaskClient, catalog: dict[s
     assert odd.status_code == 400 and "type must be one of" in odd.json["detail"]
 
 
+ID_FIELD = {"name": "id", "type": "string"}
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "words"),
+    [
+        ({"name": "free", "fields": None}, 201, ""),  # null: any field, as the document says
+        ({"name": "x\n"}, 400, "name"),
+        ({"name": "x", "fields": []}, 400, "'id'"),
+        ({"name": "x", "fields": [None]}, 400, "fields"),
+        (
+            {
+                "name": "x",
+                "fields": [{"name": "id", "type": "string"}, {"name": "a\n", "type": "geo"}],
+            },
+            400,
+            "fields[1]",
+        ),
+        (
+            {
+                "name": "x",
+                "fields": [{"name": "id", "type": "string"}, {"name": "id", "type": "geo"}],
+            },
+            400,
+            "named twice",
+        ),
+    ],
+)
+def test_catalog_definitions_as_the_document_states_them(
+    client: FlaskClient, body: dict[str, Any], status: int, words: str
+) -> None:
+    response = client.post("/_mock/catalogs", json=body)
+    assert response.status_code == status, response.json
+    assert words in (response.json.get("detail") or "")
+
+
 def test_invalid_fields_for_a_field_the_catalog_does_not_have(
     app: Flask, client: FlaskClient, catalog: dict[str, Any]
 ) -> None:

@@ -73,11 +73,30 @@ def test_each_transformation_gets_its_own_unguessable_url(client: FlaskClient) -
         ({"name": "x", "code": 5, "destination": "track-users"}, "code"),
         ({"name": "x", "code": "", "destination": "track-users", "active": "yes"}, "active"),
         ({"name": "x", "code": "", "destination": "track-users", "colour": 1}, "colour"),
+        # the OpenAPI document says the same (schemathesis, F11)
+        ({}, "required: code, destination, name"),
+        ({"name": "\u3000\ufeff", "code": "", "destination": "track-users"}, "name"),
+        ({"name": "x", "code": "", "destination": None}, "destination"),
     ],
 )
 def test_bad_definitions_are_refused(client: FlaskClient, body: dict[str, Any], words: str) -> None:
     response = client.post("/_mock/transformations", json=body)
     assert response.status_code == 400 and words in response.json["detail"]
+
+
+def test_a_name_of_what_python_but_not_ecmascript_calls_white_space_is_taken(
+    client: FlaskClient,
+) -> None:
+    body = {"name": "\x1c", "code": "", "destination": "track-users"}
+    assert client.post("/_mock/transformations", json=body).status_code == 201
+
+
+def test_a_change_needs_no_required_field(client: FlaskClient) -> None:
+    made = client.post(
+        "/_mock/transformations", json={"name": "x", "code": "", "destination": "track-users"}
+    ).json
+    changed = client.put(f"/_mock/transformations/{made['id']}", json={"name": "y"})
+    assert changed.status_code == 200 and changed.json["code"] == ""
 
 
 def test_update_activate_deactivate_delete(client: FlaskClient) -> None:

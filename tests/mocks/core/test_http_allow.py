@@ -50,7 +50,15 @@ def url_of(app: Flask, rule: Rule) -> str:
     if rule.endpoint == "braze_transformations.webhook":
         webhook: str = app.extensions["test_webhook"]
         return re.sub(r"^https?://[^/]+", "", webhook)
-    return re.sub(r"<(?:int:)?[^>]+>", lambda m: "1" if "int:" in m.group() else "x", rule.rule)
+    return re.sub(r"<([a-z]+)(\([^)]*\))?:?[^>]*>", _sample, rule.rule)
+
+
+def _sample(match: re.Match[str]) -> str:
+    """A value the converter takes: 1 for an int, 24 characters for a transformation id."""
+    if match.group(1) == "int":
+        return "1"
+    length = re.search(r"length=(\d+)", match.group(2) or "")
+    return "x" * int(length.group(1)) if length else "x"
 
 
 def headers_for(path: str) -> dict[str, str]:
