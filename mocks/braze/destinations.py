@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import math
 import re
-import secrets
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from mocks.braze.attributes import is_number
 from mocks.braze.dates import parse_date
 from mocks.braze.errors import BrazeError
 from mocks.braze.track import Rejection, check_object, request_objects
+from mocks.core.ids import IdMint
 
 Problems = list[dict[str, str]]
 
@@ -443,9 +443,15 @@ class SendMessages:
 
     endpoint = "POST /messages/send"
 
-    def __init__(self, user_exists: Callable[[str, Any], bool], now: Callable[[], float]) -> None:
+    def __init__(
+        self,
+        user_exists: Callable[[str, Any], bool],
+        now: Callable[[], float],
+        ids: IdMint | None = None,
+    ) -> None:
         self._user_exists = user_exists
         self._now = now
+        self._mint = ids or IdMint(None, scope="braze-messages")
         self.sent: list[SentMessage] = []
 
     def check(self, output: Any) -> Problems:
@@ -566,7 +572,7 @@ class SendMessages:
         if found:
             body = {"message": "; ".join(f"{p['pointer']}: {p['message']}" for p in found)}
             return Delivery(self.endpoint, 400, body)
-        dispatch_id = secrets.token_hex(16)
+        dispatch_id = self._mint.hex("messages-dispatch", 32)
         self.sent.append(SentMessage(dispatch_id, self._now(), output))
         return Delivery(self.endpoint, 201, {"dispatch_id": dispatch_id, "message": "success"})
 

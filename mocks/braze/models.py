@@ -24,6 +24,7 @@ from mocks.braze.track import (
     request_objects,
 )
 from mocks.braze.transformations import TransformationStore
+from mocks.core.ids import IdMint
 from mocks.core.ratelimit import FixedWindowLimiter, RateDecision
 from mocks.core.runtime import MockRuntime
 
@@ -54,9 +55,12 @@ class BrazeBackend:
             cap=settings.profiles_cap,
         )
         self.catalogs = CatalogStore()
+        # transformation ids and secrets, /messages/send dispatch ids: from the start-up seed
+        self.ids = IdMint(settings.id_seed, scope="braze-transformations")
         self.messages = SendMessages(
             lambda kind, value: self.profiles.lookup(Identifier(kind, value)) is not None,
             runtime.clock.now,
+            self.ids,
         )
         self.webhook_limiter = FixedWindowLimiter(settings.transform_rate_limit, 60.0)
         self._js: TransformationRuntime | None = None
@@ -79,6 +83,7 @@ class BrazeBackend:
             active_limit=settings.transform_active_limit,
             monthly_limit=settings.transform_monthly_limit,
             max_depth=settings.max_json_depth,
+            ids=self.ids,
         )
         self.campaigns = CampaignStore(
             settings=settings, profiles=self.profiles, sender=runtime.sender
@@ -87,6 +92,7 @@ class BrazeBackend:
         runtime.on_reset(self.reset)
 
     def reset(self) -> None:
+        self.ids.reset()
         self.limiter.reset()
         self.webhook_limiter.reset()
         self.profiles.reset()

@@ -29,6 +29,7 @@ from mocks.braze.jsruntime import (
     canonical_headers,
 )
 from mocks.braze.settings import BrazeSettings
+from mocks.core.ids import IdMint
 from mocks.core.jsonbody import not_blank
 
 LOG_CAP = 1000
@@ -183,8 +184,10 @@ class TransformationStore:
         active_limit: int | None = None,
         monthly_limit: int | None = None,
         max_depth: int = MAX_DEPTH,
+        ids: IdMint | None = None,
     ) -> None:
         self.runtime = runtime
+        self._ids = ids or IdMint(None, scope="braze-transformations")
         self.max_depth = max_depth
         self.active_limit = active_limit
         self.monthly_limit = monthly_limit
@@ -252,8 +255,9 @@ class TransformationStore:
         values = _definition(data, partial=False)
         self._check_code_limit(values)
         transformation = Transformation(
-            id=secrets.token_hex(12),
-            secret=secrets.token_urlsafe(24),  # 192 bits: the URL is the only secret
+            id=self._ids.hex("transformation", 24),
+            secret=self._ids.token("transformation-secret", 24),  # 192 bits: the URL is the
+            # only secret; derived from the start-up seed (or `id_seed`, for replay)
             created_at=self._now(),
             **values,
         )

@@ -410,3 +410,30 @@ def test_the_webhook_429_names_the_configured_limit(make_braze_app: Callable[...
     assert answers[-1].get_json() == {
         "message": "Rate limit exceeded: 3 webhook requests per minute per workspace"
     }
+
+
+def test_ids_and_secrets_repeat_with_a_fixed_id_seed_and_differ_without(
+    make_braze_app: Callable[..., Flask],
+) -> None:
+    """Transformation ids, webhook secrets and /messages/send dispatch ids come from the
+    mock's id seed: random per start (a web page cannot guess a webhook URL), the same on
+    every run with `id_seed` (replay), and the same sequence again after a reset."""
+    body = {"name": "t", "code": "return null", "destination": "track-users"}
+
+    def minted(app: Flask) -> tuple[str, str]:
+        made = app.test_client().post("/_mock/transformations", json=body).get_json()
+        sender = app.extensions["braze"].messages  # the Send messages destination
+        dispatch = sender.deliver({"broadcast": True, "segment_id": "s", "messages": {"a": {}}})
+        return made["webhook_url"], dispatch.body["dispatch_id"]
+
+    one, two = make_braze_app(id_seed="replay"), make_braze_app(id_seed="replay")
+    first = minted(one)
+    assert first == minted(two)
+    url, dispatch_id = first
+    assert re.search(r"/transformations/[0-9a-f]{24}/[A-Za-z0-9_-]{32}$", url)
+    assert re.fullmatch(r"[0-9a-f]{32}", dispatch_id)
+    second = minted(one)
+    assert second != first and len({*first, *second}) == 4
+    one.test_client().post("/_mock/reset")
+    assert minted(one) == first
+    assert minted(make_braze_app()) != minted(make_braze_app())
