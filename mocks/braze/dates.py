@@ -39,15 +39,16 @@ _ISO = re.compile(
     r"(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})"
     r"(?:(?P<sep>[Tt ])(?P<hour>\d{2}):(?P<minute>\d{2})"
     r"(?::(?P<second>\d{2})(?:[.,](?P<fraction>\d{1,9})|:(?P<millis>\d{3}))?)?"
-    rf"{_ZONE}?)?"
+    rf"{_ZONE}?)?",
+    re.ASCII,  # digits are 0-9: Python's \d also takes other scripts' digits, and int() reads them
 )
-_US = re.compile(r"(?P<month>\d{1,2})(?P<s>[/-])(?P<day>\d{1,2})(?P=s)(?P<year>\d{4})")
+_US = re.compile(r"(?P<month>\d{1,2})(?P<s>[/-])(?P<day>\d{1,2})(?P=s)(?P<year>\d{4})", re.ASCII)
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _CTIME = re.compile(
     r"(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*,?\s+(?P<month>\d{1,2}|[a-z]{3})\s+(?P<day>\d{1,2})\s+"
     r"(?P<hour>\d{2}):(?P<minute>\d{2}):(?P<second>\d{2})(?:\.(?P<fraction>\d{1,9}))?"
     r"(?:\.?\s*(?P<zone>z|utc|gmt|[+-]\d{2}:?\d{2}))?\s+(?P<year>\d{4})",
-    re.IGNORECASE,
+    re.IGNORECASE | re.ASCII,
 )
 
 # Rails' ActiveSupport::TimeZone::MAPPING: the friendly names Braze accepts for `time_zone`.

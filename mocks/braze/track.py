@@ -22,6 +22,7 @@ from mocks.braze.dates import parse_event_time
 from mocks.braze.errors import VALID_DATA, BrazeError
 from mocks.braze.profiles import Identifier
 from mocks.braze.settings import BrazeSettings
+from mocks.core.jsonbody import WHITESPACE, not_blank
 
 ARRAYS = ("attributes", "events", "purchases")
 PRIMARY = ("external_id", "user_alias", "braze_id")
@@ -29,8 +30,12 @@ SECONDARY = ("email", "phone")
 IDENTIFYING_KEYS = (*PRIMARY, "_update_existing_only")
 
 EMAIL_MAX = 255
-EMAIL = re.compile(r"^[^@\s\"(),:;<>\[\\\]]+@[^@\s\"(),:;<>\[\\\]]+\.[^@\s\"(),:;<>\[\\\]]+$")
-UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_EMAIL_CHAR = rf'[^@{WHITESPACE}"(),:;<>\[\\\]]'
+EMAIL_PATTERN = f"{_EMAIL_CHAR}+@{_EMAIL_CHAR}+\\.{_EMAIL_CHAR}+"
+"""An address as the mock takes it, matched whole; ECMA-262's white space, so that the request
+schema, whose `pattern` is this between ^ and $, reads it the same in every regex dialect."""
+EMAIL = re.compile(EMAIL_PATTERN)
+UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 CURRENCIES = frozenset(currency.alpha_3 for currency in pycountry.currencies)
 SUBSCRIPTION_STATES = ("opted_in", "subscribed", "unsubscribed")
 GROUP_STATES = ("subscribed", "unsubscribed")
@@ -141,7 +146,7 @@ def identify(
             return Rejection("'email' is not a valid email address", "EMAIL_BAD_FORMAT")
     elif obj.get("phone") is not None:
         kind, value = "phone", obj["phone"]
-        if not isinstance(value, str) or not value.strip():
+        if not isinstance(value, str) or not not_blank(value):
             return Rejection("'phone' must be a non-empty string")
     else:
         return Rejection(IDENTIFIER_REQUIRED)
@@ -217,7 +222,7 @@ def _check_subscription_groups(groups: Any) -> Rejection | None:
             return Rejection(
                 "'subscription_groups' items must be objects", "BAD_SUBSCRIPTION_GROUP_HASH"
             )
-        if not isinstance(group.get("subscription_group_id"), str) or not UUID.match(
+        if not isinstance(group.get("subscription_group_id"), str) or not UUID.fullmatch(
             group["subscription_group_id"]
         ):
             return Rejection(
@@ -246,7 +251,7 @@ def check_event(obj: Mapping[str, Any]) -> Rejection | None:
     name = obj.get("name")
     if name is None:
         return Rejection("'name' is required")
-    if not isinstance(name, str) or not name.strip():
+    if not isinstance(name, str) or not not_blank(name):
         return Rejection("'name' must be a non-empty string")
     return (
         _check_time(obj) or _check_app_id(obj) or _check_properties(obj, EVENT_PROPERTIES_MAX_BYTES)
@@ -325,4 +330,4 @@ def _check_properties(obj: Mapping[str, Any], max_bytes: int) -> Rejection | Non
 
 
 def _email(value: Any) -> bool:
-    return isinstance(value, str) and len(value) <= EMAIL_MAX and EMAIL.match(value) is not None
+    return isinstance(value, str) and len(value) <= EMAIL_MAX and EMAIL.fullmatch(value) is not None

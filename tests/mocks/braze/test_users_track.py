@@ -98,8 +98,10 @@ def test_success_with_processed_counts_for_present_arrays(client: FlaskClient) -
     assert response.json == {"message": "success", "attributes_processed": 1, "events_processed": 2}
 
 
-def test_partner_key_is_ignored(client: FlaskClient) -> None:
-    response = track(client, {**attrs(first_name="Ada"), "partner": "seen"})
+@pytest.mark.parametrize("partner", ["seen", {}, [1], None, 3])
+def test_partner_key_is_ignored_whatever_its_value(client: FlaskClient, partner: Any) -> None:
+    """Braze documents only the three arrays; the rest of the envelope is not read."""
+    response = track(client, {**attrs(first_name="Ada"), "partner": partner})
     assert response.json == {"message": "success", "attributes_processed": 1}
 
 
@@ -505,6 +507,41 @@ REJECTIONS: list[tuple[str, str, dict[str, Any], str, str]] = [
         },
         "Invalid 'properties' field",
         "Invalid 'properties' field",
+    ),
+    (
+        "email with a trailing newline",
+        "attributes",
+        {"email": "ada@example.com\n"},
+        "EMAIL_BAD_FORMAT",
+        "'email' is not a valid email address",
+    ),
+    (
+        "email holding U+FEFF, white space to ECMA-262",
+        "attributes",
+        {"external_id": "u1", "email": "ada\ufeff@example.com"},
+        "EMAIL_BAD_FORMAT",
+        "'email' is not a valid email address",
+    ),
+    (
+        "blank phone as the identifier",
+        "attributes",
+        {"phone": "\u3000\ufeff"},
+        "'phone' must be a non-empty string",
+        "'phone' must be a non-empty string",
+    ),
+    (
+        "blank event name",
+        "events",
+        {"external_id": "u1", "name": "\u2028", "time": NOW},
+        "'name' must be a non-empty string",
+        "'name' must be a non-empty string",
+    ),
+    (
+        "event time in Arabic-Indic digits",
+        "events",
+        {"external_id": "u1", "name": "e", "time": "\u0662\u0660\u0662\u0660-01-01"},
+        "'time' must be an ISO 8601 time",
+        "'time' must be an ISO 8601 time",
     ),
     (
         "email_subscription_info attribute",
