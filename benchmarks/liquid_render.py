@@ -18,7 +18,7 @@ import subprocess
 import time
 from typing import Any
 
-from mocks.braze.liquid import compile_template
+from seen_braze_harness.mocks.braze.liquid import compile_template
 
 TEMPLATES = {
     "webhook body": (

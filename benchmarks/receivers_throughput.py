@@ -258,7 +258,14 @@ def start_seen(workdir: Path) -> Server:
     """`seen-braze serve` with the default scenario, its rate limit raised out of the way."""
     scenario = workdir / "scenario.toml"
     scenario.write_text(raised_rate_limit(DEFAULT_SCENARIO.read_text("utf-8")), "utf-8")
-    command = [sys.executable, "-m", "harness.cli", "serve", "--scenario", str(scenario)]
+    command = [
+        sys.executable,
+        "-m",
+        "seen_braze_harness.harness.cli",
+        "serve",
+        "--scenario",
+        str(scenario),
+    ]
     command += ["--host", HOST, "--seen-port", "0", "--threads", str(THREADS)]
     server = spawn("SEEN mock", command, workdir, cwd=REPO_DIR)
     server.url = wait_for_url(server, r"^SEEN mock\s+(http://\S+)")

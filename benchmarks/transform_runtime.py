@@ -40,8 +40,8 @@ from typing import Any
 REPO_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_DIR))
 
-from fixtures import SEEN_TRANSFORMATION, read_text  # noqa: E402
-from mocks.braze.jsruntime import TransformationRuntime, canonical_headers  # noqa: E402
+from seen_braze_harness.fixtures import SEEN_TRANSFORMATION, read_text  # noqa: E402
+from seen_braze_harness.mocks.braze.jsruntime import TransformationRuntime, canonical_headers  # noqa: E402
 
 TARGET_MS = 0.5
 

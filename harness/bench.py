@@ -9,11 +9,11 @@ import subprocess
 import sys
 from typing import Any
 
-from harness.results import RunResult
-from harness.run import RunOptions, run_scenario
-from harness.run_cli import user_count
-from harness.scenario import load_scenario
-from harness.world import TRANSPORTS
+from seen_braze_harness.harness.results import RunResult
+from seen_braze_harness.harness.run import RunOptions, run_scenario
+from seen_braze_harness.harness.run_cli import user_count
+from seen_braze_harness.harness.scenario import load_scenario
+from seen_braze_harness.harness.world import TRANSPORTS
 
 TARGET_USERS_PER_SECOND = 500.0
 TARGET_PEAK_RSS_BYTES = 400 * 1024 * 1024
@@ -134,7 +134,15 @@ def main_bench(args: argparse.Namespace) -> int:
 
 def _separate_run(args: argparse.Namespace) -> dict[str, Any]:
     """One run in a fresh process, so each is measured from the same start (memory too)."""
-    command = [sys.executable, "-m", "harness.cli", "bench", "--json", "--repeat", "1"]
+    command = [
+        sys.executable,
+        "-m",
+        "seen_braze_harness.harness.cli",
+        "bench",
+        "--json",
+        "--repeat",
+        "1",
+    ]
     command += ["--users", str(args.users), "--seed", str(args.seed)]
     command += ["--transport", args.transport]
     if args.scenario:

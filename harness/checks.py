@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from harness.results import CheckResult, Finding, Severity
+from seen_braze_harness.harness.results import CheckResult, Finding, Severity
 
 CHECKS: tuple[tuple[str, str], ...] = (
     ("audience", "every audience profile is accepted into Braze"),

@@ -11,14 +11,14 @@ import threading
 from collections.abc import Sequence
 from types import FrameType
 
-from harness import bench, journal_cli, openapi_cli, postman, render, run_cli
-from harness import transform as transform_cli
-from harness.admin_token import ADMIN_TOKEN_ENV
-from harness.scenario import ScenarioError, load_scenario
-from harness.server import MockServer, is_loopback
-from mocks.braze.app import create_app as create_braze_app
-from mocks.braze.destinations import DESTINATIONS
-from mocks.seen.app import create_app as create_seen_app
+from seen_braze_harness.harness import bench, journal_cli, openapi_cli, postman, render, run_cli
+from seen_braze_harness.harness import transform as transform_cli
+from seen_braze_harness.harness.admin_token import ADMIN_TOKEN_ENV
+from seen_braze_harness.harness.scenario import ScenarioError, load_scenario
+from seen_braze_harness.harness.server import MockServer, is_loopback
+from seen_braze_harness.mocks.braze.app import create_app as create_braze_app
+from seen_braze_harness.mocks.braze.destinations import DESTINATIONS
+from seen_braze_harness.mocks.seen.app import create_app as create_seen_app
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_SEEN_PORT = 8801

@@ -10,10 +10,10 @@ from typing import Any
 
 import requests
 
-from harness.admin_token import admin_headers
-from mocks.core.har import merged
-from mocks.core.openapi import package_version
-from mocks.core.pagination import follow
+from seen_braze_harness.harness.admin_token import admin_headers
+from seen_braze_harness.mocks.core.har import merged
+from seen_braze_harness.mocks.core.openapi import package_version
+from seen_braze_harness.mocks.core.pagination import follow
 
 DEFAULT_URLS = {"seen": "http://127.0.0.1:8801", "braze": "http://127.0.0.1:8802"}
 NAMES = {"seen": "SEEN", "braze": "Braze"}

@@ -20,7 +20,7 @@ import requests
 import responses
 from requests.structures import CaseInsensitiveDict
 
-from mocks.core.http import DELAY_KEY, ConnectionDropped
+from seen_braze_harness.mocks.core.http import DELAY_KEY, ConnectionDropped
 
 WsgiApp = Any
 """A WSGI callable (a Flask app)."""

@@ -25,9 +25,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
-from harness.admin_token import ADMIN_TOKEN_ENV
-from harness.scenario import Scenario, load_scenario
-from mocks.seen.links import video_links
+from seen_braze_harness.harness.admin_token import ADMIN_TOKEN_ENV
+from seen_braze_harness.harness.scenario import Scenario, load_scenario
+from seen_braze_harness.mocks.seen.links import video_links
 
 SCHEMA_URL = "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"
 COLLECTION_FILE = "seen-braze.postman_collection.json"

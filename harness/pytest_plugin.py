@@ -20,9 +20,9 @@ import pytest
 if TYPE_CHECKING:
     from flask import Flask
 
-    from harness.sandbox import BrazeMock, MockClock, Sandbox, SeenMock
-    from harness.scenario import Scenario
-    from harness.server import MockServer
+    from seen_braze_harness.harness.sandbox import BrazeMock, MockClock, Sandbox, SeenMock
+    from seen_braze_harness.harness.scenario import Scenario
+    from seen_braze_harness.harness.server import MockServer
 
 # Imports of the mocks are deferred to the fixtures: pytest loads this plugin in every run,
 # and most runs never use it.
@@ -42,10 +42,10 @@ class LiveMocks:
     def __init__(self, scenario: Scenario | str | Path | None = None) -> None:
         import requests
 
-        from harness.scenario import Scenario, load_scenario
-        from harness.server import MockServer
-        from mocks.braze.app import create_app as create_braze_app
-        from mocks.seen.app import create_app as create_seen_app
+        from seen_braze_harness.harness.scenario import Scenario, load_scenario
+        from seen_braze_harness.harness.server import MockServer
+        from seen_braze_harness.mocks.braze.app import create_app as create_braze_app
+        from seen_braze_harness.mocks.seen.app import create_app as create_seen_app
 
         loaded = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
         self.slug: str = loaded.seen_campaign["slug"]
@@ -77,7 +77,7 @@ class LiveMocks:
 
     def serve(self, app: Flask) -> str:
         """Serve the integrator's app on a loopback port until the test ends; its base URL."""
-        from harness.server import MockServer
+        from seen_braze_harness.harness.server import MockServer
 
         server = MockServer(app, threads=4).start()
         with self._lock:
@@ -119,8 +119,8 @@ class LiveMocks:
         self, hop: str, times: int | None = None, status: int | str | None = None
     ) -> list[dict[str, Any]]:
         """As `Sandbox.assert_called`, over the admin API."""
-        from harness.sandbox import CallView, explain_calls, hop_matches
-        from mocks.core.journal import status_matches
+        from seen_braze_harness.harness.sandbox import CallView, explain_calls, hop_matches
+        from seen_braze_harness.mocks.core.journal import status_matches
 
         exchanges = self.journal()
         views = [CallView.from_dict(e) for e in exchanges]
@@ -154,7 +154,7 @@ class LiveMocks:
     ) -> list[Any]:
         """Every item of an admin listing, its pages' cursors followed to the end (oldest
         first)."""
-        from mocks.core.pagination import follow
+        from seen_braze_harness.mocks.core.pagination import follow
 
         def page(query: dict[str, str]) -> Any:
             return self._admin(base, "GET", path, params=query)
@@ -191,7 +191,7 @@ class LiveMocks:
         """An active Data Transformation (the embedded one unless `code` is given); its
         `webhook_url` is on the Braze server."""
         if code is None:
-            from fixtures import SEEN_TRANSFORMATION, read_text
+            from seen_braze_harness.fixtures import SEEN_TRANSFORMATION, read_text
 
             code = read_text(SEEN_TRANSFORMATION)
         definition = {"name": name, "code": code, "destination": destination, "active": True}
@@ -222,7 +222,7 @@ LOOPBACK_PREFIXES = ("http://127.0.0.1:", "http://localhost:")
 def seen_braze(request: pytest.FixtureRequest) -> Iterator[Sandbox]:
     """SEEN and Braze in this process for one test: `requests` calls to their hosts are served
     by fresh mocks, others refused (options: `@pytest.mark.seen_braze(...)`)."""
-    from harness.sandbox import seen_braze as make_sandbox
+    from seen_braze_harness.harness.sandbox import seen_braze as make_sandbox
 
     marker = request.node.get_closest_marker("seen_braze")
     options: dict[str, Any] = dict(marker.kwargs) if marker is not None else {}

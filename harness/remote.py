@@ -19,13 +19,13 @@ from typing import Any
 
 import requests
 
-from harness import checks
-from harness.admin_token import admin_headers
-from harness.audience import Member, build_audience
-from harness.checks import Attempt, ReceiverTrace, RunTrace, Tally, UserTrace
-from harness.network import BRAZE_HOST, SEEN_HOST
-from harness.results import Finding, RunResult
-from harness.run import (
+from seen_braze_harness.harness import checks
+from seen_braze_harness.harness.admin_token import admin_headers
+from seen_braze_harness.harness.audience import Member, build_audience
+from seen_braze_harness.harness.checks import Attempt, ReceiverTrace, RunTrace, Tally, UserTrace
+from seen_braze_harness.harness.network import BRAZE_HOST, SEEN_HOST
+from seen_braze_harness.harness.results import Finding, RunResult
+from seen_braze_harness.harness.run import (
     MAX_VIRTUAL_SECONDS,
     ProgressCallback,
     check_context,
@@ -34,10 +34,10 @@ from harness.run import (
     payload_key,
     peak_rss_bytes,
 )
-from harness.scenario import Scenario
-from mocks.core.journal import SchemaVerdict
-from mocks.core.pagination import follow
-from schemas import SchemaIssue
+from seen_braze_harness.harness.scenario import Scenario
+from seen_braze_harness.mocks.core.journal import SchemaVerdict
+from seen_braze_harness.mocks.core.pagination import follow
+from seen_braze_harness.schemas import SchemaIssue
 
 DEFAULT_TIMEOUT = 600.0
 """Wall seconds a run may take before the unfinished users are reported."""

@@ -18,12 +18,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from harness.reading import JSON_BYTES, TEMPLATE_BYTES, FileReadError, read_text
-from mocks.braze.campaigns import CONTENT_BLOCK_MAX_BYTES
-from mocks.braze.liquid import AbortMessage, BrazeTemplate, LiquidError, compile_template
-from mocks.braze.liquid_engine import MODES
-from mocks.braze.settings import BrazeSettings
-from mocks.core.jsonbody import parse_json
+from seen_braze_harness.harness.reading import JSON_BYTES, TEMPLATE_BYTES, FileReadError, read_text
+from seen_braze_harness.mocks.braze.campaigns import CONTENT_BLOCK_MAX_BYTES
+from seen_braze_harness.mocks.braze.liquid import (
+    AbortMessage,
+    BrazeTemplate,
+    LiquidError,
+    compile_template,
+)
+from seen_braze_harness.mocks.braze.liquid_engine import MODES
+from seen_braze_harness.mocks.braze.settings import BrazeSettings
+from seen_braze_harness.mocks.core.jsonbody import parse_json
 
 _UNSAFE_IN_JSON_STRING = re.compile(r'["\\\x00-\x1f]')
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")

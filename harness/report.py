@@ -42,7 +42,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, TextIO
 
-from harness.results import CheckResult, Finding, HopStats, RunResult
+from seen_braze_harness.harness.results import CheckResult, Finding, HopStats, RunResult
 
 __all__ = [
     "FLOW_ORDER",

@@ -19,18 +19,25 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from harness import checks
-from harness.audience import Member, build_audience
-from harness.checks import Attempt, Context, ReceiverTrace, RunTrace, Tally, UserTrace
-from harness.network import BRAZE_HOST
-from harness.render import explain_json_break
-from harness.report import FLOW_ORDER
-from harness.results import Finding, HopStats, RunResult
-from harness.scenario import Scenario, ScenarioError
-from harness.world import World
-from mocks.core.journal import SchemaVerdict
-from mocks.seen.settings import SeenSettings
-from schemas import SchemaIssue
+from seen_braze_harness.harness import checks
+from seen_braze_harness.harness.audience import Member, build_audience
+from seen_braze_harness.harness.checks import (
+    Attempt,
+    Context,
+    ReceiverTrace,
+    RunTrace,
+    Tally,
+    UserTrace,
+)
+from seen_braze_harness.harness.network import BRAZE_HOST
+from seen_braze_harness.harness.render import explain_json_break
+from seen_braze_harness.harness.report import FLOW_ORDER
+from seen_braze_harness.harness.results import Finding, HopStats, RunResult
+from seen_braze_harness.harness.scenario import Scenario, ScenarioError
+from seen_braze_harness.harness.world import World
+from seen_braze_harness.mocks.core.journal import SchemaVerdict
+from seen_braze_harness.mocks.seen.settings import SeenSettings
+from seen_braze_harness.schemas import SchemaIssue
 
 MAX_VIRTUAL_SECONDS = 80 * 24 * 3600.0
 """A run that still has work after this much virtual time is stuck (72 h abort + retries fit)."""

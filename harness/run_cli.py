@@ -6,12 +6,22 @@ import argparse
 import sys
 from pathlib import Path
 
-from harness.remote import DEFAULT_TIMEOUT, RemoteError, RemoteOptions, run_remote
-from harness.report import Progress, render_terminal, write_json_report, write_junit
-from harness.results import RunResult
-from harness.run import ProgressCallback, RunOptions, run_scenario
-from harness.scenario import Scenario, load_scenario
-from harness.world import TRANSPORTS
+from seen_braze_harness.harness.remote import (
+    DEFAULT_TIMEOUT,
+    RemoteError,
+    RemoteOptions,
+    run_remote,
+)
+from seen_braze_harness.harness.report import (
+    Progress,
+    render_terminal,
+    write_json_report,
+    write_junit,
+)
+from seen_braze_harness.harness.results import RunResult
+from seen_braze_harness.harness.run import ProgressCallback, RunOptions, run_scenario
+from seen_braze_harness.harness.scenario import Scenario, load_scenario
+from seen_braze_harness.harness.world import TRANSPORTS
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

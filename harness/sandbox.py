@@ -25,8 +25,8 @@ from typing import Any
 import requests
 import responses
 
-import schemas
-from harness.network import (
+from seen_braze_harness import schemas
+from seen_braze_harness.harness.network import (
     BRAZE_HOST,
     SEEN_HOST,
     UnroutedHost,
@@ -36,16 +36,16 @@ from harness.network import (
     intercept,
     route,
 )
-from harness.scenario import Scenario, load_scenario
-from mocks.braze.app import create_app as create_braze_app
-from mocks.braze.models import BrazeBackend
-from mocks.braze.transformations import Transformation, TransformationError
-from mocks.core.clock import Clock, Scheduler
-from mocks.core.faults import FaultSet
-from mocks.core.journal import Exchange, StatusFilter, status_matches
-from mocks.core.runtime import MockRuntime
-from mocks.seen.app import create_app as create_seen_app
-from mocks.seen.models import SeenBackend
+from seen_braze_harness.harness.scenario import Scenario, load_scenario
+from seen_braze_harness.mocks.braze.app import create_app as create_braze_app
+from seen_braze_harness.mocks.braze.models import BrazeBackend
+from seen_braze_harness.mocks.braze.transformations import Transformation, TransformationError
+from seen_braze_harness.mocks.core.clock import Clock, Scheduler
+from seen_braze_harness.mocks.core.faults import FaultSet
+from seen_braze_harness.mocks.core.journal import Exchange, StatusFilter, status_matches
+from seen_braze_harness.mocks.core.runtime import MockRuntime
+from seen_braze_harness.mocks.seen.app import create_app as create_seen_app
+from seen_braze_harness.mocks.seen.models import SeenBackend
 
 __all__ = [
     "BRAZE_HOSTS",

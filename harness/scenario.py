@@ -23,27 +23,27 @@ from typing import Any
 
 from jsonschema.exceptions import ValidationError, best_match
 
-import schemas
-from fixtures import SEEN_TRANSFORMATION
-from harness.audience import DEFAULT_LOCALES, FAKER_LOCALES, AudienceSpec
-from harness.reading import CODE_BYTES, SCENARIO_BYTES, FileReadError, read_text
-from mocks.braze.app import FAULT_HOPS as BRAZE_FAULT_HOPS
-from mocks.braze.campaigns import (
+from seen_braze_harness import schemas
+from seen_braze_harness.fixtures import SEEN_TRANSFORMATION
+from seen_braze_harness.harness.audience import DEFAULT_LOCALES, FAKER_LOCALES, AudienceSpec
+from seen_braze_harness.harness.reading import CODE_BYTES, SCENARIO_BYTES, FileReadError, read_text
+from seen_braze_harness.mocks.braze.app import FAULT_HOPS as BRAZE_FAULT_HOPS
+from seen_braze_harness.mocks.braze.campaigns import (
     PROPERTY_KEYS,
     ContentBlockError,
     parse_content_blocks,
     parse_properties,
     parse_spec,
 )
-from mocks.braze.campaigns import CampaignError as WebhookError
-from mocks.braze.jsruntime import RunLimits
-from mocks.braze.profiles import ProfileStore
-from mocks.braze.settings import BrazeSettings
-from mocks.core.faults import FaultRule, FaultRuleError
-from mocks.core.settings import SettingsError
-from mocks.seen.app import FAULT_HOPS as SEEN_FAULT_HOPS
-from mocks.seen.models import Campaign, CampaignError
-from mocks.seen.settings import SeenSettings
+from seen_braze_harness.mocks.braze.campaigns import CampaignError as WebhookError
+from seen_braze_harness.mocks.braze.jsruntime import RunLimits
+from seen_braze_harness.mocks.braze.profiles import ProfileStore
+from seen_braze_harness.mocks.braze.settings import BrazeSettings
+from seen_braze_harness.mocks.core.faults import FaultRule, FaultRuleError
+from seen_braze_harness.mocks.core.settings import SettingsError
+from seen_braze_harness.mocks.seen.app import FAULT_HOPS as SEEN_FAULT_HOPS
+from seen_braze_harness.mocks.seen.models import Campaign, CampaignError
+from seen_braze_harness.mocks.seen.settings import SeenSettings
 
 DEFAULT_SCENARIO = "default.toml"
 SCHEMA = "harness/scenario"
@@ -569,4 +569,4 @@ def _table(data: Any, *keys: str) -> dict[str, Any]:
 
 @cache
 def _fixture_text(name: str) -> str:
-    return resources.files("fixtures").joinpath(name).read_text("utf-8")
+    return resources.files("seen_braze_harness.fixtures").joinpath(name).read_text("utf-8")

@@ -14,8 +14,8 @@ from waitress.parser import HTTPRequestParser
 from waitress.server import create_server
 from waitress.task import WSGITask
 
-from mocks.core.admin import ADMIN_ACCESS, AdminAccess
-from mocks.core.http import DROP_CONNECTION_KEY
+from seen_braze_harness.mocks.core.admin import ADMIN_ACCESS, AdminAccess
+from seen_braze_harness.mocks.core.http import DROP_CONNECTION_KEY
 
 
 class _FramingParser(HTTPRequestParser):

@@ -9,15 +9,15 @@ import sys
 from collections.abc import Mapping
 from typing import Any
 
-from harness.reading import CODE_BYTES, HEADERS_BYTES, FileReadError, read_text
-from mocks.braze.destinations import (
+from seen_braze_harness.harness.reading import CODE_BYTES, HEADERS_BYTES, FileReadError, read_text
+from seen_braze_harness.mocks.braze.destinations import (
     CatalogItems,
     CatalogStore,
     Destination,
     SendMessages,
     TrackUsers,
 )
-from mocks.braze.jsruntime import (
+from seen_braze_harness.mocks.braze.jsruntime import (
     InputTooLarge,
     RunLimits,
     RunResult,
@@ -25,9 +25,9 @@ from mocks.braze.jsruntime import (
     TransformationRuntime,
     canonical_headers,
 )
-from mocks.braze.settings import BrazeSettings
-from mocks.braze.transformations import Validation, judge
-from mocks.core.jsonbody import parse_json
+from seen_braze_harness.mocks.braze.settings import BrazeSettings
+from seen_braze_harness.mocks.braze.transformations import Validation, judge
+from seen_braze_harness.mocks.core.jsonbody import parse_json
 
 
 def offline_destination(name: str, output_hint: Any = None) -> Destination:

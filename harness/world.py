@@ -10,15 +10,15 @@ import requests
 import responses
 from flask import Flask
 
-from harness.network import BRAZE_HOST, SEEN_HOST, WsgiSession, intercept
-from harness.scenario import Scenario
-from mocks.braze.app import create_app as create_braze_app
-from mocks.braze.models import BrazeBackend
-from mocks.core.clock import Clock, Scheduler
-from mocks.core.delivery import HttpSession
-from mocks.core.faults import FaultRule, FaultRuleError
-from mocks.seen.app import create_app as create_seen_app
-from mocks.seen.models import SeenBackend
+from seen_braze_harness.harness.network import BRAZE_HOST, SEEN_HOST, WsgiSession, intercept
+from seen_braze_harness.harness.scenario import Scenario
+from seen_braze_harness.mocks.braze.app import create_app as create_braze_app
+from seen_braze_harness.mocks.braze.models import BrazeBackend
+from seen_braze_harness.mocks.core.clock import Clock, Scheduler
+from seen_braze_harness.mocks.core.delivery import HttpSession
+from seen_braze_harness.mocks.core.faults import FaultRule, FaultRuleError
+from seen_braze_harness.mocks.seen.app import create_app as create_seen_app
+from seen_braze_harness.mocks.seen.models import SeenBackend
 
 TRANSPORTS = ("wsgi", "responses")
 

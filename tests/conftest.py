@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import socket
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,10 +14,44 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from mocks.core.runtime import MockRuntime
-from mocks.seen.app import create_app
-from mocks.seen.models import SeenBackend
-from mocks.seen.settings import SeenSettings
+from seen_braze_harness.mocks.core.runtime import MockRuntime
+from seen_braze_harness.mocks.seen.app import create_app
+from seen_braze_harness.mocks.seen.models import SeenBackend
+from seen_braze_harness.mocks.seen.settings import SeenSettings
+
+ROOT = Path(__file__).resolve().parents[1]
+FOLDERS = ("mocks", "harness", "schemas", "fixtures")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The suite tests the checkout: an installed copy that differs from it would pass or fail
+    for code that is not here, so it stops the run and says how to reinstall."""
+    stale = stale_files()
+    if stale:
+        shown = ", ".join(stale[:5]) + (f" and {len(stale) - 5} more" if len(stale) > 5 else "")
+        raise pytest.UsageError(
+            f"the installed seen_braze_harness differs from this checkout ({shown}): run "
+            "`.venv/bin/pip install '.[test]'` again, or install it editable with "
+            "`.venv/bin/pip install -e '.[test]' --config-settings editable_mode=strict` "
+            "(again after adding a file)"
+        )
+
+
+def stale_files() -> list[str]:
+    """Files of the four folders that the imported seen_braze_harness lacks or holds otherwise."""
+    stale = []
+    for folder in FOLDERS:
+        installed = Path(importlib.import_module(f"seen_braze_harness.{folder}").__file__ or "")
+        if installed.parent.resolve() == ROOT / folder:
+            continue  # an editable install that reads the checkout itself
+        for path in sorted((ROOT / folder).rglob("*")):
+            if not path.is_file() or "__pycache__" in path.parts:
+                continue
+            copy = installed.parent / path.relative_to(ROOT / folder)
+            if not copy.is_file() or copy.read_bytes() != path.read_bytes():
+                stale.append(f"{folder}/{path.relative_to(ROOT / folder)}")
+    return stale
+
 
 TOKEN = "0123456789abcdef0123456789abcdef01234567"
 OTHER_TOKEN = "fedcba9876543210fedcba9876543210fedcba98"

@@ -18,7 +18,7 @@ def seen_braze_command(*args: str) -> list[str]:
     """The installed console script, or the module when the script is not installed."""
     if SCRIPT.exists():
         return [str(SCRIPT), *args]
-    return [sys.executable, "-m", "harness.cli", *args]
+    return [sys.executable, "-m", "seen_braze_harness.harness.cli", *args]
 
 
 class ServeProcess:

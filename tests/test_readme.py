@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from mocks.seen.links import video_links
+from seen_braze_harness.mocks.seen.links import video_links
 from tests.servekit import ServeProcess, seen_braze_command
 
 README = Path(__file__).resolve().parent.parent / "README.md"
@@ -164,8 +164,8 @@ def test_usage_lines_list_real_flags(command: str) -> None:
 
 
 def test_scenario_examples_load_and_pass(tmp_path: Path) -> None:
-    from harness.run import RunOptions, run_scenario
-    from harness.scenario import load_scenario
+    from seen_braze_harness.harness.run import RunOptions, run_scenario
+    from seen_braze_harness.harness.scenario import load_scenario
 
     examples = blocks("toml")
     assert examples

@@ -4,16 +4,27 @@ from __future__ import annotations
 
 from flask import Flask, Response
 
-from mocks.braze import campaign_views, errors, openapi, transformation_views, views
-from mocks.braze.models import BrazeBackend
-from mocks.braze.settings import BrazeSettings
-from mocks.core.admin import OPENAPI_EXTENSION
-from mocks.core.app import mock_app
-from mocks.core.clock import Scheduler
-from mocks.core.delivery import HttpSession
-from mocks.core.http import SERVICE_ERROR_KEY, declare_methods, note, refuse_admin_framing
-from mocks.core.journal import HopSchemas
-from mocks.core.runtime import MockRuntime
+from seen_braze_harness.mocks.braze import (
+    campaign_views,
+    errors,
+    openapi,
+    transformation_views,
+    views,
+)
+from seen_braze_harness.mocks.braze.models import BrazeBackend
+from seen_braze_harness.mocks.braze.settings import BrazeSettings
+from seen_braze_harness.mocks.core.admin import OPENAPI_EXTENSION
+from seen_braze_harness.mocks.core.app import mock_app
+from seen_braze_harness.mocks.core.clock import Scheduler
+from seen_braze_harness.mocks.core.delivery import HttpSession
+from seen_braze_harness.mocks.core.http import (
+    SERVICE_ERROR_KEY,
+    declare_methods,
+    note,
+    refuse_admin_framing,
+)
+from seen_braze_harness.mocks.core.journal import HopSchemas
+from seen_braze_harness.mocks.core.runtime import MockRuntime
 
 USERS_TRACK_SCHEMAS = HopSchemas(
     request="braze/users-track-request",

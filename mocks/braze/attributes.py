@@ -73,7 +73,7 @@ from typing import Any
 
 import pycountry
 
-from mocks.braze.dates import format_date, parse_date, time_zone_name
+from seen_braze_harness.mocks.braze.dates import format_date, parse_date, time_zone_name
 
 STANDARD_FIELDS = (
     "first_name",

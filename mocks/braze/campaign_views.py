@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Blueprint, Response, request
 
-from mocks.braze.campaigns import (
+from seen_braze_harness.mocks.braze.campaigns import (
     PROPERTY_KEYS,
     SINCE_PATTERN,
     STATES,
@@ -24,10 +24,16 @@ from mocks.braze.campaigns import (
     WebhookCampaign,
     WebhookMessage,
 )
-from mocks.braze.models import BrazeBackend
-from mocks.core.admin import AdminError, json_object, query_args
-from mocks.core.http import json_response
-from mocks.core.pagination import PAGE_ARGS, numbered, page_query, page_response, take
+from seen_braze_harness.mocks.braze.models import BrazeBackend
+from seen_braze_harness.mocks.core.admin import AdminError, json_object, query_args
+from seen_braze_harness.mocks.core.http import json_response
+from seen_braze_harness.mocks.core.pagination import (
+    PAGE_ARGS,
+    numbered,
+    page_query,
+    page_response,
+    take,
+)
 
 _SEND_KEYS = ("external_ids", "recipients", *PROPERTY_KEYS)
 _TEST_USER_KEYS = ("external_id", "braze_id", "email", "user")

@@ -110,16 +110,26 @@ from http import HTTPStatus
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from mocks.braze.attributes import STANDARD_FIELDS, to_json
-from mocks.braze.dates import format_instant
-from mocks.braze.liquid import AbortMessage, BrazeTemplate, LiquidError, compile_template
-from mocks.braze.profiles import Identifier, Profile, ProfileStore
-from mocks.braze.settings import BrazeSettings
-from mocks.core.clock import Scheduler
-from mocks.core.delivery import AttemptOutcome, Delivery, OutboundRequest, OutboundSender
-from mocks.core.delivery import retry_after as retry_after_header
-from mocks.core.ids import IdMint
-from mocks.core.journal import header
+from seen_braze_harness.mocks.braze.attributes import STANDARD_FIELDS, to_json
+from seen_braze_harness.mocks.braze.dates import format_instant
+from seen_braze_harness.mocks.braze.liquid import (
+    AbortMessage,
+    BrazeTemplate,
+    LiquidError,
+    compile_template,
+)
+from seen_braze_harness.mocks.braze.profiles import Identifier, Profile, ProfileStore
+from seen_braze_harness.mocks.braze.settings import BrazeSettings
+from seen_braze_harness.mocks.core.clock import Scheduler
+from seen_braze_harness.mocks.core.delivery import (
+    AttemptOutcome,
+    Delivery,
+    OutboundRequest,
+    OutboundSender,
+)
+from seen_braze_harness.mocks.core.delivery import retry_after as retry_after_header
+from seen_braze_harness.mocks.core.ids import IdMint
+from seen_braze_harness.mocks.core.journal import header
 
 HOP = "braze.webhook"
 TEST_HOP = "braze.webhook_test"

@@ -14,11 +14,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from mocks.braze.attributes import is_number
-from mocks.braze.dates import parse_date
-from mocks.braze.errors import BrazeError
-from mocks.braze.track import Rejection, check_object, request_objects
-from mocks.core.ids import IdMint
+from seen_braze_harness.mocks.braze.attributes import is_number
+from seen_braze_harness.mocks.braze.dates import parse_date
+from seen_braze_harness.mocks.braze.errors import BrazeError
+from seen_braze_harness.mocks.braze.track import Rejection, check_object, request_objects
+from seen_braze_harness.mocks.core.ids import IdMint
 
 Problems = list[dict[str, str]]
 

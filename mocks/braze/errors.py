@@ -8,7 +8,7 @@ from typing import Any
 from flask import Response
 from werkzeug.exceptions import HTTPException
 
-from mocks.core.http import json_response
+from seen_braze_harness.mocks.core.http import json_response
 
 VALID_DATA = "Valid data must be provided in the 'attributes', 'events', or 'purchases' fields."
 BAD_JSON = "Error while parsing request body. Please check your syntax."

@@ -21,8 +21,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from mocks.braze.ruby_filters import STANDARD_FILTERS, Filter, FilterCall
-from mocks.braze.ruby_values import (
+from seen_braze_harness.mocks.braze.ruby_filters import STANDARD_FILTERS, Filter, FilterCall
+from seen_braze_harness.mocks.braze.ruby_values import (
     BLANK,
     EMPTY,
     Drop,

@@ -18,11 +18,16 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from typing import Any
 
-from mocks.braze import ruby_time
-from mocks.braze.dates import RAILS_TIME_ZONES
-from mocks.braze.ruby_filters import FilterCall
-from mocks.braze.ruby_values import LiquidArgumentError, TimeText, to_number, to_s
-from mocks.core.jsonbody import parse_json
+from seen_braze_harness.mocks.braze import ruby_time
+from seen_braze_harness.mocks.braze.dates import RAILS_TIME_ZONES
+from seen_braze_harness.mocks.braze.ruby_filters import FilterCall
+from seen_braze_harness.mocks.braze.ruby_values import (
+    LiquidArgumentError,
+    TimeText,
+    to_number,
+    to_s,
+)
+from seen_braze_harness.mocks.core.jsonbody import parse_json
 
 JSON_PARSE_MAX_DEPTH = 100
 """Deepest nesting `json_parse` accepts: Ruby's `JSON.parse` default (`max_nesting: 100`)."""

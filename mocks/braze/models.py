@@ -8,14 +8,19 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from mocks.braze import errors
-from mocks.braze.attributes import nested_problem
-from mocks.braze.campaigns import CampaignStore
-from mocks.braze.destinations import CatalogItems, CatalogStore, SendMessages, TrackUsers
-from mocks.braze.jsruntime import RunLimits, TransformationRuntime
-from mocks.braze.profiles import Identifier, ProfileStore
-from mocks.braze.settings import BrazeSettings
-from mocks.braze.track import (
+from seen_braze_harness.mocks.braze import errors
+from seen_braze_harness.mocks.braze.attributes import nested_problem
+from seen_braze_harness.mocks.braze.campaigns import CampaignStore
+from seen_braze_harness.mocks.braze.destinations import (
+    CatalogItems,
+    CatalogStore,
+    SendMessages,
+    TrackUsers,
+)
+from seen_braze_harness.mocks.braze.jsruntime import RunLimits, TransformationRuntime
+from seen_braze_harness.mocks.braze.profiles import Identifier, ProfileStore
+from seen_braze_harness.mocks.braze.settings import BrazeSettings
+from seen_braze_harness.mocks.braze.track import (
     IDENTIFYING_KEYS,
     Rejection,
     TrackObject,
@@ -23,10 +28,10 @@ from mocks.braze.track import (
     present_arrays,
     request_objects,
 )
-from mocks.braze.transformations import TransformationStore
-from mocks.core.ids import IdMint
-from mocks.core.ratelimit import FixedWindowLimiter, RateDecision
-from mocks.core.runtime import MockRuntime
+from seen_braze_harness.mocks.braze.transformations import TransformationStore
+from seen_braze_harness.mocks.core.ids import IdMint
+from seen_braze_harness.mocks.core.ratelimit import FixedWindowLimiter, RateDecision
+from seen_braze_harness.mocks.core.runtime import MockRuntime
 
 WORKSPACE = "workspace"
 

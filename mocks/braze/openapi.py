@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from mocks.braze.campaigns import PROPERTY_KEYS, SINCE_PATTERN, STATES
-from mocks.braze.destinations import CATALOG_NAME, DESTINATIONS, FIELD_TYPES
-from mocks.core.jsonbody import NOT_BLANK
-from mocks.core.openapi import (
+from seen_braze_harness.mocks.braze.campaigns import PROPERTY_KEYS, SINCE_PATTERN, STATES
+from seen_braze_harness.mocks.braze.destinations import CATALOG_NAME, DESTINATIONS, FIELD_TYPES
+from seen_braze_harness.mocks.core.jsonbody import NOT_BLANK
+from seen_braze_harness.mocks.core.openapi import (
     BAD_PAGE,
     BAD_REQUEST,
     CURSOR,

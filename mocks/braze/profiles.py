@@ -41,12 +41,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from mocks.braze import attributes as attribute_rules
-from mocks.braze.attributes import STANDARD_FIELDS, to_json
-from mocks.braze.dates import format_instant
-from mocks.braze.events import event_record, purchase_records, record_to_json
-from mocks.core.ids import IdMint
-from mocks.core.pagination import Keyed
+from seen_braze_harness.mocks.braze import attributes as attribute_rules
+from seen_braze_harness.mocks.braze.attributes import STANDARD_FIELDS, to_json
+from seen_braze_harness.mocks.braze.dates import format_instant
+from seen_braze_harness.mocks.braze.events import event_record, purchase_records, record_to_json
+from seen_braze_harness.mocks.core.ids import IdMint
+from seen_braze_harness.mocks.core.pagination import Keyed
 
 __all__ = ["ARRAY_CAP_MAX", "STANDARD_FIELDS", "Identifier", "Profile", "ProfileStore"]
 

@@ -10,8 +10,8 @@ import os
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from mocks.braze.liquid_engine import MODES, Limits
-from mocks.core.settings import CoreSettings, SettingsError
+from seen_braze_harness.mocks.braze.liquid_engine import MODES, Limits
+from seen_braze_harness.mocks.core.settings import CoreSettings, SettingsError
 
 DEFAULT_API_KEY = "b7a2e5c0-5eeb-4d1e-9a6f-0123456789ab"
 """The emulator's default REST API key (Braze keys are UUIDs)."""
@@ -295,7 +295,7 @@ class BrazeSettings(CoreSettings):
             isinstance(c, dict) for c in self.campaigns
         ):
             raise SettingsError("campaigns: must be a list of campaign objects")
-        from mocks.braze.campaigns import (
+        from seen_braze_harness.mocks.braze.campaigns import (
             CampaignError,
             ContentBlockError,
             parse_content_blocks,

@@ -17,12 +17,12 @@ from typing import Any
 
 import pycountry
 
-from mocks.braze.attributes import is_number
-from mocks.braze.dates import parse_event_time
-from mocks.braze.errors import VALID_DATA, BrazeError
-from mocks.braze.profiles import Identifier
-from mocks.braze.settings import BrazeSettings
-from mocks.core.jsonbody import WHITESPACE, not_blank
+from seen_braze_harness.mocks.braze.attributes import is_number
+from seen_braze_harness.mocks.braze.dates import parse_event_time
+from seen_braze_harness.mocks.braze.errors import VALID_DATA, BrazeError
+from seen_braze_harness.mocks.braze.profiles import Identifier
+from seen_braze_harness.mocks.braze.settings import BrazeSettings
+from seen_braze_harness.mocks.core.jsonbody import WHITESPACE, not_blank
 
 ARRAYS = ("attributes", "events", "purchases")
 PRIMARY = ("external_id", "user_alias", "braze_id")

@@ -19,8 +19,13 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from mocks.braze.destinations import DESTINATIONS, Delivery, Destination, delivers_despite
-from mocks.braze.jsruntime import (
+from seen_braze_harness.mocks.braze.destinations import (
+    DESTINATIONS,
+    Delivery,
+    Destination,
+    delivers_despite,
+)
+from seen_braze_harness.mocks.braze.jsruntime import (
     InputTooLarge,
     QueuedRun,
     RunResult,
@@ -28,9 +33,9 @@ from mocks.braze.jsruntime import (
     TransformationRuntime,
     canonical_headers,
 )
-from mocks.braze.settings import BrazeSettings
-from mocks.core.ids import IdMint
-from mocks.core.jsonbody import not_blank
+from seen_braze_harness.mocks.braze.settings import BrazeSettings
+from seen_braze_harness.mocks.core.ids import IdMint
+from seen_braze_harness.mocks.core.jsonbody import not_blank
 
 LOG_CAP = 1000
 MAX_DEPTH = BrazeSettings.max_json_depth

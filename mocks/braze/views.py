@@ -11,13 +11,19 @@ from typing import Any
 
 from flask import Blueprint, Response, request
 
-from mocks.braze import errors
-from mocks.braze.models import BrazeBackend
-from mocks.braze.profiles import Profile, ProfileStore
-from mocks.core.admin import AdminError, json_body, query_args
-from mocks.core.http import BodyTooLarge, hop, json_response, note, request_body
-from mocks.core.jsonbody import parse_json
-from mocks.core.pagination import PAGE_ARGS, PageQuery, page_query, page_response, take
+from seen_braze_harness.mocks.braze import errors
+from seen_braze_harness.mocks.braze.models import BrazeBackend
+from seen_braze_harness.mocks.braze.profiles import Profile, ProfileStore
+from seen_braze_harness.mocks.core.admin import AdminError, json_body, query_args
+from seen_braze_harness.mocks.core.http import BodyTooLarge, hop, json_response, note, request_body
+from seen_braze_harness.mocks.core.jsonbody import parse_json
+from seen_braze_harness.mocks.core.pagination import (
+    PAGE_ARGS,
+    PageQuery,
+    page_query,
+    page_response,
+    take,
+)
 
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 SEED_BATCH_LIMIT = 1000

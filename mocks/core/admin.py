@@ -17,20 +17,20 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 from werkzeug.wsgi import get_input_stream
 
-from mocks.core.faults import FaultRule, FaultRuleError
-from mocks.core.har import entry as har_entry
-from mocks.core.har import har_document
-from mocks.core.http import ADMIN_PREFIX, is_admin_path, json_response, problem
-from mocks.core.journal import Exchange, valid_status_filter
-from mocks.core.jsonbody import parse_json
-from mocks.core.openapi import (
+from seen_braze_harness.mocks.core.faults import FaultRule, FaultRuleError
+from seen_braze_harness.mocks.core.har import entry as har_entry
+from seen_braze_harness.mocks.core.har import har_document
+from seen_braze_harness.mocks.core.http import ADMIN_PREFIX, is_admin_path, json_response, problem
+from seen_braze_harness.mocks.core.journal import Exchange, valid_status_filter
+from seen_braze_harness.mocks.core.jsonbody import parse_json
+from seen_braze_harness.mocks.core.openapi import (
     PAGE_LIMIT,
     PAGE_MAX,
     ApiDescription,
     build_document,
     package_version,
 )
-from mocks.core.pagination import (
+from seen_braze_harness.mocks.core.pagination import (
     PAGE_ARGS,
     Keyed,
     PageError,
@@ -39,7 +39,7 @@ from mocks.core.pagination import (
     raw_json_response,
     take,
 )
-from mocks.core.runtime import MockRuntime
+from seen_braze_harness.mocks.core.runtime import MockRuntime
 
 OPENAPI_EXTENSION = "mock_openapi"
 """Where a mock's app keeps its `ApiDescription`, for `/_mock/openapi.json`."""

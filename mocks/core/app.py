@@ -8,9 +8,9 @@ from typing import Any
 from flask import Flask, Response
 from werkzeug.exceptions import HTTPException
 
-from mocks.core.admin import install_admin
-from mocks.core.http import InboundGate
-from mocks.core.runtime import MockRuntime
+from seen_braze_harness.mocks.core.admin import install_admin
+from seen_braze_harness.mocks.core.http import InboundGate
+from seen_braze_harness.mocks.core.runtime import MockRuntime
 
 
 def mock_app(

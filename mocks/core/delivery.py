@@ -14,9 +14,9 @@ from typing import Any, Protocol
 
 import requests
 
-from mocks.core.clock import Scheduler
-from mocks.core.faults import FaultSet
-from mocks.core.journal import Exchange, Journal, header
+from seen_braze_harness.mocks.core.clock import Scheduler
+from seen_braze_harness.mocks.core.faults import FaultSet
+from seen_braze_harness.mocks.core.journal import Exchange, Journal, header
 
 
 @dataclass(frozen=True)

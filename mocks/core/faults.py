@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from mocks.core.jsonbody import NOT_BLANK
+from seen_braze_harness.mocks.core.jsonbody import NOT_BLANK
 
 HOP_PATTERN = NOT_BLANK
 """A fault rule's hop holds something besides white space (searched, as JSON Schema does)."""

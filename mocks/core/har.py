@@ -15,7 +15,7 @@ from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from mocks.core.journal import Body, Exchange, header
+from seen_braze_harness.mocks.core.journal import Body, Exchange, header
 
 HAR_VERSION = "1.2"
 CREATOR = "seen-braze-harness"

@@ -15,8 +15,8 @@ from flask import Flask, Response, current_app, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Rule
 
-from mocks.core.faults import FaultRule
-from mocks.core.runtime import MockRuntime
+from seen_braze_harness.mocks.core.faults import FaultRule
+from seen_braze_harness.mocks.core.runtime import MockRuntime
 
 DROP_CONNECTION_KEY = "mocks.drop_connection"
 DELAY_KEY = "mocks.delay"

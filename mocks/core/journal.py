@@ -10,8 +10,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from mocks.core.jsonbody import parse_json
-from schemas import SchemaIssue, check
+from seen_braze_harness.mocks.core.jsonbody import parse_json
+from seen_braze_harness.schemas import SchemaIssue, check
 
 Direction = Literal["inbound", "outbound"]
 

@@ -17,9 +17,9 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import Any, Literal
 from urllib.parse import urljoin
 
-import schemas
-from mocks.core.faults import HOP_PATTERN
-from mocks.core.journal import STATUS_FILTER
+from seen_braze_harness import schemas
+from seen_braze_harness.mocks.core.faults import HOP_PATTERN
+from seen_braze_harness.mocks.core.journal import STATUS_FILTER
 
 OPENAPI_VERSION = "3.1.0"
 JSON = "application/json"

@@ -30,7 +30,7 @@ from typing import Any, TypeVar, overload
 
 from flask import Response, current_app
 
-from mocks.core.http import status_line
+from seen_braze_harness.mocks.core.http import status_line
 
 T = TypeVar("T")
 

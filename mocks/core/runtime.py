@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
-from mocks.core.clock import Clock, Scheduler
-from mocks.core.delivery import HttpSession, OutboundSender
-from mocks.core.faults import FaultSet
-from mocks.core.journal import Journal
-from mocks.core.settings import CoreSettings
+from seen_braze_harness.mocks.core.clock import Clock, Scheduler
+from seen_braze_harness.mocks.core.delivery import HttpSession, OutboundSender
+from seen_braze_harness.mocks.core.faults import FaultSet
+from seen_braze_harness.mocks.core.journal import Journal
+from seen_braze_harness.mocks.core.settings import CoreSettings
 
 
 class MockRuntime:

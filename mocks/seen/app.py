@@ -4,16 +4,21 @@ from __future__ import annotations
 
 from flask import Flask, Response
 
-from mocks.core.admin import OPENAPI_EXTENSION
-from mocks.core.app import mock_app
-from mocks.core.clock import Scheduler
-from mocks.core.delivery import HttpSession
-from mocks.core.http import SERVICE_ERROR_KEY, declare_methods, note, refuse_admin_framing
-from mocks.core.journal import HopSchemas
-from mocks.core.runtime import MockRuntime
-from mocks.seen import errors, openapi, views
-from mocks.seen.models import SeenBackend
-from mocks.seen.settings import SeenSettings
+from seen_braze_harness.mocks.core.admin import OPENAPI_EXTENSION
+from seen_braze_harness.mocks.core.app import mock_app
+from seen_braze_harness.mocks.core.clock import Scheduler
+from seen_braze_harness.mocks.core.delivery import HttpSession
+from seen_braze_harness.mocks.core.http import (
+    SERVICE_ERROR_KEY,
+    declare_methods,
+    note,
+    refuse_admin_framing,
+)
+from seen_braze_harness.mocks.core.journal import HopSchemas
+from seen_braze_harness.mocks.core.runtime import MockRuntime
+from seen_braze_harness.mocks.seen import errors, openapi, views
+from seen_braze_harness.mocks.seen.models import SeenBackend
+from seen_braze_harness.mocks.seen.settings import SeenSettings
 
 RECEIVERS_SCHEMAS = HopSchemas(
     request="seen/receivers-request",

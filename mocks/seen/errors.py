@@ -9,7 +9,7 @@ from typing import Any
 from flask import Response, request
 from werkzeug.exceptions import HTTPException
 
-from mocks.core.http import json_response
+from seen_braze_harness.mocks.core.http import json_response
 
 ALLOW = "POST, OPTIONS"
 

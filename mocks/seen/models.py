@@ -19,14 +19,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from mocks.core.delivery import Delivery, FixedIntervalRetry, OutboundRequest
-from mocks.core.ids import IdMint
-from mocks.core.ratelimit import SlidingWindowLimiter
-from mocks.core.runtime import MockRuntime
-from mocks.seen import errors
-from mocks.seen.links import VideoLinks, video_links
-from mocks.seen.settings import SeenSettings
-from mocks.seen.validation import validate_batch
+from seen_braze_harness.mocks.core.delivery import Delivery, FixedIntervalRetry, OutboundRequest
+from seen_braze_harness.mocks.core.ids import IdMint
+from seen_braze_harness.mocks.core.ratelimit import SlidingWindowLimiter
+from seen_braze_harness.mocks.core.runtime import MockRuntime
+from seen_braze_harness.mocks.seen import errors
+from seen_braze_harness.mocks.seen.links import VideoLinks, video_links
+from seen_braze_harness.mocks.seen.settings import SeenSettings
+from seen_braze_harness.mocks.seen.validation import validate_batch
 
 SLUG_PATTERN = "[A-Za-z0-9][A-Za-z0-9_-]{0,99}"
 """A campaign slug, exactly (checked with `fullmatch`; the OpenAPI document anchors the same

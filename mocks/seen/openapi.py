@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mocks.core.openapi import (
+from seen_braze_harness.mocks.core.openapi import (
     BAD_PAGE,
     BAD_REQUEST,
     NOT_FOUND,
@@ -21,7 +21,7 @@ from mocks.core.openapi import (
     query_param,
     schema,
 )
-from mocks.seen.models import (
+from seen_braze_harness.mocks.seen.models import (
     CALLBACK_FIELDS,
     CALLBACK_URL,
     HEADER_NAME,

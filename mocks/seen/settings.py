@@ -9,7 +9,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from mocks.core.settings import CoreSettings, SettingsError
+from seen_braze_harness.mocks.core.settings import CoreSettings, SettingsError
 
 
 @dataclass

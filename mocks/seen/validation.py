@@ -9,7 +9,7 @@ import re
 from collections.abc import Container
 from typing import Any
 
-from mocks.seen.settings import SeenSettings
+from seen_braze_harness.mocks.seen.settings import SeenSettings
 
 EMAIL = re.compile(
     r"^[^@\s\"(),:;<>\[\\\]]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"

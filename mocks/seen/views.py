@@ -6,12 +6,25 @@ from typing import Any
 
 from flask import Blueprint, Response, request
 
-from mocks.core.admin import AdminError, json_object, query_args
-from mocks.core.http import BodyTooLarge, hop, json_response, note, request_body
-from mocks.core.jsonbody import parse_json
-from mocks.core.pagination import PAGE_ARGS, Keyed, numbered, page_query, page_response, take
-from mocks.seen import errors
-from mocks.seen.models import Campaign, CampaignError, Receiver, SeenBackend, valid_slug
+from seen_braze_harness.mocks.core.admin import AdminError, json_object, query_args
+from seen_braze_harness.mocks.core.http import BodyTooLarge, hop, json_response, note, request_body
+from seen_braze_harness.mocks.core.jsonbody import parse_json
+from seen_braze_harness.mocks.core.pagination import (
+    PAGE_ARGS,
+    Keyed,
+    numbered,
+    page_query,
+    page_response,
+    take,
+)
+from seen_braze_harness.mocks.seen import errors
+from seen_braze_harness.mocks.seen.models import (
+    Campaign,
+    CampaignError,
+    Receiver,
+    SeenBackend,
+    valid_slug,
+)
 
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"]
 RECEIVER_STATES = ("accepted", "rendered", "callback_delivered", "callback_failed")

@@ -10,18 +10,18 @@ import pycountry
 import pytest
 from faker.decode import unidecode
 
-from harness.audience import (
+from seen_braze_harness.harness.audience import (
     DEFAULT_LOCALES,
     PROBES,
     AudienceSpec,
     Member,
     build_audience,
 )
-from mocks.braze.attributes import language_code
-from mocks.braze.dates import time_zone_name
-from mocks.braze.profiles import ProfileStore
-from mocks.seen.settings import SeenSettings
-from mocks.seen.validation import E164, EMAIL, validate_batch
+from seen_braze_harness.mocks.braze.attributes import language_code
+from seen_braze_harness.mocks.braze.dates import time_zone_name
+from seen_braze_harness.mocks.braze.profiles import ProfileStore
+from seen_braze_harness.mocks.seen.settings import SeenSettings
+from seen_braze_harness.mocks.seen.validation import E164, EMAIL, validate_batch
 
 PROBE_LABELS = {
     "apostrophe",

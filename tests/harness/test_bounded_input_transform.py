@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from harness import reading
-from harness.cli import main
-from mocks.braze.jsruntime import RunLimits
-from mocks.braze.settings import BrazeSettings
+from seen_braze_harness.harness import reading
+from seen_braze_harness.harness.cli import main
+from seen_braze_harness.mocks.braze.jsruntime import RunLimits
+from seen_braze_harness.mocks.braze.settings import BrazeSettings
 from tests.harness.test_bounded_input import CODE, exit_2, fifo
 from tests.servekit import seen_braze_command
 

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 import requests
 
-from harness.cli import main
-from harness.openapi_cli import document
-from mocks.braze.openapi import DESCRIPTION as BRAZE
-from mocks.core.openapi import build_document
-from mocks.seen.openapi import DESCRIPTION as SEEN
+from seen_braze_harness.harness.cli import main
+from seen_braze_harness.harness.openapi_cli import document
+from seen_braze_harness.mocks.braze.openapi import DESCRIPTION as BRAZE
+from seen_braze_harness.mocks.core.openapi import build_document
+from seen_braze_harness.mocks.seen.openapi import DESCRIPTION as SEEN
 from tests.mocks.core.test_har import assert_har
 from tests.servekit import ServeProcess
 

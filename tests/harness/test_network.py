@@ -8,7 +8,7 @@ import pytest
 import requests
 from flask import Flask
 
-from harness.network import (
+from seen_braze_harness.harness.network import (
     SEEN_HOST,
     UnroutedHost,
     WsgiSession,
@@ -16,8 +16,8 @@ from harness.network import (
     intercept,
     route,
 )
-from harness.scenario import load_scenario
-from mocks.seen.app import create_app
+from seen_braze_harness.harness.scenario import load_scenario
+from seen_braze_harness.mocks.seen.app import create_app
 
 TOKEN = "5eeb5eeb0123456789abcdef0123456789abcdef"
 RECEIVERS = "https://api.seen.io/v1/campaigns/onboarding/receivers/"

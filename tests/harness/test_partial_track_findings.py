@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fixtures import read_text
+from seen_braze_harness.fixtures import read_text
 from tests.harness.test_run import run, scenario_file
 
 

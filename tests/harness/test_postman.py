@@ -17,7 +17,7 @@ import pytest
 import requests
 from jsonschema import Draft202012Validator
 
-from harness.admin_token import ADMIN_TOKEN_ENV
+from seen_braze_harness.harness.admin_token import ADMIN_TOKEN_ENV
 from tests.servekit import ServeProcess, seen_braze_command
 
 COLLECTION = "seen-braze.postman_collection.json"

@@ -7,8 +7,8 @@ import re
 import pytest
 import requests
 
-from harness.pytest_plugin import LiveMocks
-from harness.sandbox import BrazeMock, MockClock, Sandbox, SeenMock
+from seen_braze_harness.harness.pytest_plugin import LiveMocks
+from seen_braze_harness.harness.sandbox import BrazeMock, MockClock, Sandbox, SeenMock
 from tests.test_readme import blocks
 
 pytest_plugins = ["pytester"]

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from harness.cli import main
-from harness.render import JsonBreak, explain_json_break
-from mocks.braze.liquid import compile_template
+from seen_braze_harness.harness.cli import main
+from seen_braze_harness.harness.render import JsonBreak, explain_json_break
+from seen_braze_harness.mocks.braze.liquid import compile_template
 
 SEED_BODY = (
     '[{"first_name":"{{${first_name}}}","last_name":"{{${last_name}}}",'

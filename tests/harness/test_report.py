@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-import schemas
-from harness import report
-from harness.report import (
+from seen_braze_harness import schemas
+from seen_braze_harness.harness import report
+from seen_braze_harness.harness.report import (
     Progress,
     group_findings,
     json_report,
@@ -22,7 +22,7 @@ from harness.report import (
     write_json_report,
     write_junit,
 )
-from harness.results import CheckResult, Finding, HopStats, RunResult
+from seen_braze_harness.harness.results import CheckResult, Finding, HopStats, RunResult
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 

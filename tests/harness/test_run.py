@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from fixtures import read_text
-from harness.results import RunResult
-from harness.run import RunOptions, run_scenario
-from harness.scenario import ScenarioError, load_scenario
-from schemas import check
+from seen_braze_harness.fixtures import read_text
+from seen_braze_harness.harness.results import RunResult
+from seen_braze_harness.harness.run import RunOptions, run_scenario
+from seen_braze_harness.harness.scenario import ScenarioError, load_scenario
+from seen_braze_harness.schemas import check
 
 DEFAULT = read_text("default.toml")
 DOCUMENTED_BODY = (
@@ -178,7 +178,7 @@ def test_the_cli_runs_the_default_scenario_and_writes_both_reports(
 ) -> None:
     import xml.etree.ElementTree as ET
 
-    from harness.cli import main
+    from seen_braze_harness.harness.cli import main
 
     argv = ["run", "--users", "4", "--no-progress"]
     argv += ["--json-report", str(tmp_path / "r.json"), "--junit", str(tmp_path / "r.xml")]

@@ -11,13 +11,13 @@ from typing import Any
 
 import pytest
 
-import schemas
-from fixtures import read_text
-from harness.cli import main
-from harness.remote import RemoteOptions, run_remote
-from harness.results import RunResult
-from harness.run import RunOptions, run_scenario
-from harness.scenario import load_scenario
+from seen_braze_harness import schemas
+from seen_braze_harness.fixtures import read_text
+from seen_braze_harness.harness.cli import main
+from seen_braze_harness.harness.remote import RemoteOptions, run_remote
+from seen_braze_harness.harness.results import RunResult
+from seen_braze_harness.harness.run import RunOptions, run_scenario
+from seen_braze_harness.harness.scenario import load_scenario
 from tests.servekit import ServeProcess
 
 pytestmark = pytest.mark.server
@@ -242,10 +242,10 @@ def test_a_lenient_template_warns_the_same_over_http(served: ServeProcess, tmp_p
 def test_a_server_that_seeds_fewer_profiles_a_call_is_seeded_in_smaller_batches(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from harness.server import MockServer
-    from mocks.braze import views
-    from mocks.braze.app import create_app as create_braze_app
-    from mocks.seen.app import create_app as create_seen_app
+    from seen_braze_harness.harness.server import MockServer
+    from seen_braze_harness.mocks.braze import views
+    from seen_braze_harness.mocks.braze.app import create_app as create_braze_app
+    from seen_braze_harness.mocks.seen.app import create_app as create_seen_app
 
     monkeypatch.setattr(views, "SEED_BATCH_LIMIT", 2)
     path = scenario_file(tmp_path, append="[audience]\nusers = 5\nprobe = false\n")
@@ -259,8 +259,8 @@ def test_a_server_that_seeds_fewer_profiles_a_call_is_seeded_in_smaller_batches(
 
 
 def test_profiles_a_server_forgot_fail_the_run_with_a_hint() -> None:
-    from harness.checks import Tally
-    from harness.remote import Records, RemoteRun
+    from seen_braze_harness.harness.checks import Tally
+    from seen_braze_harness.harness.remote import Records, RemoteRun
 
     records = Records(
         messages=[],

@@ -10,9 +10,16 @@ import pytest
 import requests
 from flask import Flask, jsonify, request
 
-from harness.network import UnroutedHost
-from harness.sandbox import BRAZE_HOSTS, CallView, Sandbox, current, explain_calls, seen_braze
-from harness.server import MockServer
+from seen_braze_harness.harness.network import UnroutedHost
+from seen_braze_harness.harness.sandbox import (
+    BRAZE_HOSTS,
+    CallView,
+    Sandbox,
+    current,
+    explain_calls,
+    seen_braze,
+)
+from seen_braze_harness.harness.server import MockServer
 
 RECEIVERS = "https://api.seen.io/v1/campaigns/onboarding/receivers/"
 

@@ -8,18 +8,18 @@ from pathlib import Path
 
 import pytest
 
-import schemas
-from fixtures import SEEN_TRANSFORMATION, read_text
-from harness.audience import DEFAULT_LOCALES, AudienceSpec
-from harness.scenario import (
+from seen_braze_harness import schemas
+from seen_braze_harness.fixtures import SEEN_TRANSFORMATION, read_text
+from seen_braze_harness.harness.audience import DEFAULT_LOCALES, AudienceSpec
+from seen_braze_harness.harness.scenario import (
     DOCUMENTED_BODY,
     Scenario,
     ScenarioError,
     check_data,
     load_scenario,
 )
-from mocks.braze.destinations import DESTINATIONS
-from mocks.seen.models import Campaign
+from seen_braze_harness.mocks.braze.destinations import DESTINATIONS
+from seen_braze_harness.mocks.seen.models import Campaign
 
 
 def test_default_scenario_is_the_documented_integration() -> None:

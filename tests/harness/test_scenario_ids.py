@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from harness.scenario import Scenario, ScenarioError, load_scenario
-from mocks.braze.app import create_app as create_braze_app
-from mocks.seen.app import create_app as create_seen_app
+from seen_braze_harness.harness.scenario import Scenario, ScenarioError, load_scenario
+from seen_braze_harness.mocks.braze.app import create_app as create_braze_app
+from seen_braze_harness.mocks.seen.app import create_app as create_seen_app
 
 FIXED = """
 [seen.campaign]

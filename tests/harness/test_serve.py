@@ -14,7 +14,7 @@ import requests
 from flask import Flask
 from waitress.channel import HTTPChannel
 
-from harness.server import MockServer
+from seen_braze_harness.harness.server import MockServer
 from tests.servekit import ServeProcess, seen_braze_command
 
 pytestmark = pytest.mark.server

@@ -9,7 +9,7 @@ from typing import Any, Protocol
 import pytest
 from flask import Flask
 
-from harness.sandbox import Sandbox
+from seen_braze_harness.harness.sandbox import Sandbox
 
 SERVICE_HOST = "my-service.example"
 

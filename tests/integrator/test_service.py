@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 import requests
 
-from harness.sandbox import Sandbox, current, seen_braze
+from seen_braze_harness.harness.sandbox import Sandbox, current, seen_braze
 from tests.integrator import service
 from tests.integrator.conftest import Mocks
 

@@ -23,15 +23,15 @@ from typing import Any
 
 import pytest
 
-from mocks.braze.liquid import (
+from seen_braze_harness.mocks.braze.liquid import (
     BRAZE_LIQUID_FILTERS,
     AbortMessage,
     BrazeTemplate,
     LiquidError,
     compile_template,
 )
-from mocks.braze.ruby_filters import STANDARD_FILTERS
-from mocks.braze.ruby_values import ObjectAsList, TimeText
+from seen_braze_harness.mocks.braze.ruby_filters import STANDARD_FILTERS
+from seen_braze_harness.mocks.braze.ruby_values import ObjectAsList, TimeText
 from tests.liquid import corpus
 from tests.liquid.conftest import COMPARED
 

@@ -16,8 +16,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from mocks.braze.liquid import AbortMessage, BrazeTemplate, LiquidError
-from mocks.braze.liquid_engine import TEMPLATE_PARSER
+from seen_braze_harness.mocks.braze.liquid import AbortMessage, BrazeTemplate, LiquidError
+from seen_braze_harness.mocks.braze.liquid_engine import TEMPLATE_PARSER
 from tests.liquid import fuzz
 from tests.liquid.conftest import COMPARED
 from tests.liquid.corpus import Case

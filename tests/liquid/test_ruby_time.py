@@ -19,14 +19,14 @@ from typing import Any
 
 import pytest
 
-from mocks.braze.ruby_time import (
+from seen_braze_harness.mocks.braze.ruby_time import (
     RubyArgumentError,
     RubyError,
     date_filter,
     strftime,
     to_time,
 )
-from mocks.braze.ruby_values import float_to_s, to_s
+from seen_braze_harness.mocks.braze.ruby_values import float_to_s, to_s
 from tests.liquid.conftest import COMPARED
 from tests.liquid.known_differences import KNOWN_DIFFERENCES
 

@@ -23,11 +23,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from fixtures import SEEN_TRANSFORMATION, read_text
-from mocks.braze.app import create_app
-from mocks.braze.models import BrazeBackend
-from mocks.braze.settings import BrazeSettings
-from mocks.core.runtime import MockRuntime
+from seen_braze_harness.fixtures import SEEN_TRANSFORMATION, read_text
+from seen_braze_harness.mocks.braze.app import create_app
+from seen_braze_harness.mocks.braze.models import BrazeBackend
+from seen_braze_harness.mocks.braze.settings import BrazeSettings
+from seen_braze_harness.mocks.core.runtime import MockRuntime
 
 TIMEOUT = 0.25
 """Seconds per run: short, so that the two dozen runs that loop keep the suite quick."""

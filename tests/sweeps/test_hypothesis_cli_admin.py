@@ -34,13 +34,13 @@ from flask import Flask
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import fixtures
-from harness.cli import main
-from harness.network import WsgiSession
-from mocks.braze.app import create_app as create_braze_app
-from mocks.braze.settings import BrazeSettings
-from mocks.seen.app import create_app as create_seen_app
-from mocks.seen.settings import SeenSettings
+from seen_braze_harness import fixtures
+from seen_braze_harness.harness.cli import main
+from seen_braze_harness.harness.network import WsgiSession
+from seen_braze_harness.mocks.braze.app import create_app as create_braze_app
+from seen_braze_harness.mocks.braze.settings import BrazeSettings
+from seen_braze_harness.mocks.seen.app import create_app as create_seen_app
+from seen_braze_harness.mocks.seen.settings import SeenSettings
 
 BOUNDED = settings(
     derandomize=True,

@@ -37,13 +37,13 @@ from schemathesis.config import SchemathesisConfig
 from schemathesis.core.failures import FailureGroup, ServerError
 from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
-from mocks.braze.app import create_app as create_braze_app
-from mocks.braze.dates import parse_event_time
-from mocks.braze.settings import BrazeSettings
-from mocks.braze.track import ARRAYS
-from mocks.seen.app import create_app as create_seen_app
-from mocks.seen.settings import SeenSettings
-from schemas import check
+from seen_braze_harness.mocks.braze.app import create_app as create_braze_app
+from seen_braze_harness.mocks.braze.dates import parse_event_time
+from seen_braze_harness.mocks.braze.settings import BrazeSettings
+from seen_braze_harness.mocks.braze.track import ARRAYS
+from seen_braze_harness.mocks.seen.app import create_app as create_seen_app
+from seen_braze_harness.mocks.seen.settings import SeenSettings
+from seen_braze_harness.schemas import check
 
 SEED = 20261204
 MAX_EXAMPLES = 15

@@ -7,8 +7,8 @@ V8 cannot survive kills the worker, not the emulator; `prelude.js` keeps runs ap
 
 from __future__ import annotations
 
-from mocks.braze.jsruntime.headers import canonical_header_key, canonical_headers
-from mocks.braze.jsruntime.results import (
+from seen_braze_harness.mocks.braze.jsruntime.headers import canonical_header_key, canonical_headers
+from seen_braze_harness.mocks.braze.jsruntime.results import (
     ConsoleLine,
     ErrorKind,
     InputTooLarge,
@@ -17,7 +17,7 @@ from mocks.braze.jsruntime.results import (
     RuntimeBusy,
     RuntimeUnavailable,
 )
-from mocks.braze.jsruntime.runtime import QueuedRun, TransformationRuntime
+from seen_braze_harness.mocks.braze.jsruntime.runtime import QueuedRun, TransformationRuntime
 
 __all__ = [
     "ConsoleLine",

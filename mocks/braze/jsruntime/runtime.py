@@ -24,7 +24,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
-from mocks.braze.jsruntime.results import (
+from seen_braze_harness.mocks.braze.jsruntime.results import (
     ConsoleLine,
     InputTooLarge,
     RunLimits,
@@ -32,7 +32,7 @@ from mocks.braze.jsruntime.results import (
     RuntimeBusy,
     RuntimeUnavailable,
 )
-from mocks.braze.jsruntime.worker import (
+from seen_braze_harness.mocks.braze.jsruntime.worker import (
     GRACE,
     SPIN_SECONDS,
     FrameReader,

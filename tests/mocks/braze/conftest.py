@@ -11,9 +11,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from mocks.braze.app import create_app
-from mocks.braze.models import BrazeBackend
-from mocks.braze.settings import DEFAULT_API_KEY, BrazeSettings
+from seen_braze_harness.mocks.braze.app import create_app
+from seen_braze_harness.mocks.braze.models import BrazeBackend
+from seen_braze_harness.mocks.braze.settings import DEFAULT_API_KEY, BrazeSettings
 
 READ_ONLY_KEY = "0a0a0a0a-read-only-key"
 NOW = "2026-11-27T12:00:00Z"

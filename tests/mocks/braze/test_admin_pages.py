@@ -13,9 +13,9 @@ import requests
 from flask import Flask
 from flask.testing import FlaskClient
 
-from mocks.braze.app import create_app
-from mocks.braze.profiles import Profile
-from mocks.braze.settings import BrazeSettings
+from seen_braze_harness.mocks.braze.app import create_app
+from seen_braze_harness.mocks.braze.profiles import Profile
+from seen_braze_harness.mocks.braze.settings import BrazeSettings
 from tests.mocks.braze.test_campaign_sending import URL, Peer, scheduler_of, users
 from tests.mocks.core.test_pagination import walk
 

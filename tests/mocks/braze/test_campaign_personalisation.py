@@ -13,9 +13,9 @@ import requests
 from flask import Flask
 from flask.testing import FlaskClient
 
-from mocks.braze.app import create_app
-from mocks.braze.settings import BrazeSettings
-from mocks.core.settings import SettingsError
+from seen_braze_harness.mocks.braze.app import create_app
+from seen_braze_harness.mocks.braze.settings import BrazeSettings
+from seen_braze_harness.mocks.core.settings import SettingsError
 from tests.mocks.braze.test_campaign_sending import (
     SEEN_BODY,
     URL,

@@ -11,11 +11,11 @@ import pytest
 import requests
 from flask import Flask
 
-from mocks.braze.app import create_app
-from mocks.braze.campaigns import ReceiverLimits, WebhookRetry
-from mocks.braze.settings import BrazeSettings
-from mocks.core.delivery import AttemptOutcome
-from mocks.core.settings import SettingsError
+from seen_braze_harness.mocks.braze.app import create_app
+from seen_braze_harness.mocks.braze.campaigns import ReceiverLimits, WebhookRetry
+from seen_braze_harness.mocks.braze.settings import BrazeSettings
+from seen_braze_harness.mocks.core.delivery import AttemptOutcome
+from seen_braze_harness.mocks.core.settings import SettingsError
 from tests.mocks.braze.test_campaign_sending import (
     SEEN_BODY,
     URL,

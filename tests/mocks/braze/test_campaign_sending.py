@@ -17,12 +17,12 @@ from flask import Flask
 from requests.adapters import BaseAdapter
 from requests.structures import CaseInsensitiveDict
 
-from mocks.braze.app import create_app
-from mocks.braze.campaigns import Dispatch, WebhookMessage
-from mocks.braze.models import BrazeBackend
-from mocks.braze.settings import BrazeSettings
-from mocks.core.clock import Scheduler
-from mocks.core.journal import Journal
+from seen_braze_harness.mocks.braze.app import create_app
+from seen_braze_harness.mocks.braze.campaigns import Dispatch, WebhookMessage
+from seen_braze_harness.mocks.braze.models import BrazeBackend
+from seen_braze_harness.mocks.braze.settings import BrazeSettings
+from seen_braze_harness.mocks.core.clock import Scheduler
+from seen_braze_harness.mocks.core.journal import Journal
 from tests.conftest import TOKEN
 
 URL = "https://api.seen.io/v1/campaigns/onboarding/receivers/"

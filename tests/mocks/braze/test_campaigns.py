@@ -13,8 +13,8 @@ import requests
 from flask import Flask
 from flask.testing import FlaskClient
 
-from mocks.braze.app import create_app
-from mocks.braze.campaigns import (
+from seen_braze_harness.mocks.braze.app import create_app
+from seen_braze_harness.mocks.braze.campaigns import (
     STATES,
     CampaignError,
     WebhookRetry,
@@ -23,9 +23,9 @@ from mocks.braze.campaigns import (
     profile_attributes,
     user_agent,
 )
-from mocks.braze.settings import BrazeSettings
-from mocks.core.delivery import AttemptOutcome, retry_after
-from mocks.core.settings import SettingsError
+from seen_braze_harness.mocks.braze.settings import BrazeSettings
+from seen_braze_harness.mocks.core.delivery import AttemptOutcome, retry_after
+from seen_braze_harness.mocks.core.settings import SettingsError
 from tests.mocks.braze.test_campaign_sending import (
     SEEN_BODY,
     URL,

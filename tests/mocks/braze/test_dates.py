@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from mocks.braze.dates import (
+from seen_braze_harness.mocks.braze.dates import (
     format_date,
     format_instant,
     parse_date,

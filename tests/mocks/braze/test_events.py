@@ -7,7 +7,12 @@ from typing import Any
 
 import pytest
 
-from mocks.braze.events import MAX_PROPERTIES, event_record, purchase_records, record_to_json
+from seen_braze_harness.mocks.braze.events import (
+    MAX_PROPERTIES,
+    event_record,
+    purchase_records,
+    record_to_json,
+)
 
 NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 

@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 
-from fixtures import SEEN_TRANSFORMATION, read_text
-from mocks.braze.jsruntime import (
+from seen_braze_harness.fixtures import SEEN_TRANSFORMATION, read_text
+from seen_braze_harness.mocks.braze.jsruntime import (
     ConsoleLine,
     InputTooLarge,
     RunLimits,

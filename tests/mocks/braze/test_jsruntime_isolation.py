@@ -26,8 +26,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from fixtures import SEEN_TRANSFORMATION, read_text
-from mocks.braze.jsruntime import (
+from seen_braze_harness.fixtures import SEEN_TRANSFORMATION, read_text
+from seen_braze_harness.mocks.braze.jsruntime import (
     ConsoleLine,
     RunLimits,
     RunResult,
@@ -35,9 +35,9 @@ from mocks.braze.jsruntime import (
     RuntimeUnavailable,
     TransformationRuntime,
 )
-from mocks.braze.models import BrazeBackend
-from mocks.braze.settings import BrazeSettings, default_transform_workers
-from mocks.core.runtime import MockRuntime
+from seen_braze_harness.mocks.braze.models import BrazeBackend
+from seen_braze_harness.mocks.braze.settings import BrazeSettings, default_transform_workers
+from seen_braze_harness.mocks.core.runtime import MockRuntime
 
 REPO = Path(__file__).resolve().parents[3]
 SEEN_CODE = read_text(SEEN_TRANSFORMATION)
@@ -566,7 +566,7 @@ def test_garbage_of_one_run_does_not_count_against_the_next(js: TransformationRu
 PEAK_SCRIPT = """
 import json, resource, sys
 from pathlib import Path
-from mocks.braze.jsruntime import RunLimits, TransformationRuntime
+from seen_braze_harness.mocks.braze.jsruntime import RunLimits, TransformationRuntime
 
 def hwm(pid):
     try:
@@ -622,7 +622,7 @@ def test_the_worker_overhead_is_checked(limits: dict[str, Any], words: str) -> N
 
 
 def test_transform_memory_below_what_v8_needs_is_refused() -> None:
-    from mocks.core.settings import SettingsError
+    from seen_braze_harness.mocks.core.settings import SettingsError
 
     with pytest.raises(SettingsError, match="transform_memory: V8 needs at least"):
         BrazeSettings(transform_memory=1024)

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from mocks.braze.liquid import (
+from seen_braze_harness.mocks.braze.liquid import (
     LOOP_ITERATION_LIMIT,
     OUTPUT_LIMIT,
     UNSENT_DISPATCH_ID,

@@ -10,14 +10,14 @@ from typing import Any
 
 import pytest
 
-from mocks.braze.campaigns import CampaignError, parse_spec
-from mocks.braze.liquid import (
+from seen_braze_harness.mocks.braze.campaigns import CampaignError, parse_spec
+from seen_braze_harness.mocks.braze.liquid import (
     AbortMessage,
     LiquidError,
     compile_template,
 )
-from mocks.braze.settings import BrazeSettings
-from mocks.core.settings import SettingsError
+from seen_braze_harness.mocks.braze.settings import BrazeSettings
+from seen_braze_harness.mocks.core.settings import SettingsError
 
 NOW = datetime(2026, 2, 26, 18, 30, tzinfo=UTC).timestamp()
 SPEC = {"url": "https://api.seen.io/v1/receivers/", "body": "{}"}

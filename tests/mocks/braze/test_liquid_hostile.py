@@ -26,7 +26,7 @@ from typing import Any
 
 import pytest
 
-from mocks.braze.liquid import (
+from seen_braze_harness.mocks.braze.liquid import (
     LOOP_ITERATION_LIMIT,
     OUTPUT_LIMIT,
     AbortMessage,
@@ -668,8 +668,8 @@ HOOK = "http://127.0.0.1:9/hook"
 
 
 def _app_client() -> Any:
-    from mocks.braze.app import create_app
-    from mocks.braze.settings import BrazeSettings
+    from seen_braze_harness.mocks.braze.app import create_app
+    from seen_braze_harness.mocks.braze.settings import BrazeSettings
 
     app = create_app(BrazeSettings(clock="virtual"))
     app.config["PROPAGATE_EXCEPTIONS"] = False
@@ -786,7 +786,7 @@ def _cli(tmp_path: Path, template: str, user: str = '{"external_id": "u"}') -> t
     code = (
         "import resource, sys\n"
         f"resource.setrlimit(resource.RLIMIT_AS, ({MEMORY_CEILING * 2}, {MEMORY_CEILING * 2}))\n"
-        "from harness.cli import main\n"
+        "from seen_braze_harness.harness.cli import main\n"
         "sys.exit(main(sys.argv[1:]))\n"
     )
     try:

@@ -31,8 +31,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from harness.cli import main as cli_main
-from mocks.braze.errors import VALID_DATA
+from seen_braze_harness.harness.cli import main as cli_main
+from seen_braze_harness.mocks.braze.errors import VALID_DATA
 from tests.mocks.braze.conftest import track
 from tests.mocks.braze.test_transformations import create, path_of, runtime_of
 

@@ -14,11 +14,11 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from mocks.braze.models import BrazeBackend
-from mocks.braze.settings import BrazeSettings
-from mocks.braze.track import Rejection, check_object
-from mocks.core.settings import SettingsError
-from schemas import check
+from seen_braze_harness.mocks.braze.models import BrazeBackend
+from seen_braze_harness.mocks.braze.settings import BrazeSettings
+from seen_braze_harness.mocks.braze.track import Rejection, check_object
+from seen_braze_harness.mocks.core.settings import SettingsError
+from seen_braze_harness.schemas import check
 from tests.mocks.braze.conftest import NOW, attrs, track
 
 BIG_INT = "1" + "0" * 400  # a JSON integer no double can hold

@@ -9,11 +9,16 @@ import jsonschema_rs
 import pycountry
 import pytest
 
-from mocks.braze.dates import _ISO as ISO_FORM
-from mocks.braze.dates import parse_event_time
-from mocks.braze.settings import BrazeSettings
-from mocks.braze.track import EMAIL_PATTERN, Rejection, check_object, request_objects
-from schemas import check, load
+from seen_braze_harness.mocks.braze.dates import _ISO as ISO_FORM
+from seen_braze_harness.mocks.braze.dates import parse_event_time
+from seen_braze_harness.mocks.braze.settings import BrazeSettings
+from seen_braze_harness.mocks.braze.track import (
+    EMAIL_PATTERN,
+    Rejection,
+    check_object,
+    request_objects,
+)
+from seen_braze_harness.schemas import check, load
 from tests.mocks.braze.conftest import NOW
 from tests.mocks.braze.test_track_applies import DOCUMENTED_REQUEST
 from tests.mocks.braze.test_users_track import REJECTIONS

@@ -10,8 +10,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from mocks.braze.models import BrazeBackend
-from mocks.core.runtime import MockRuntime
+from seen_braze_harness.mocks.braze.models import BrazeBackend
+from seen_braze_harness.mocks.core.runtime import MockRuntime
 from tests.mocks.braze.conftest import NOW, track
 
 # Braze's own example request (its API reference and Postman collection), note the "+1:00".

@@ -14,10 +14,10 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from mocks.braze.attributes import ARRAY_MAX_BYTES, apply_attributes
-from mocks.braze.models import BrazeBackend
-from mocks.braze.settings import BrazeSettings
-from mocks.core.settings import SettingsError
+from seen_braze_harness.mocks.braze.attributes import ARRAY_MAX_BYTES, apply_attributes
+from seen_braze_harness.mocks.braze.models import BrazeBackend
+from seen_braze_harness.mocks.braze.settings import BrazeSettings
+from seen_braze_harness.mocks.core.settings import SettingsError
 from tests.mocks.braze.conftest import NOW, attrs, track
 
 RESERVED = ("time", "product_id", "quantity", "event_name", "price", "currency")

@@ -7,7 +7,11 @@ from typing import Any
 
 import pytest
 
-from mocks.braze.jsruntime import RunLimits, TransformationRuntime, canonical_headers
+from seen_braze_harness.mocks.braze.jsruntime import (
+    RunLimits,
+    TransformationRuntime,
+    canonical_headers,
+)
 
 
 @pytest.fixture(scope="module")

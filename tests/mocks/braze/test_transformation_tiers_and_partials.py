@@ -14,7 +14,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from mocks.braze.settings import BrazeSettings
+from seen_braze_harness.mocks.braze.settings import BrazeSettings
 from tests.mocks.braze.test_transformations import CALLBACK, create, path_of, runtime_of
 
 PARTIAL = (
@@ -125,7 +125,7 @@ def test_monthly_incoming_requests_are_limited_by_the_tier(
 
 @pytest.mark.parametrize("name", ["transform_active_limit", "transform_monthly_limit"])
 def test_tier_limit_settings_must_be_whole_numbers(name: str) -> None:
-    from mocks.core.settings import SettingsError
+    from seen_braze_harness.mocks.core.settings import SettingsError
 
     with pytest.raises(SettingsError, match=name):
         BrazeSettings(**{name: 0})

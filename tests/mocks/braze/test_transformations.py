@@ -11,15 +11,15 @@ import responses
 from flask import Flask
 from flask.testing import FlaskClient
 
-from fixtures import SEEN_TRANSFORMATION, read_text
-from mocks.braze.app import create_app as create_braze_app
-from mocks.braze.models import BrazeBackend
-from mocks.braze.settings import BrazeSettings
-from mocks.core.clock import Clock, Scheduler
-from mocks.core.runtime import MockRuntime
-from mocks.seen.app import create_app as create_seen_app
-from mocks.seen.links import video_links
-from mocks.seen.settings import SeenSettings
+from seen_braze_harness.fixtures import SEEN_TRANSFORMATION, read_text
+from seen_braze_harness.mocks.braze.app import create_app as create_braze_app
+from seen_braze_harness.mocks.braze.models import BrazeBackend
+from seen_braze_harness.mocks.braze.settings import BrazeSettings
+from seen_braze_harness.mocks.core.clock import Clock, Scheduler
+from seen_braze_harness.mocks.core.runtime import MockRuntime
+from seen_braze_harness.mocks.seen.app import create_app as create_seen_app
+from seen_braze_harness.mocks.seen.links import video_links
+from seen_braze_harness.mocks.seen.settings import SeenSettings
 
 SEEN_CODE = read_text(SEEN_TRANSFORMATION)
 

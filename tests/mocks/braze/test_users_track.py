@@ -9,9 +9,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from mocks.braze.errors import VALID_DATA
-from mocks.braze.settings import DEFAULT_API_KEY
-from mocks.core.runtime import MockRuntime
+from seen_braze_harness.mocks.braze.errors import VALID_DATA
+from seen_braze_harness.mocks.braze.settings import DEFAULT_API_KEY
+from seen_braze_harness.mocks.core.runtime import MockRuntime
 from tests.mocks.braze.conftest import NOW, READ_ONLY_KEY, attrs, track
 
 # -- transport ---------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Flask
 
-from mocks.braze.models import BrazeBackend
+from seen_braze_harness.mocks.braze.models import BrazeBackend
 from tests.mocks.braze.test_transformations import CALLBACK, create, path_of, runtime_of
 
 

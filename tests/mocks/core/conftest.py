@@ -8,10 +8,10 @@ import pytest
 import requests
 import responses
 
-from mocks.core.clock import Clock, Scheduler
-from mocks.core.delivery import OutboundSender
-from mocks.core.faults import FaultSet
-from mocks.core.journal import Journal
+from seen_braze_harness.mocks.core.clock import Clock, Scheduler
+from seen_braze_harness.mocks.core.delivery import OutboundSender
+from seen_braze_harness.mocks.core.faults import FaultSet
+from seen_braze_harness.mocks.core.journal import Journal
 
 T0 = 1_000_000.0
 """Where the virtual clock of these tests starts: a round number, so times compare exactly."""

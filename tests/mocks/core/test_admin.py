@@ -11,10 +11,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from mocks.core.http import ConnectionDropped
-from mocks.core.journal import Direction
-from mocks.core.runtime import MockRuntime
-from mocks.seen.models import SeenBackend
+from seen_braze_harness.mocks.core.http import ConnectionDropped
+from seen_braze_harness.mocks.core.journal import Direction
+from seen_braze_harness.mocks.core.runtime import MockRuntime
+from seen_braze_harness.mocks.seen.models import SeenBackend
 from tests.conftest import post_receivers
 
 RECEIVER = [{"first_name": "Ada", "customer_id": "b1"}]

@@ -8,9 +8,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from mocks.braze.app import create_app as create_braze_app
-from mocks.braze.settings import BrazeSettings
-from mocks.core.admin import MAX_JSON_DEPTH
+from seen_braze_harness.mocks.braze.app import create_app as create_braze_app
+from seen_braze_harness.mocks.braze.settings import BrazeSettings
+from seen_braze_harness.mocks.core.admin import MAX_JSON_DEPTH
 from tests.mocks.core.test_admin import assert_problem
 
 HOSTILE: list[tuple[bytes, str]] = [

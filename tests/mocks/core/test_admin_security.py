@@ -10,8 +10,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from mocks.braze.app import create_app as create_braze_app
-from mocks.seen.app import create_app as create_seen_app
+from seen_braze_harness.mocks.braze.app import create_app as create_braze_app
+from seen_braze_harness.mocks.seen.app import create_app as create_seen_app
 from tests.mocks.core.test_admin import assert_problem
 
 CROSS_SITE_TYPES = [

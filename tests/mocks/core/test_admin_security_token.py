@@ -10,9 +10,9 @@ import pytest
 import requests
 from flask import Flask
 
-from harness.server import MockServer, is_loopback
-from mocks.braze.app import create_app as create_braze_app
-from mocks.seen.app import create_app as create_seen_app
+from seen_braze_harness.harness.server import MockServer, is_loopback
+from seen_braze_harness.mocks.braze.app import create_app as create_braze_app
+from seen_braze_harness.mocks.seen.app import create_app as create_seen_app
 from tests.servekit import ServeProcess
 
 pytestmark = pytest.mark.server

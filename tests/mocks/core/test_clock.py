@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from mocks.core.clock import Clock, Scheduler
+from seen_braze_harness.mocks.core.clock import Clock, Scheduler
 from tests.mocks.core.conftest import T0
 
 WAIT = 5.0

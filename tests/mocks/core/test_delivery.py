@@ -11,16 +11,16 @@ import pytest
 import requests
 import responses
 
-from mocks.core.clock import Scheduler
-from mocks.core.delivery import (
+from seen_braze_harness.mocks.core.clock import Scheduler
+from seen_braze_harness.mocks.core.delivery import (
     AttemptOutcome,
     Delivery,
     FixedIntervalRetry,
     OutboundRequest,
     OutboundSender,
 )
-from mocks.core.faults import FaultSet
-from mocks.core.journal import Journal
+from seen_braze_harness.mocks.core.faults import FaultSet
+from seen_braze_harness.mocks.core.journal import Journal
 from tests.mocks.core.conftest import T0
 
 URL = "https://dt.example.test/transformations/t1/secret"

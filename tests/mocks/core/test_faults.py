@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from mocks.core.faults import FaultRule, FaultRuleError, FaultSet
+from seen_braze_harness.mocks.core.faults import FaultRule, FaultRuleError, FaultSet
 
 
 @pytest.mark.parametrize(

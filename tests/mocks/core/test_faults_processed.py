@@ -13,10 +13,14 @@ import pytest
 import responses
 from flask import Flask
 
-from mocks.core.clock import Scheduler
-from mocks.core.delivery import FixedIntervalRetry, OutboundRequest, OutboundSender
-from mocks.core.faults import FaultRule, FaultRuleError, FaultSet
-from mocks.core.journal import Journal
+from seen_braze_harness.mocks.core.clock import Scheduler
+from seen_braze_harness.mocks.core.delivery import (
+    FixedIntervalRetry,
+    OutboundRequest,
+    OutboundSender,
+)
+from seen_braze_harness.mocks.core.faults import FaultRule, FaultRuleError, FaultSet
+from seen_braze_harness.mocks.core.journal import Journal
 from tests.conftest import TOKEN
 
 URL = "https://dt.example.test/transformations/t1/secret"
@@ -108,8 +112,8 @@ def test_an_inbound_processed_fault_keeps_the_work_and_journals_the_answer_made(
     seen_status: int | None,
     error: str | None,
 ) -> None:
-    from mocks.core.http import ConnectionDropped
-    from mocks.core.runtime import MockRuntime
+    from seen_braze_harness.mocks.core.http import ConnectionDropped
+    from seen_braze_harness.mocks.core.runtime import MockRuntime
 
     client = seen_app.test_client()
     added = client.post("/_mock/faults", json={"hop": "seen.receivers", "processed": True, **rule})

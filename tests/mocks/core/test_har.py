@@ -10,9 +10,9 @@ import pytest
 from flask import Flask
 from jsonschema import Draft202012Validator
 
-from mocks.core.har import merged, to_har
-from mocks.core.journal import Journal
-from mocks.core.runtime import MockRuntime
+from seen_braze_harness.mocks.core.har import merged, to_har
+from seen_braze_harness.mocks.core.journal import Journal
+from seen_braze_harness.mocks.core.runtime import MockRuntime
 from tests.conftest import post_receivers
 
 _STR = {"type": "string"}

@@ -13,10 +13,10 @@ from flask import Flask
 from werkzeug.routing import Rule
 from werkzeug.test import TestResponse
 
-from mocks.braze.app import create_app as create_braze_app
-from mocks.braze.settings import BrazeSettings
-from mocks.core.http import METHOD_ORDER
-from mocks.seen.app import create_app as create_seen_app
+from seen_braze_harness.mocks.braze.app import create_app as create_braze_app
+from seen_braze_harness.mocks.braze.settings import BrazeSettings
+from seen_braze_harness.mocks.core.http import METHOD_ORDER
+from seen_braze_harness.mocks.seen.app import create_app as create_seen_app
 from tests.conftest import TOKEN, seen_settings
 
 API_KEY = "b7a2e5c0-5eeb-4d1e-9a6f-0123456789ab"

@@ -14,10 +14,10 @@ import pytest
 import requests
 from flask import Flask
 
-from harness.network import intercept
-from harness.server import MockServer
-from mocks.braze.app import create_app as create_braze_app
-from mocks.braze.settings import BrazeSettings
+from seen_braze_harness.harness.network import intercept
+from seen_braze_harness.harness.server import MockServer
+from seen_braze_harness.mocks.braze.app import create_app as create_braze_app
+from seen_braze_harness.mocks.braze.settings import BrazeSettings
 from tests.conftest import TOKEN
 
 API_KEY = "b7a2e5c0-5eeb-4d1e-9a6f-0123456789ab"

@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from mocks.braze.app import create_app as create_braze_app
-from mocks.braze.profiles import Identifier, ProfileStore
-from mocks.braze.settings import BrazeSettings
-from mocks.core.ids import IdMint, start_seed
-from mocks.core.settings import SettingsError
-from mocks.seen.settings import SeenSettings
+from seen_braze_harness.mocks.braze.app import create_app as create_braze_app
+from seen_braze_harness.mocks.braze.profiles import Identifier, ProfileStore
+from seen_braze_harness.mocks.braze.settings import BrazeSettings
+from seen_braze_harness.mocks.core.ids import IdMint, start_seed
+from seen_braze_harness.mocks.core.settings import SettingsError
+from seen_braze_harness.mocks.seen.settings import SeenSettings
 
 CAMPAIGN = {"url": "https://api.seen.io/v1/campaigns/onboarding/receivers/", "body": "[]"}
 

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from mocks.core import journal as journal_module
-from mocks.core.journal import (
+from seen_braze_harness.mocks.core import journal as journal_module
+from seen_braze_harness.mocks.core.journal import (
     Body,
     Direction,
     Exchange,

@@ -13,11 +13,11 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-import schemas
-from mocks.braze.app import create_app as create_braze_app
-from mocks.braze.openapi import DESCRIPTION as BRAZE
-from mocks.braze.settings import BrazeSettings
-from mocks.core.openapi import (
+from seen_braze_harness import schemas
+from seen_braze_harness.mocks.braze.app import create_app as create_braze_app
+from seen_braze_harness.mocks.braze.openapi import DESCRIPTION as BRAZE
+from seen_braze_harness.mocks.braze.settings import BrazeSettings
+from seen_braze_harness.mocks.core.openapi import (
     COMPONENTS,
     PROBLEM_JSON,
     ApiDescription,
@@ -28,7 +28,7 @@ from mocks.core.openapi import (
     component,
     component_name,
 )
-from mocks.seen.openapi import DESCRIPTION as SEEN
+from seen_braze_harness.mocks.seen.openapi import DESCRIPTION as SEEN
 from tests.conftest import post_receivers
 
 API_KEY = "braze-openapi-test-key"

@@ -11,7 +11,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from mocks.core.pagination import (
+from seen_braze_harness.mocks.core.pagination import (
     PageError,
     PageQuery,
     Raw,
@@ -22,9 +22,9 @@ from mocks.core.pagination import (
     render,
     take,
 )
-from mocks.core.runtime import MockRuntime
-from mocks.core.settings import SettingsError
-from mocks.seen.settings import SeenSettings
+from seen_braze_harness.mocks.core.runtime import MockRuntime
+from seen_braze_harness.mocks.core.settings import SettingsError
+from seen_braze_harness.mocks.seen.settings import SeenSettings
 from tests.mocks.core.test_admin import assert_problem
 
 

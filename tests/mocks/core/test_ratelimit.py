@@ -6,7 +6,11 @@ import threading
 
 import pytest
 
-from mocks.core.ratelimit import FixedWindowLimiter, RateDecision, SlidingWindowLimiter
+from seen_braze_harness.mocks.core.ratelimit import (
+    FixedWindowLimiter,
+    RateDecision,
+    SlidingWindowLimiter,
+)
 
 Limiter = SlidingWindowLimiter | FixedWindowLimiter
 

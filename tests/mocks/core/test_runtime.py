@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from mocks.core.clock import Clock, Scheduler
-from mocks.core.runtime import MockRuntime
-from mocks.core.settings import CoreSettings, SettingsError
+from seen_braze_harness.mocks.core.clock import Clock, Scheduler
+from seen_braze_harness.mocks.core.runtime import MockRuntime
+from seen_braze_harness.mocks.core.settings import CoreSettings, SettingsError
 
 WAIT = 5.0
 

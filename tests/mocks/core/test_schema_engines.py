@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from schemas import check, fast_validator, names, validator
+from seen_braze_harness.schemas import check, fast_validator, names, validator
 
 GOOD: dict[str, list[Any]] = {
     "seen/receivers-request": [

@@ -11,8 +11,16 @@ import pytest
 from jsonschema import Draft202012Validator
 from referencing.exceptions import Unresolvable
 
-import schemas
-from schemas import BASE_URI, SchemaIssue, check, load, names, registry, validator
+from seen_braze_harness import schemas
+from seen_braze_harness.schemas import (
+    BASE_URI,
+    SchemaIssue,
+    check,
+    load,
+    names,
+    registry,
+    validator,
+)
 
 EXPECTED = [
     "seen/callback",

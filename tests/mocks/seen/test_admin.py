@@ -10,7 +10,7 @@ import responses
 from flask import Flask
 from flask.testing import FlaskClient
 
-from mocks.core.runtime import MockRuntime
+from seen_braze_harness.mocks.core.runtime import MockRuntime
 from tests.conftest import CALLBACK_URL, TOKEN, post_receivers
 from tests.mocks.core.test_pagination import walk
 

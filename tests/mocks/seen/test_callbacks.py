@@ -13,10 +13,10 @@ import responses
 from flask import Flask
 from flask.testing import FlaskClient
 
-from mocks.core.runtime import MockRuntime
-from mocks.seen.links import video_links
-from mocks.seen.models import SeenBackend
-from schemas import check
+from seen_braze_harness.mocks.core.runtime import MockRuntime
+from seen_braze_harness.mocks.seen.links import video_links
+from seen_braze_harness.mocks.seen.models import SeenBackend
+from seen_braze_harness.schemas import check
 from tests.conftest import CALLBACK_URL, TOKEN, post_receivers
 
 

@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from mocks.seen.links import video_links
+from seen_braze_harness.mocks.seen.links import video_links
 
 
 def test_formats_match_the_real_ones() -> None:

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from flask import Flask
 from flask.testing import FlaskClient
 
-from mocks.core.runtime import MockRuntime
+from seen_braze_harness.mocks.core.runtime import MockRuntime
 from tests.conftest import OTHER_TOKEN, TOKEN, post_receivers
 
 ONE = [{"first_name": "Ada"}]

@@ -9,8 +9,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from mocks.core.runtime import MockRuntime
-from mocks.seen.models import SeenBackend
+from seen_braze_harness.mocks.core.runtime import MockRuntime
+from seen_braze_harness.mocks.seen.models import SeenBackend
 from tests.conftest import OTHER_TOKEN, TOKEN, post_receivers
 
 ADA = {

@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from mocks.seen.settings import SeenSettings
-from mocks.seen.validation import validate_batch, validate_receiver
-from schemas import check
+from seen_braze_harness.mocks.seen.settings import SeenSettings
+from seen_braze_harness.mocks.seen.validation import validate_batch, validate_receiver
+from seen_braze_harness.schemas import check
 
 CASES: list[tuple[str, Any]] = [
     ("minimal", {"first_name": "Ada"}),
