@@ -31,11 +31,11 @@ from seen_braze_harness.mocks.braze.app import FAULT_HOPS as BRAZE_FAULT_HOPS
 from seen_braze_harness.mocks.braze.campaigns import (
     PROPERTY_KEYS,
     ContentBlockError,
+    WebhookCampaignError,
     parse_content_blocks,
     parse_properties,
     parse_spec,
 )
-from seen_braze_harness.mocks.braze.campaigns import CampaignError as WebhookError
 from seen_braze_harness.mocks.braze.jsruntime import RunLimits
 from seen_braze_harness.mocks.braze.profiles import ProfileStore
 from seen_braze_harness.mocks.braze.settings import BrazeSettings
@@ -239,11 +239,11 @@ class Scenario:
         if braze is not None and blocks is not None:
             try:
                 parse_spec(self.webhook, braze, known_blocks=blocks)
-            except WebhookError as exc:
+            except WebhookCampaignError as exc:
                 found.append(Problem(("braze", "webhook"), "[braze.webhook]", str(exc)))
         try:
             parse_properties(table.get("send", {}))
-        except WebhookError as exc:
+        except WebhookCampaignError as exc:
             found.append(Problem(("braze", "send"), "[braze.send]", str(exc)))
         for index, (service, rule) in enumerate(self.faults):
             where = f"[faults[{index}]]"

@@ -20,8 +20,8 @@ from seen_braze_harness.mocks.braze.destinations import (
 from seen_braze_harness.mocks.braze.jsruntime import (
     InputTooLarge,
     RunLimits,
-    RunResult,
     RuntimeUnavailable,
+    ScriptResult,
     TransformationRuntime,
     canonical_headers,
 )
@@ -151,7 +151,7 @@ def run(args: argparse.Namespace) -> int:
     return 0 if validation.acceptable else 1
 
 
-def run_limit_crossed(result: RunResult, limits: RunLimits) -> tuple[str, int | float] | None:
+def run_limit_crossed(result: ScriptResult, limits: RunLimits) -> tuple[str, int | float] | None:
     """The `RunLimits` field a failed run crossed (timeout, memory, output_chars), if any."""
     error = result.error or ""
     if result.error_kind == "timeout" and error.startswith("Exceeded the time limit"):

@@ -14,7 +14,6 @@ from seen_braze_harness.mocks.braze.campaigns import (
     PROPERTY_KEYS,
     SINCE_PATTERN,
     STATES,
-    CampaignError,
     CampaignNotFound,
     ContentBlock,
     ContentBlockError,
@@ -22,6 +21,7 @@ from seen_braze_harness.mocks.braze.campaigns import (
     ContentBlockNotFound,
     UserNotFound,
     WebhookCampaign,
+    WebhookCampaignError,
     WebhookMessage,
 )
 from seen_braze_harness.mocks.braze.models import BrazeBackend
@@ -51,7 +51,7 @@ def admin_blueprint(backend: BrazeBackend) -> Blueprint:
     def create() -> Response:
         try:
             campaign = store.create(json_object())
-        except CampaignError as exc:
+        except WebhookCampaignError as exc:
             raise AdminError(400, str(exc)) from None
         return json_response(campaign.to_dict(), 201)
 
@@ -108,7 +108,7 @@ def admin_blueprint(backend: BrazeBackend) -> Blueprint:
             )
         except CampaignNotFound as exc:
             raise AdminError(404, str(exc)) from None
-        except CampaignError as exc:
+        except WebhookCampaignError as exc:
             raise AdminError(400, str(exc)) from None
         return json_response(dispatch.to_dict(), 202)
 
@@ -162,7 +162,7 @@ def admin_blueprint(backend: BrazeBackend) -> Blueprint:
             )
         except (CampaignNotFound, UserNotFound) as exc:
             raise AdminError(404, str(exc)) from None
-        except CampaignError as exc:
+        except WebhookCampaignError as exc:
             raise AdminError(400, str(exc)) from None
         return json_response(result.to_dict())
 

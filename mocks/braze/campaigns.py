@@ -171,7 +171,7 @@ _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _LOOPBACK_NAMES = ("localhost",)
 
 
-class CampaignError(ValueError):
+class WebhookCampaignError(ValueError):
     """A campaign definition or a send request that cannot be used; the message names the key."""
 
 
@@ -368,7 +368,8 @@ Properties = dict[str, dict[str, Any]]
 
 
 def parse_properties(given: Mapping[str, Any], where: str = "") -> Properties:
-    """The property objects among `given`'s keys, by namespace; CampaignError naming the key."""
+    """The property objects among `given`'s keys, by namespace; WebhookCampaignError naming
+    the key."""
     found: Properties = {}
     named: dict[str, str] = {}
     for key, namespace in PROPERTY_KEYS.items():
@@ -376,11 +377,11 @@ def parse_properties(given: Mapping[str, Any], where: str = "") -> Properties:
             continue
         value = given[key]
         if not isinstance(value, Mapping) or not all(isinstance(k, str) for k in value):
-            raise CampaignError(
+            raise WebhookCampaignError(
                 f"{where}{key}: must be an object of key-value pairs, not {value!r}"
             )
         if namespace in named:
-            raise CampaignError(
+            raise WebhookCampaignError(
                 f"{where}{key}: {named[namespace]} and {key} are the same namespace; give one"
             )
         named[namespace] = key
@@ -403,24 +404,24 @@ def parse_recipients(given: Any) -> list[tuple[str, Properties]]:
     """`recipients` as `/campaigns/trigger/send` has them: each an `external_user_id` and its
     own properties."""
     if not isinstance(given, list):
-        raise CampaignError("recipients: must be a list of recipient objects")
+        raise WebhookCampaignError("recipients: must be a list of recipient objects")
     found: list[tuple[str, Properties]] = []
     seen: set[str] = set()
     for index, item in enumerate(given):
         where = f"recipients[{index}]."
         if not isinstance(item, Mapping):
-            raise CampaignError(f"recipients[{index}]: must be an object, not {item!r}")
+            raise WebhookCampaignError(f"recipients[{index}]: must be an object, not {item!r}")
         unknown = sorted(set(item) - set(RECIPIENT_KEYS))
         if unknown:
-            raise CampaignError(
+            raise WebhookCampaignError(
                 f"{where[:-1]}: unknown key(s) {', '.join(unknown)}; allowed: "
                 f"{', '.join(RECIPIENT_KEYS)}"
             )
         external_id = item.get("external_user_id")
         if not isinstance(external_id, str) or not external_id:
-            raise CampaignError(f"{where}external_user_id: required, a non-empty string")
+            raise WebhookCampaignError(f"{where}external_user_id: required, a non-empty string")
         if external_id in seen:
-            raise CampaignError(f"{where}external_user_id: {external_id!r} is listed twice")
+            raise WebhookCampaignError(f"{where}external_user_id: {external_id!r} is listed twice")
         seen.add(external_id)
         found.append((external_id, parse_properties(item, where)))
     return found
@@ -620,69 +621,75 @@ class CampaignSpec:
 def parse_spec(
     data: Any, settings: BrazeSettings, *, known_blocks: Collection[str] | None = None
 ) -> CampaignSpec:
-    """A campaign from plain data; CampaignError naming the key for anything unusable.
+    """A campaign from plain data; WebhookCampaignError naming the key for anything unusable.
 
     With `known_blocks`, a template that references a Content Block not among them is
     refused, as Braze refuses to save it.
     """
     if not isinstance(data, Mapping):
-        raise CampaignError("a campaign must be a JSON object")
+        raise WebhookCampaignError("a campaign must be a JSON object")
     unknown = sorted(set(data) - set(_KEYS))
     if unknown:
-        raise CampaignError(f"unknown key(s): {', '.join(unknown)}; allowed: {', '.join(_KEYS)}")
+        raise WebhookCampaignError(
+            f"unknown key(s): {', '.join(unknown)}; allowed: {', '.join(_KEYS)}"
+        )
     name = data.get("name", "Webhook campaign")
     if not isinstance(name, str) or not name.strip():
-        raise CampaignError(f"name: must be a non-empty string, not {name!r}")
+        raise WebhookCampaignError(f"name: must be a non-empty string, not {name!r}")
     url = data.get("url")
     if not isinstance(url, str) or not url.strip():
-        raise CampaignError(f"url: required, a non-empty string, not {url!r}")
+        raise WebhookCampaignError(f"url: required, a non-empty string, not {url!r}")
     url_template = _compile("url", url, settings.liquid_error_mode)
     if "{{" not in url and "{%" not in url:
         problem = url_problem(url, settings.webhook_allowed_ports)
         if problem is not None:
-            raise CampaignError(f"url: {problem}")
+            raise WebhookCampaignError(f"url: {problem}")
     method = data.get("method", "POST")
     if not isinstance(method, str) or method.upper() not in METHODS:
-        raise CampaignError(f"method: must be one of {', '.join(METHODS)}, not {method!r}")
+        raise WebhookCampaignError(f"method: must be one of {', '.join(METHODS)}, not {method!r}")
     headers = data.get("headers", {})
     if not isinstance(headers, Mapping):
-        raise CampaignError("headers: must be an object of header names to string values")
+        raise WebhookCampaignError("headers: must be an object of header names to string values")
     header_templates: list[tuple[str, BrazeTemplate]] = []
     for key, value in headers.items():
         if not isinstance(key, str) or not _TOKEN.fullmatch(key):
-            raise CampaignError(f"headers: {key!r} is not a valid header name")
+            raise WebhookCampaignError(f"headers: {key!r} is not a valid header name")
         if not isinstance(value, str):
-            raise CampaignError(f"headers.{key}: must be a string, not {value!r}")
+            raise WebhookCampaignError(f"headers.{key}: must be a string, not {value!r}")
         header_templates.append(
             (key, _compile(f"headers.{key}", value, settings.liquid_error_mode))
         )
     body = data.get("body", "")
     body_format = data.get("body_format", "json" if isinstance(body, Mapping) else "raw")
     if body_format not in BODY_FORMATS:
-        raise CampaignError(f"body_format: must be 'raw' or 'json', not {body_format!r}")
+        raise WebhookCampaignError(f"body_format: must be 'raw' or 'json', not {body_format!r}")
     raw_body: BrazeTemplate | None = None
     json_body: list[tuple[str, BrazeTemplate]] = []
     if body_format == "raw":
         if not isinstance(body, str):
-            raise CampaignError("body: must be a string (Liquid text) when body_format is 'raw'")
+            raise WebhookCampaignError(
+                "body: must be a string (Liquid text) when body_format is 'raw'"
+            )
         raw_body = _compile("body", body, settings.liquid_error_mode)
     else:
         if not isinstance(body, Mapping):
-            raise CampaignError(
+            raise WebhookCampaignError(
                 "body: must be an object of key-value pairs when body_format is 'json'"
             )
         for key, value in body.items():
             if not isinstance(key, str) or not key:
-                raise CampaignError(f"body: key {key!r} must be a non-empty string")
+                raise WebhookCampaignError(f"body: key {key!r} must be a non-empty string")
             if not isinstance(value, str):
-                raise CampaignError(f"body.{key}: must be a string (Liquid text), not {value!r}")
+                raise WebhookCampaignError(
+                    f"body.{key}: must be a string (Liquid text), not {value!r}"
+                )
             json_body.append((key, _compile(f"body.{key}", value, settings.liquid_error_mode)))
     rate = data.get("rate_per_minute")
     low, high = settings.campaign_rate_min, settings.campaign_rate_max
     if rate is not None and (
         isinstance(rate, bool) or not isinstance(rate, int) or not low <= rate <= high
     ):
-        raise CampaignError(
+        raise WebhookCampaignError(
             f"rate_per_minute: must be a whole number from {low:,} to {high:,}, or null for "
             f"no limit, not {rate!r}"
         )
@@ -690,7 +697,7 @@ def parse_spec(
     if audience != "all" and not (
         isinstance(audience, list) and all(isinstance(x, str) and x for x in audience)
     ):
-        raise CampaignError(
+        raise WebhookCampaignError(
             f"audience: must be 'all' or a list of external ids (strings), not {audience!r}"
         )
     templates = CampaignTemplates(
@@ -717,12 +724,13 @@ def parse_spec(
 def _referenced_blocks(
     templates: CampaignTemplates, known: Collection[str] | None
 ) -> tuple[str, ...]:
-    """The Content Blocks the templates use; CampaignError naming the key of an unknown one."""
+    """The Content Blocks the templates use; WebhookCampaignError naming the key of an unknown
+    one."""
     found: dict[str, None] = {}
     for key, template in templates.keyed():
         for name in template.content_block_names:
             if known is not None and name not in known:
-                raise CampaignError(f"{key}: {unknown_block(name)}")
+                raise WebhookCampaignError(f"{key}: {unknown_block(name)}")
             found.setdefault(name)
     return tuple(found)
 
@@ -731,7 +739,7 @@ def _compile(key: str, source: str, mode: str) -> BrazeTemplate:
     try:
         return compile_template(source, mode)
     except LiquidError as exc:
-        raise CampaignError(f"{key}: Liquid error: {_liquid_text(exc)}") from None
+        raise WebhookCampaignError(f"{key}: Liquid error: {_liquid_text(exc)}") from None
 
 
 def url_problem(url: str, allowed_ports: Sequence[int]) -> str | None:
@@ -1461,14 +1469,16 @@ class CampaignStore:
             or not isinstance(external_ids, Sequence)
             or not all(isinstance(x, str) and x for x in external_ids)
         ):
-            raise CampaignError("external_ids: must be a list of external ids (strings)")
+            raise WebhookCampaignError("external_ids: must be a list of external ids (strings)")
         if properties is not None and not isinstance(properties, Mapping):
-            raise CampaignError("properties: must be an object of property objects")
+            raise WebhookCampaignError("properties: must be an object of property objects")
         shared = parse_properties(properties or {})
         own: dict[str, Properties] = {}
         if recipients is not None:
             if external_ids is not None:
-                raise CampaignError("external_ids and recipients: give one of them, not both")
+                raise WebhookCampaignError(
+                    "external_ids and recipients: give one of them, not both"
+                )
             listed = parse_recipients(recipients)
             external_ids = [external_id for external_id, _ in listed]
             own = dict(listed)
@@ -1792,9 +1802,9 @@ class CampaignStore:
                   ("user", user))  # fmt: skip
         given = [k for k, v in chosen if v is not None]
         if len(given) > 1:
-            raise CampaignError(f"{' and '.join(given)}: give one of them, not several")
+            raise WebhookCampaignError(f"{' and '.join(given)}: give one of them, not several")
         if properties is not None and not isinstance(properties, Mapping):
-            raise CampaignError("properties: must be an object of property objects")
+            raise WebhookCampaignError("properties: must be an object of property objects")
         values = parse_properties(properties or {})
         attributes, custom = self._test_user(campaign, external_id, braze_id, email, user)
         with self._lock:
@@ -1852,25 +1862,27 @@ class CampaignStore:
         fields are custom attributes, as `/users/track` would store them."""
         if user is not None:
             if not isinstance(user, Mapping) or not all(isinstance(k, str) for k in user):
-                raise CampaignError("user: must be an object of attributes in /users/track form")
+                raise WebhookCampaignError(
+                    "user: must be an object of attributes in /users/track form"
+                )
             return {"external_id": None, "braze_id": None, **user}, None
         if external_id is not None:
             if not isinstance(external_id, str):
-                raise CampaignError(f"external_id: must be a string, not {external_id!r}")
+                raise WebhookCampaignError(f"external_id: must be a string, not {external_id!r}")
             found = self.profiles.query(external_id=external_id)
             if not found:
                 raise UserNotFound(f"no user with external_id {external_id!r}")
             return profile_attributes(found[0])
         if braze_id is not None:
             if not isinstance(braze_id, str):
-                raise CampaignError(f"braze_id: must be a string, not {braze_id!r}")
+                raise WebhookCampaignError(f"braze_id: must be a string, not {braze_id!r}")
             profile = self.profiles.get(braze_id)
             if profile is None:
                 raise UserNotFound(f"no user with braze_id {braze_id!r}")
             return profile_attributes(profile)
         if email is not None:
             if not isinstance(email, str) or not email.strip():
-                raise CampaignError(f"email: must be a non-empty string, not {email!r}")
+                raise WebhookCampaignError(f"email: must be a non-empty string, not {email!r}")
             profile = self.profiles.lookup(Identifier("email", email))
             if profile is None:
                 raise UserNotFound(f"no user with email address {email!r}")

@@ -28,7 +28,7 @@ RECIPIENTS_MAX = 50
 
 
 @dataclass(frozen=True)
-class Delivery:
+class DestinationReply:
     """The destination's answer to one delivery."""
 
     endpoint: str
@@ -49,7 +49,7 @@ class Destination(Protocol):
         """Why the endpoint would refuse `output` (JSON pointer and message), or []."""
         ...
 
-    def deliver(self, output: Any) -> Delivery: ...
+    def deliver(self, output: Any) -> DestinationReply: ...
 
 
 def problem(pointer: str, message: str) -> dict[str, str]:
@@ -84,9 +84,9 @@ class TrackUsers:
                 found.append(problem(f"/{array}/{index}", checked.sentence))
         return found
 
-    def deliver(self, output: Any) -> Delivery:
+    def deliver(self, output: Any) -> DestinationReply:
         status, body = self._track(output)
-        return Delivery(self.endpoint, status, body)
+        return DestinationReply(self.endpoint, status, body)
 
     def accepts_some(self, output: Any, problems: Problems) -> bool:
         """Whether /users/track would apply part of `output` despite `problems`.
@@ -381,7 +381,7 @@ class CatalogItems:
             for error, message, pointer, _ in self._errors(output)
         ]
 
-    def deliver(self, output: Any) -> Delivery:
+    def deliver(self, output: Any) -> DestinationReply:
         name = output.get("catalog_name") if isinstance(output, dict) else None
         endpoint = f"{self.method} /catalogs/{name}/items"
         found = self._errors(output)
@@ -397,7 +397,7 @@ class CatalogItems:
                     entry["parameters"] = ["id"]
                     entry["parameter_values"].append(item_id)
             body = {"errors": list(grouped.values()), "message": "Invalid Request"}
-            return Delivery(endpoint, status, body)
+            return DestinationReply(endpoint, status, body)
         catalog = self.catalogs.catalogs[str(name)]
         with self.catalogs._lock:
             for item in output["items"]:
@@ -418,7 +418,7 @@ class CatalogItems:
                     catalog.items[item["id"]] = {**current, **fields}
                 else:
                     catalog.items.pop(item["id"], None)
-        return Delivery(endpoint, 202, {"message": "success"})
+        return DestinationReply(endpoint, 202, {"message": "success"})
 
 
 @dataclass
@@ -567,14 +567,16 @@ class SendMessages:
                 found.append(problem(f"{pointer}/{kind}", f"no user with {kind} {value!r}"))
         return found
 
-    def deliver(self, output: Any) -> Delivery:
+    def deliver(self, output: Any) -> DestinationReply:
         found = self.check(output)
         if found:
             body = {"message": "; ".join(f"{p['pointer']}: {p['message']}" for p in found)}
-            return Delivery(self.endpoint, 400, body)
+            return DestinationReply(self.endpoint, 400, body)
         dispatch_id = self._mint.hex("messages-dispatch", 32)
         self.sent.append(SentMessage(dispatch_id, self._now(), output))
-        return Delivery(self.endpoint, 201, {"dispatch_id": dispatch_id, "message": "success"})
+        return DestinationReply(
+            self.endpoint, 201, {"dispatch_id": dispatch_id, "message": "success"}
+        )
 
 
 DESTINATIONS = ("track-users", "catalog-put", "catalog-patch", "catalog-delete", "send-messages")

@@ -296,8 +296,8 @@ class BrazeSettings(CoreSettings):
         ):
             raise SettingsError("campaigns: must be a list of campaign objects")
         from seen_braze_harness.mocks.braze.campaigns import (
-            CampaignError,
             ContentBlockError,
+            WebhookCampaignError,
             parse_content_blocks,
             parse_spec,
         )
@@ -309,7 +309,7 @@ class BrazeSettings(CoreSettings):
         for index, spec in enumerate(self.campaigns):
             try:
                 parse_spec(spec, self, known_blocks=blocks)
-            except CampaignError as exc:
+            except WebhookCampaignError as exc:
                 raise SettingsError(f"campaigns[{index}]: {exc}") from None
         window = self.rate_window
         if isinstance(window, bool) or not isinstance(window, int | float):

@@ -21,15 +21,15 @@ from typing import Any
 
 from seen_braze_harness.mocks.braze.destinations import (
     DESTINATIONS,
-    Delivery,
     Destination,
+    DestinationReply,
     delivers_despite,
 )
 from seen_braze_harness.mocks.braze.jsruntime import (
     InputTooLarge,
     QueuedRun,
-    RunResult,
     RuntimeBusy,
+    ScriptResult,
     TransformationRuntime,
     canonical_headers,
 )
@@ -110,10 +110,10 @@ class LogEntry:
     time: float
     headers: dict[str, str]
     payload: Any
-    result: RunResult | None = None
+    result: ScriptResult | None = None
     error_kind: str | None = None
     error: str | None = None
-    delivery: Delivery | None = None
+    delivery: DestinationReply | None = None
     skipped: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
@@ -147,7 +147,7 @@ class LogEntry:
 class Validation:
     """What Validate shows: the output, the destination's verdict, the console; delivers nothing."""
 
-    result: RunResult
+    result: ScriptResult
     destination: str
     problems: list[dict[str, str]] = field(default_factory=list)
 
@@ -311,7 +311,7 @@ class TransformationStore:
         code = transformation.code
         finished: list[bool] = []  # a worker may take the run, and finish it, at once
 
-        def done(outcome: RunResult | Exception) -> None:
+        def done(outcome: ScriptResult | Exception) -> None:
             with self._lock:
                 finished.append(True)
                 self._queued.discard(queued)
@@ -334,7 +334,7 @@ class TransformationStore:
         self.runtime().serve()
 
     def _finish(
-        self, transformation: Transformation, entry: LogEntry, outcome: RunResult | Exception
+        self, transformation: Transformation, entry: LogEntry, outcome: ScriptResult | Exception
     ) -> None:
         if isinstance(outcome, InputTooLarge):  # the run's input crossed a limit: said so
             entry.error_kind, entry.error = "input_too_large", str(outcome)
@@ -406,7 +406,7 @@ def validate_code(
 
 
 def judge(
-    result: RunResult,
+    result: ScriptResult,
     destination: Destination,
     destination_name: str,
     *,
@@ -432,7 +432,7 @@ def depth_limit(destination: Destination, max_json_depth: int) -> tuple[int, str
     return max_json_depth, "max_json_depth"
 
 
-def output_problems(result: RunResult, limit: tuple[int, str]) -> list[dict[str, str]]:
+def output_problems(result: ScriptResult, limit: tuple[int, str]) -> list[dict[str, str]]:
     """Why no request could carry a run's output at all: nested more than `max_depth` levels
     (the limit on a request body), or a string with a lone surrogate (JSON text in UTF-8
     cannot hold one; **assumed**: Braze refuses such an output rather than mending it).
@@ -490,7 +490,7 @@ def _lone_surrogate(text: str) -> bool:
     return False
 
 
-def _without_output(result: RunResult) -> RunResult:
+def _without_output(result: ScriptResult) -> ScriptResult:
     """A refused output is not kept: it may be more than a log or an answer can carry."""
     return replace(result, output=None)
 

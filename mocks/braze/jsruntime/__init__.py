@@ -13,9 +13,9 @@ from seen_braze_harness.mocks.braze.jsruntime.results import (
     ErrorKind,
     InputTooLarge,
     RunLimits,
-    RunResult,
     RuntimeBusy,
     RuntimeUnavailable,
+    ScriptResult,
 )
 from seen_braze_harness.mocks.braze.jsruntime.runtime import QueuedRun, TransformationRuntime
 
@@ -25,9 +25,9 @@ __all__ = [
     "InputTooLarge",
     "QueuedRun",
     "RunLimits",
-    "RunResult",
     "RuntimeBusy",
     "RuntimeUnavailable",
+    "ScriptResult",
     "TransformationRuntime",
     "canonical_header_key",
     "canonical_headers",

@@ -88,7 +88,7 @@ class ConsoleLine:
 
 
 @dataclass(frozen=True)
-class RunResult:
+class ScriptResult:
     output: Any
     """The returned value after `JSON.stringify`, parsed back; None when nothing was returned."""
     returned: bool

@@ -28,9 +28,9 @@ from seen_braze_harness.mocks.braze.jsruntime.results import (
     ConsoleLine,
     InputTooLarge,
     RunLimits,
-    RunResult,
     RuntimeBusy,
     RuntimeUnavailable,
+    ScriptResult,
 )
 from seen_braze_harness.mocks.braze.jsruntime.worker import (
     GRACE,
@@ -402,7 +402,7 @@ class QueuedRun:
         code: str,
         payload: Any,
         headers: Mapping[str, str],
-        done: Callable[[RunResult | Exception], None],
+        done: Callable[[ScriptResult | Exception], None],
     ) -> None:
         self.key = key
         self.code, self.payload, self.headers = code, payload, headers
@@ -515,7 +515,7 @@ class TransformationRuntime:
         self._finalizer = weakref.finalize(self, _close_slots, self._slots)
 
     # -- running now ---------------------------------------------------------------------------
-    def run(self, code: str, payload: Any, headers: Mapping[str, str]) -> RunResult:
+    def run(self, code: str, payload: Any, headers: Mapping[str, str]) -> ScriptResult:
         """Run `code` on one webhook. Errors of the code come back in the result; bad input
         raises: InputTooLarge, TypeError or ValueError for a payload JSON cannot carry (NaN
         included), UnicodeEncodeError for code with a lone surrogate."""
@@ -540,7 +540,7 @@ class TransformationRuntime:
         code: str,
         payload: Any,
         headers: Mapping[str, str],
-        done: Callable[[RunResult | Exception], None],
+        done: Callable[[ScriptResult | Exception], None],
     ) -> QueuedRun:
         """Queue a run under `key`; a later `serve` runs it and calls `done` with its result,
         or with the exception `run` would have raised (RuntimeUnavailable included). Call
@@ -578,7 +578,7 @@ class TransformationRuntime:
         if queued is None:
             self._give_back(slot)
             return False
-        outcome: RunResult | Exception
+        outcome: ScriptResult | Exception
         try:
             body = self._request(queued.code, queued.payload, queued.headers)
             answer, started = slot.exchange(body, self._allowance())
@@ -692,7 +692,7 @@ class TransformationRuntime:
         self.close()
 
 
-def _result(answer: dict[str, Any], queued: float = 0.0) -> RunResult:
+def _result(answer: dict[str, Any], queued: float = 0.0) -> ScriptResult:
     kind = answer["kind"]
     duration = float(answer.get("duration", 0.0))
     queued = max(queued, 0.0)
@@ -700,7 +700,7 @@ def _result(answer: dict[str, Any], queued: float = 0.0) -> RunResult:
         envelope = answer["envelope"]
         console = _console(envelope["console"])
         if "oversize" in envelope:
-            return RunResult(
+            return ScriptResult(
                 output=None,
                 returned=True,
                 error_kind="runtime",
@@ -714,7 +714,7 @@ def _result(answer: dict[str, Any], queued: float = 0.0) -> RunResult:
                 duration=duration,
                 queued=queued,
             )
-        return RunResult(
+        return ScriptResult(
             output=envelope["output"],
             returned=bool(envelope["returned"]),
             depth=envelope.get("deep"),
@@ -726,7 +726,7 @@ def _result(answer: dict[str, Any], queued: float = 0.0) -> RunResult:
             duration=duration,
             queued=queued,
         )
-    return RunResult(
+    return ScriptResult(
         output=None,
         returned=False,
         error_kind=kind,

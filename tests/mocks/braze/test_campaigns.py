@@ -16,7 +16,7 @@ from flask.testing import FlaskClient
 from seen_braze_harness.mocks.braze.app import create_app
 from seen_braze_harness.mocks.braze.campaigns import (
     STATES,
-    CampaignError,
+    WebhookCampaignError,
     WebhookRetry,
     infer_content_type,
     parse_spec,
@@ -89,12 +89,12 @@ def test_defaults_and_inferred_body_format() -> None:
     ],
 )
 def test_bad_specs_are_refused_naming_the_key(change: dict[str, Any], key: str) -> None:
-    with pytest.raises(CampaignError, match=re.escape(key)):
+    with pytest.raises(WebhookCampaignError, match=re.escape(key)):
         parse_spec({**SPEC, **change}, BrazeSettings())
 
 
 def test_a_liquid_error_says_where() -> None:
-    with pytest.raises(CampaignError, match=r"^body: Liquid error: .*line 1"):
+    with pytest.raises(WebhookCampaignError, match=r"^body: Liquid error: .*line 1"):
         parse_spec({**SPEC, "body": "{% if ${first_name} %}never closed"}, BrazeSettings())
 
 
@@ -106,7 +106,7 @@ def test_loopback_urls_may_use_any_port() -> None:
 def test_the_rate_bounds_are_settings() -> None:
     settings = BrazeSettings(campaign_rate_min=1, campaign_rate_max=100)
     assert parse_spec({"url": URL, "rate_per_minute": 1}, settings).rate_per_minute == 1
-    with pytest.raises(CampaignError, match="from 1 to 100"):
+    with pytest.raises(WebhookCampaignError, match="from 1 to 100"):
         parse_spec({"url": URL, "rate_per_minute": 101}, settings)
 
 

@@ -22,7 +22,7 @@ from seen_braze_harness.mocks.braze.jsruntime import (
     ConsoleLine,
     InputTooLarge,
     RunLimits,
-    RunResult,
+    ScriptResult,
     TransformationRuntime,
     canonical_header_key,
     canonical_headers,
@@ -55,7 +55,7 @@ def js() -> Iterator[TransformationRuntime]:
 
 def run(
     js: TransformationRuntime, code: str, payload: Any = None, headers: Any = None
-) -> RunResult:
+) -> ScriptResult:
     return js.run(code, {} if payload is None else payload, HEADERS if headers is None else headers)
 
 

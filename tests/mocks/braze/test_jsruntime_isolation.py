@@ -30,9 +30,9 @@ from seen_braze_harness.fixtures import SEEN_TRANSFORMATION, read_text
 from seen_braze_harness.mocks.braze.jsruntime import (
     ConsoleLine,
     RunLimits,
-    RunResult,
     RuntimeBusy,
     RuntimeUnavailable,
+    ScriptResult,
     TransformationRuntime,
 )
 from seen_braze_harness.mocks.braze.models import BrazeBackend
@@ -192,7 +192,7 @@ BUSY_300_MS = "const t = Date.now(); while (Date.now() - t < 300) {} return payl
 
 def test_two_workers_take_two_runs_at_once() -> None:
     with TransformationRuntime(RunLimits(timeout=2), workers=2) as runtime:
-        results: list[RunResult] = []
+        results: list[ScriptResult] = []
 
         def one(n: int) -> None:
             results.append(runtime.run(BUSY_300_MS, {"n": n}, {}))
@@ -232,9 +232,9 @@ def test_a_runs_duration_is_its_own_and_its_wait_is_queued() -> None:
 def test_queued_runs_are_served_a_key_at_a_time() -> None:
     served: list[str] = []
 
-    def noting(name: str) -> Callable[[RunResult | Exception], None]:
-        def done(outcome: RunResult | Exception) -> None:
-            assert isinstance(outcome, RunResult) and outcome.output == name, outcome
+    def noting(name: str) -> Callable[[ScriptResult | Exception], None]:
+        def done(outcome: ScriptResult | Exception) -> None:
+            assert isinstance(outcome, ScriptResult) and outcome.output == name, outcome
             served.append(name)
 
         return done
@@ -439,7 +439,7 @@ def test_a_worker_killed_before_it_read_the_run_is_replaced_and_the_run_sent_aga
 ) -> None:
     pid = worker_pid(js)
     os.kill(pid, signal.SIGSTOP)  # it cannot read the request now
-    results: list[RunResult] = []
+    results: list[ScriptResult] = []
     thread = threading.Thread(target=lambda: results.append(js.run(SEEN_CODE, SEEN_PAYLOAD, {})))
     thread.start()
     time.sleep(0.2)
@@ -453,7 +453,7 @@ def test_a_worker_killed_before_it_read_the_run_is_replaced_and_the_run_sent_aga
 def test_a_worker_killed_during_the_run_is_said_so_not_out_of_memory() -> None:
     with TransformationRuntime(RunLimits(timeout=3)) as runtime:
         pid = worker_pid(runtime)
-        results: list[RunResult] = []
+        results: list[ScriptResult] = []
         thread = threading.Thread(target=lambda: results.append(runtime.run(LOOPING, {}, {})))
         thread.start()
         time.sleep(0.3)

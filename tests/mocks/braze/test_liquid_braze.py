@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from seen_braze_harness.mocks.braze.campaigns import CampaignError, parse_spec
+from seen_braze_harness.mocks.braze.campaigns import WebhookCampaignError, parse_spec
 from seen_braze_harness.mocks.braze.liquid import (
     AbortMessage,
     LiquidError,
@@ -156,7 +156,7 @@ def test_the_error_mode_is_a_setting() -> None:
     (warning,) = spec.liquid_warnings
     assert warning["key"] == "body" and warning["line"] == 1
     assert "lax parsing" in warning["message"]
-    with pytest.raises(CampaignError, match=r"body: Liquid error: .*line 1"):
+    with pytest.raises(WebhookCampaignError, match=r"body: Liquid error: .*line 1"):
         parse_spec(lenient, BrazeSettings(liquid_error_mode="strict"))
     with pytest.raises(SettingsError, match="liquid_error_mode"):
         BrazeSettings(liquid_error_mode="loose")  # type: ignore[arg-type]
