@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from seen_braze_harness.harness.results import CheckResult, Finding, Severity
+from seen_braze_harness.mocks.braze import hops as braze_hops
+from seen_braze_harness.mocks.seen import hops as seen_hops
 
 CHECKS: tuple[tuple[str, str], ...] = (
     ("audience", "every audience profile is accepted into Braze"),
@@ -157,7 +159,7 @@ def check_user(user: UserTrace, ctx: Context, tally: Tally) -> None:
         fail(
             "audience",
             f"Braze refused the profile: {user.seed_error}",
-            hop="braze.profile",
+            hop=braze_hops.PROFILE.name,
             hint="fix the profile in [[audience.profiles]]",
         )
         return
@@ -170,7 +172,7 @@ def check_user(user: UserTrace, ctx: Context, tally: Tally) -> None:
             f"the template aborted the message: {user.message_error}"
             if aborted
             else f"Liquid error: {user.message_error}",
-            hop="braze.webhook",
+            hop=braze_hops.WEBHOOK.name,
             hint="this user gets no video: add a fallback instead of aborting"
             if aborted
             else "fix the webhook template (seen-braze render shows it for one user)",
@@ -181,13 +183,15 @@ def check_user(user: UserTrace, ctx: Context, tally: Tally) -> None:
             "webhook.rendered",
             "Braze aborted the message: it would have waited more than 72 hours at the "
             f"campaign's rate of {ctx.rate_per_minute} per minute",
-            hop="braze.webhook",
+            hop=braze_hops.WEBHOOK.name,
             hint="raise the campaign's rate, or send to a smaller audience",
         )
         return
     if user.message_state is None:
         fail(
-            "webhook.rendered", "Braze never scheduled a message for this user", hop="braze.webhook"
+            "webhook.rendered",
+            "Braze never scheduled a message for this user",
+            hop=braze_hops.WEBHOOK.name,
         )
         return
     tally.passed("webhook.rendered")
@@ -198,7 +202,7 @@ def check_user(user: UserTrace, ctx: Context, tally: Tally) -> None:
             "webhook.delivered",
             f"the message was still {user.message_state} when the run stopped "
             f"({len(user.attempts)} attempts so far)",
-            hop="braze.webhook",
+            hop=braze_hops.WEBHOOK.name,
             hint="the run ended with work pending: see the mocks.healthy finding",
         )
         return
@@ -207,7 +211,7 @@ def check_user(user: UserTrace, ctx: Context, tally: Tally) -> None:
             fail(
                 "seen.rate_limit",
                 f"SEEN's rate limit: 429 to all {len(user.attempts)} attempts; Braze gave up",
-                hop="seen.receivers",
+                hop=seen_hops.RECEIVERS.name,
                 exchange_id=user.attempts[-1].exchange_id,
                 hint=_rate_hint(ctx),
             )
@@ -222,7 +226,7 @@ def check_user(user: UserTrace, ctx: Context, tally: Tally) -> None:
                 severity="warning",
                 message=f"SEEN answered 429 {len(limited)} time(s) before accepting the webhook; "
                 "Braze's retries got it through",
-                hop="seen.receivers",
+                hop=seen_hops.RECEIVERS.name,
                 user=user.external_id,
                 probe=user.probe,
                 exchange_id=limited[0].exchange_id,
@@ -237,7 +241,7 @@ def check_user(user: UserTrace, ctx: Context, tally: Tally) -> None:
         fail(
             "receiver.unique",
             f"SEEN created {len(user.receivers)} receivers for this user (ids: {ids})",
-            hop="seen.receivers",
+            hop=seen_hops.RECEIVERS.name,
             hint="Braze retried a request SEEN had already accepted (a slow answer or a dropped "
             "connection): each retry creates another receiver and another video"
             if len(user.receivers) > 1
@@ -267,17 +271,17 @@ def check_user(user: UserTrace, ctx: Context, tally: Tally) -> None:
 def _webhook_failure(user: UserTrace, ctx: Context, fail: Callable[..., None]) -> None:
     last = user.attempts[-1] if user.attempts else None
     if last is None:
-        fail("webhook.delivered", "Braze never sent the webhook", hop="braze.webhook")
+        fail("webhook.delivered", "Braze never sent the webhook", hop=braze_hops.WEBHOOK.name)
         return
     tries = f"{len(user.attempts)} attempt{'s' if len(user.attempts) != 1 else ''}"
     status = last.status
-    where = {"hop": "seen.receivers", "exchange_id": last.exchange_id}
+    where = {"hop": seen_hops.RECEIVERS.name, "exchange_id": last.exchange_id}
     body = last.json()
     if status is None or status == 598:
         fail(
             "webhook.delivered",
             f"no answer from SEEN after {tries}: {last.describe()}",
-            hop="braze.webhook",
+            hop=braze_hops.WEBHOOK.name,
             exchange_id=last.exchange_id,
             hint=f"check the webhook URL ({ctx.webhook_url}) and that SEEN is reachable; "
             "Braze gives up after 5 retries",
@@ -441,7 +445,7 @@ def _callback_ok(receiver: ReceiverTrace, fail: Callable[..., None]) -> bool:
         fail(
             "callback.delivered",
             f"SEEN had not rendered receiver {receiver.id} when the run stopped",
-            hop="seen.callback",
+            hop=seen_hops.CALLBACK.name,
             hint="the run ended with work pending: see the mocks.healthy finding",
         )
         return False
@@ -449,7 +453,7 @@ def _callback_ok(receiver: ReceiverTrace, fail: Callable[..., None]) -> bool:
         fail(
             "callback.delivered",
             f"SEEN rendered receiver {receiver.id} but has no callback URL for its campaign",
-            hop="seen.callback",
+            hop=seen_hops.CALLBACK.name,
             hint="set the SEEN campaign's callback URL to the Data Transformation webhook URL",
         )
         return False
@@ -466,7 +470,7 @@ def _callback_ok(receiver: ReceiverTrace, fail: Callable[..., None]) -> bool:
         "callback.delivered",
         f"SEEN's callback for receiver {receiver.id} was not delivered "
         f"({len(receiver.callback_attempts)} attempts, {what})",
-        hop="seen.callback",
+        hop=seen_hops.CALLBACK.name,
         exchange_id=None if last is None else last.exchange_id,
         hint=hint,
     )
@@ -478,14 +482,14 @@ def _run_ok(receiver: ReceiverTrace, fail: Callable[..., None]) -> bool:
         fail(
             "transformation.ran",
             f"the Data Transformation never ran for receiver {receiver.id}'s callback",
-            hop="braze.transformation",
+            hop=braze_hops.TRANSFORMATION.name,
         )
         return False
     if len(receiver.runs) > 1:
         fail(
             "transformation.ran",
             f"the Data Transformation ran {len(receiver.runs)} times for one callback",
-            hop="braze.transformation",
+            hop=braze_hops.TRANSFORMATION.name,
             hint="SEEN retried a callback Braze had already taken: the transformation must be "
             "idempotent (it writes the same attributes each time)",
         )
@@ -496,7 +500,7 @@ def _run_ok(receiver: ReceiverTrace, fail: Callable[..., None]) -> bool:
         fail(
             "transformation.ran",
             f"the transformation's output would be refused: {message or run.error}",
-            hop="braze.transformation",
+            hop=braze_hops.TRANSFORMATION.name,
             pointer=pointer if pointer.startswith("/") else None,
             hint="return {attributes: [...]} as /users/track takes it",
         )
@@ -507,12 +511,12 @@ def _run_ok(receiver: ReceiverTrace, fail: Callable[..., None]) -> bool:
         fail(
             "transformation.ran",
             f"the transformation failed ({run.error_kind}){where}: {run.error}",
-            hop="braze.transformation",
+            hop=braze_hops.TRANSFORMATION.name,
             hint="run it on this callback with `seen-braze transform CODE.js --payload FILE`",
         )
         return False
     if run.skipped:
-        fail("transformation.ran", run.skipped, hop="braze.transformation")
+        fail("transformation.ran", run.skipped, hop=braze_hops.TRANSFORMATION.name)
         return False
     return True
 
@@ -524,11 +528,15 @@ def _track_ok(run: RunTrace, fail: Callable[..., None]) -> bool:
         fail(
             "track.accepted",
             f"/users/track gave no answer: {body['error']}",
-            hop="braze.transformation_delivery",
+            hop=braze_hops.TRANSFORMATION_DELIVERY.name,
         )
         return False
     if status is None:
-        fail("track.accepted", "nothing was delivered to /users/track", hop="braze.transformation")
+        fail(
+            "track.accepted",
+            "nothing was delivered to /users/track",
+            hop=braze_hops.TRANSFORMATION.name,
+        )
         return False
     errors = body.get("errors") if isinstance(body, dict) else None
     if 200 <= status < 300 and not errors:
@@ -544,7 +552,7 @@ def _track_ok(run: RunTrace, fail: Callable[..., None]) -> bool:
                 f"/users/track refused {array}[{index}] of the transformation's output: {text}"
                 if index is not None
                 else f"/users/track refused an object: {text}",
-                hop="braze.transformation_delivery",
+                hop=braze_hops.TRANSFORMATION_DELIVERY.name,
                 pointer=None if index is None else f"/{array}/{index}",
                 hint="the rest of the output was applied, this object was not: fix it in the "
                 "transformation (`seen-braze transform CODE.js --payload FILE` shows it)"
@@ -556,7 +564,7 @@ def _track_ok(run: RunTrace, fail: Callable[..., None]) -> bool:
     fail(
         "track.accepted",
         f"/users/track answered HTTP {status}: {message}",
-        hop="braze.transformation_delivery",
+        hop=braze_hops.TRANSFORMATION_DELIVERY.name,
     )
     return False
 
@@ -567,7 +575,7 @@ def _links_ok(
     links = receiver.links or {}
     stored = user.stored_profile
     if stored is None:
-        fail("profile.links", "the profile is gone from Braze", hop="braze.profile")
+        fail("profile.links", "the profile is gone from Braze", hop=braze_hops.PROFILE.name)
         return False
     written = _output_attributes(run.output)
     ok = True
@@ -591,7 +599,7 @@ def _links_ok(
             fail(
                 "profile.links",
                 f"the profile has no {name}; SEEN generated {expected}",
-                hop="braze.profile",
+                hop=braze_hops.PROFILE.name,
                 pointer=f"/{name}",
                 hint=hint,
             )
@@ -600,7 +608,7 @@ def _links_ok(
             fail(
                 "profile.links",
                 f"the profile's {name} is {got!r}; SEEN generated {expected!r}",
-                hop="braze.profile",
+                hop=braze_hops.PROFILE.name,
                 pointer=f"/{name}",
                 hint=f"the transformation copies SEEN's {source} into {name}"
                 if source
@@ -639,7 +647,7 @@ def rate_preflight(ctx: Context, tally: Tally) -> None:
                 severity="warning",
                 message=f"at {ctx.rate_per_minute} messages per minute Braze sends up to "
                 f"{hourly:,} calls an hour; SEEN accepts {allowed:,.0f}",
-                hop="braze.webhook",
+                hop=braze_hops.WEBHOOK.name,
                 hint=_rate_hint(ctx),
             )
         )
@@ -654,7 +662,7 @@ def liquid_preflight(warnings: Sequence[Mapping[str, Any]], tally: Tally) -> Non
                 check="webhook.rendered",
                 severity="warning",
                 message=f"{warning['key']}, line {warning['line']}: {warning['message']}",
-                hop="braze.webhook",
+                hop=braze_hops.WEBHOOK.name,
                 hint='write it as strict Liquid accepts it; with liquid_error_mode = "strict" '
                 "in [braze.settings] every such place is an error",
             )

@@ -14,6 +14,7 @@ from types import FrameType
 from seen_braze_harness.harness import bench, journal_cli, openapi_cli, postman, render, run_cli
 from seen_braze_harness.harness import transform as transform_cli
 from seen_braze_harness.harness.admin_token import ADMIN_TOKEN_ENV
+from seen_braze_harness.harness.hops import WEBHOOK_SCHEMAS
 from seen_braze_harness.harness.scenario import ScenarioError, load_scenario
 from seen_braze_harness.harness.server import MockServer, is_loopback
 from seen_braze_harness.mocks.braze.app import create_app as create_braze_app
@@ -131,7 +132,7 @@ def serve(args: argparse.Namespace) -> int:
     if args.callback_url:
         campaign["callback_url"] = args.callback_url
     seen_app = create_seen_app(scenario.seen_settings(campaigns=[campaign]))
-    braze_app = create_braze_app(scenario.braze_settings())
+    braze_app = create_braze_app(scenario.braze_settings(), webhook_schemas=WEBHOOK_SCHEMAS)
     servers: list[MockServer] = []
     for app, port, flag in (
         (seen_app, args.seen_port, "--seen-port"),

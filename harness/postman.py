@@ -27,6 +27,7 @@ from urllib.parse import parse_qsl
 
 from seen_braze_harness.harness.admin_token import ADMIN_TOKEN_ENV
 from seen_braze_harness.harness.scenario import Scenario, load_scenario
+from seen_braze_harness.mocks.seen import hops as seen_hops
 from seen_braze_harness.mocks.seen.links import video_links
 
 SCHEMA_URL = "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"
@@ -406,7 +407,7 @@ def _seen_admin() -> list[dict[str, Any]]:
             "POST",
             f"{admin}/faults",
             headers=JSON_HEADER,
-            body={"hop": "seen.receivers", "status": 503, "times": 1},
+            body={"hop": seen_hops.RECEIVERS.name, "status": 503, "times": 1},
             status=201,
             store={"fault_id": ".id"},
         ),

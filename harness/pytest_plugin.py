@@ -42,6 +42,7 @@ class LiveMocks:
     def __init__(self, scenario: Scenario | str | Path | None = None) -> None:
         import requests
 
+        from seen_braze_harness.harness.hops import WEBHOOK_SCHEMAS
         from seen_braze_harness.harness.scenario import Scenario, load_scenario
         from seen_braze_harness.harness.server import MockServer
         from seen_braze_harness.mocks.braze.app import create_app as create_braze_app
@@ -53,7 +54,11 @@ class LiveMocks:
         outbound.trust_env = False  # no proxies: callbacks stay on this machine
         self._outbound = outbound
         seen_app = create_seen_app(loaded.seen_settings(clock="virtual"), session=outbound)
-        braze_app = create_braze_app(loaded.braze_settings(clock="virtual"), session=outbound)
+        braze_app = create_braze_app(
+            loaded.braze_settings(clock="virtual"),
+            session=outbound,
+            webhook_schemas=WEBHOOK_SCHEMAS,
+        )
         self.token: str = seen_app.extensions["seen"].campaign(self.slug).token
         self.api_key: str = next(iter(braze_app.extensions["braze"].settings.api_keys))
         self._seen = MockServer(seen_app, threads=8).start()

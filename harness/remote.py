@@ -35,8 +35,10 @@ from seen_braze_harness.harness.run import (
     peak_rss_bytes,
 )
 from seen_braze_harness.harness.scenario import Scenario
+from seen_braze_harness.mocks.braze import hops as braze_hops
 from seen_braze_harness.mocks.core.journal import SchemaVerdict
 from seen_braze_harness.mocks.core.pagination import follow
+from seen_braze_harness.mocks.seen import hops as seen_hops
 from seen_braze_harness.schemas import SchemaIssue
 
 DEFAULT_TIMEOUT = 600.0
@@ -719,7 +721,7 @@ def _trace(records: Records, traces: list[UserTrace]) -> dict[str, Gap]:
             if ok and summary["exchange_id"] not in webhooks:
                 gap = gap or _gone(
                     "receiver.unique",
-                    "braze.webhook",
+                    braze_hops.WEBHOOK.name,
                     f"Braze's journal no longer holds webhook exchange {summary['exchange_id']}",
                     "journal_cap",
                     "braze",
@@ -733,7 +735,7 @@ def _trace(records: Records, traces: list[UserTrace]) -> dict[str, Gap]:
                 if receiver is None:
                     gap = gap or _gone(
                         "receiver.unique",
-                        "seen.receivers",
+                        seen_hops.RECEIVERS.name,
                         f"the SEEN mock no longer keeps receiver {ident}",
                         "receivers_cap",
                         "seen",
@@ -758,7 +760,7 @@ def _message_gap(message: Mapping[str, Any]) -> Gap | None:
         return None
     return Gap(
         "webhook.delivered",
-        "braze.webhook",
+        braze_hops.WEBHOOK.name,
         f"unfinished: Braze's message was still {message['state']} when the run stopped",
         _TIMEOUT_HINT,
     )
@@ -778,7 +780,7 @@ def _receiver_gap(
         )
         return Gap(
             "callback.delivered",
-            "seen.callback",
+            seen_hops.CALLBACK.name,
             f"unfinished: SEEN's receiver {receiver['id']} was {where} when the run stopped",
             _TIMEOUT_HINT,
         )
@@ -787,7 +789,7 @@ def _receiver_gap(
     if any(_run_unfinished(e) for e in entries):
         return Gap(
             "transformation.ran",
-            "braze.transformation",
+            braze_hops.TRANSFORMATION.name,
             f"unfinished: the transformation was still running on receiver {receiver['id']}'s "
             "callback when the run stopped",
             _TIMEOUT_HINT,
@@ -795,7 +797,7 @@ def _receiver_gap(
     if not traced.runs and records.logs_evicted:
         return _gone(
             "transformation.ran",
-            "braze.transformation",
+            braze_hops.TRANSFORMATION.name,
             f"the Braze mock no longer keeps the log of receiver {receiver['id']}'s callback",
             "transformation_log_cap",
             "braze",

@@ -42,6 +42,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, TextIO
 
+from seen_braze_harness.harness.hops import FLOW
 from seen_braze_harness.harness.results import CheckResult, Finding, HopStats, RunResult
 
 __all__ = [
@@ -61,14 +62,7 @@ __all__ = [
 FORMAT_VERSION = 1
 """Version of the JSON report's layout (`schemas/harness/run-report.json`)."""
 
-FLOW_ORDER = (
-    "braze.webhook",
-    "seen.receivers",
-    "seen.callback",
-    "braze.transformation_webhook",
-    "braze.transformation",
-    "braze.transformation_delivery",
-)
+FLOW_ORDER = tuple(hop.name for hop in FLOW)
 """Hops in the order a user's data flows through them; other hops follow in run order."""
 
 DISTRIBUTION = "seen-braze-harness"

@@ -35,7 +35,9 @@ from seen_braze_harness.harness.report import FLOW_ORDER
 from seen_braze_harness.harness.results import Finding, HopStats, RunResult
 from seen_braze_harness.harness.scenario import Scenario, ScenarioError
 from seen_braze_harness.harness.world import World
+from seen_braze_harness.mocks.braze import hops as braze_hops
 from seen_braze_harness.mocks.core.journal import SchemaVerdict
+from seen_braze_harness.mocks.seen import hops as seen_hops
 from seen_braze_harness.mocks.seen.settings import SeenSettings
 from seen_braze_harness.schemas import SchemaIssue
 
@@ -260,7 +262,7 @@ def _trace(world: World, traces: list[UserTrace], messages: list[Any]) -> None:
         runs_by_payload[payload_key(entry.payload)].append(entry)
     receivers = world.seen.receivers
     answered = _seen_answers(world)
-    sent = {e.id: e for e in world.braze.runtime.journal.query(hop="braze.webhook")}
+    sent = {e.id: e for e in world.braze.runtime.journal.query(hop=braze_hops.WEBHOOK.name)}
     for message in messages:
         trace = by_external_id.get(message.external_id)
         if trace is None:
@@ -294,7 +296,7 @@ def _seen_answers(world: World) -> dict[tuple[float, bytes], Any]:
     """SEEN's 2xx answers to the receivers API by (time, request body): the key the same
     request has in Braze's journal, which records it as sent."""
     answers: dict[tuple[float, bytes], Any] = {}
-    for exchange in world.seen.runtime.journal.query(hop="seen.receivers"):
+    for exchange in world.seen.runtime.journal.query(hop=seen_hops.RECEIVERS.name):
         if exchange.status is not None and 200 <= exchange.status < 300:
             answers[(exchange.time, exchange.request_body.raw)] = exchange.response_json
     return answers
@@ -420,7 +422,7 @@ def hop_stats(
         if off_schema(exchange):
             hop.schema_failures += 1
         hop.seconds += exchange.duration or 0.0
-    ran = HopStats("braze.transformation", "braze", "internal")
+    ran = HopStats(braze_hops.TRANSFORMATION.name, "braze", "internal")
     for succeeded, seconds in runs:
         ran.exchanges += 1
         if succeeded:

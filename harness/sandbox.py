@@ -26,6 +26,7 @@ import requests
 import responses
 
 from seen_braze_harness import schemas
+from seen_braze_harness.harness.hops import JOURNALED, WEBHOOK_SCHEMAS
 from seen_braze_harness.harness.network import (
     BRAZE_HOST,
     SEEN_HOST,
@@ -73,15 +74,7 @@ BRAZE_HOSTS = (
 )
 """Every Braze REST host of the reference; all are served by the one Braze mock."""
 
-KNOWN_HOPS = (
-    "seen.receivers",
-    "seen.callback",
-    "braze.users_track",
-    "braze.transformation_webhook",
-    "braze.transformation_delivery",
-    "braze.webhook",
-    "braze.webhook_test",
-)
+KNOWN_HOPS = JOURNALED
 """The hop names the mocks journal (besides `<service>.unmatched` for unknown paths)."""
 
 CLOCKS = ("virtual", "real")
@@ -586,6 +579,7 @@ class _Parts:
             scenario.braze_settings(**sandbox._braze_overrides),
             scheduler=self.scheduler,
             session=session,
+            webhook_schemas=WEBHOOK_SCHEMAS,
         )
         self.seen_runtime: MockRuntime = self.seen_app.extensions["mock"]
         self.braze_runtime: MockRuntime = self.braze_app.extensions["mock"]

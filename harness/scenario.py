@@ -26,8 +26,8 @@ from jsonschema.exceptions import ValidationError, best_match
 from seen_braze_harness import schemas
 from seen_braze_harness.fixtures import SEEN_TRANSFORMATION
 from seen_braze_harness.harness.audience import DEFAULT_LOCALES, FAKER_LOCALES, AudienceSpec
+from seen_braze_harness.harness.hops import FAULT_HOPS
 from seen_braze_harness.harness.reading import CODE_BYTES, SCENARIO_BYTES, FileReadError, read_text
-from seen_braze_harness.mocks.braze.app import FAULT_HOPS as BRAZE_FAULT_HOPS
 from seen_braze_harness.mocks.braze.campaigns import (
     PROPERTY_KEYS,
     ContentBlockError,
@@ -41,7 +41,6 @@ from seen_braze_harness.mocks.braze.profiles import ProfileStore
 from seen_braze_harness.mocks.braze.settings import BrazeSettings
 from seen_braze_harness.mocks.core.faults import FaultRule, FaultRuleError
 from seen_braze_harness.mocks.core.settings import SettingsError
-from seen_braze_harness.mocks.seen.app import FAULT_HOPS as SEEN_FAULT_HOPS
 from seen_braze_harness.mocks.seen.models import Campaign, CampaignError
 from seen_braze_harness.mocks.seen.settings import SeenSettings
 
@@ -276,7 +275,7 @@ class Scenario:
 
 def _fault_hop_problem(service: str, hop: str) -> str | None:
     """Why a fault rule's hop (a name or a glob) would never fire on `service`, if it would not."""
-    hops = {"seen": SEEN_FAULT_HOPS, "braze": BRAZE_FAULT_HOPS}.get(service)
+    hops = FAULT_HOPS.get(service)
     if hops is None or any(fnmatch.fnmatchcase(known, hop) for known in hops):
         return None
     close = difflib.get_close_matches(hop, hops, n=1)

@@ -10,6 +10,7 @@ import requests
 import responses
 from flask import Flask
 
+from seen_braze_harness.harness.hops import WEBHOOK_SCHEMAS
 from seen_braze_harness.harness.network import BRAZE_HOST, SEEN_HOST, WsgiSession, intercept
 from seen_braze_harness.harness.scenario import Scenario
 from seen_braze_harness.mocks.braze.app import create_app as create_braze_app
@@ -55,6 +56,7 @@ class World:
             ),
             scheduler=self.scheduler,
             session=self.session,
+            webhook_schemas=WEBHOOK_SCHEMAS,
         )
         self.wsgi.apps.update({SEEN_HOST: self.seen_app, BRAZE_HOST: self.braze_app})
         self.seen: SeenBackend = self.seen_app.extensions["seen"]

@@ -7,6 +7,7 @@ from flask import Flask, Response
 from seen_braze_harness.mocks.braze import (
     campaign_views,
     errors,
+    hops,
     openapi,
     transformation_views,
     views,
@@ -26,54 +27,23 @@ from seen_braze_harness.mocks.core.http import (
 from seen_braze_harness.mocks.core.journal import HopSchemas
 from seen_braze_harness.mocks.core.runtime import MockRuntime
 
-USERS_TRACK_SCHEMAS = HopSchemas(
-    request="braze/users-track-request",
-    responses={
-        201: "braze/users-track-response",
-        400: "braze/users-track-response",
-        "4xx": "braze/error-message",
-        "5xx": "braze/error-message",
-    },
-)
-
-
-WEBHOOK_SCHEMAS = HopSchemas(
-    request="seen/receivers-request",
-    responses={
-        201: "seen/receivers-created",
-        400: "seen/receivers-errors",
-        "4xx": "seen/error-detail",
-    },
-)
-"""The integration's webhook campaign posts receivers to SEEN; checked against SEEN's schemas."""
-
-
-FAULT_HOPS = (
-    "braze.users_track",
-    "braze.transformation_webhook",
-    "braze.webhook",
-    "braze.webhook_test",
-)
-"""The hops a fault rule can act on: /users/track and the transformation webhook (inbound),
-the campaign's webhook and its Test send (outbound)."""
-
 
 def create_app(
     settings: BrazeSettings | None = None,
     *,
     scheduler: Scheduler | None = None,
     session: HttpSession | None = None,
+    webhook_schemas: HopSchemas | None = None,
 ) -> Flask:
-    """A Braze mock. `scheduler` shares a clock with other mocks; `session` sends outbound calls."""
+    """A Braze mock. `scheduler` shares a clock with other mocks; `session` sends outbound calls;
+    `webhook_schemas` are those of the API its webhook campaigns call, which the integration
+    knows and the mock does not (the harness passes SEEN's receivers)."""
     settings = settings or BrazeSettings()
     runtime = MockRuntime("braze", settings, scheduler=scheduler, session=session)
-    runtime.journal.describe_hop("braze.users_track", USERS_TRACK_SCHEMAS)
-    runtime.journal.describe_hop("braze.transformation_delivery", USERS_TRACK_SCHEMAS)
-    runtime.journal.describe_hop(
-        "braze.transformation_webhook", HopSchemas(responses={"2xx": "braze/error-message"})
-    )
-    runtime.journal.describe_hop("braze.webhook", WEBHOOK_SCHEMAS)
-    runtime.journal.describe_hop("braze.webhook_test", WEBHOOK_SCHEMAS)
+    hops.HOPS.describe(runtime.journal)
+    if webhook_schemas is not None:
+        for hop in (hops.WEBHOOK, hops.WEBHOOK_TEST):
+            runtime.journal.describe_hop(hop.name, webhook_schemas)
     backend = BrazeBackend(settings, runtime)
 
     app = mock_app(

@@ -110,6 +110,7 @@ from http import HTTPStatus
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
+from seen_braze_harness.mocks.braze import hops
 from seen_braze_harness.mocks.braze.attributes import STANDARD_FIELDS, to_json
 from seen_braze_harness.mocks.braze.dates import format_instant
 from seen_braze_harness.mocks.braze.liquid import (
@@ -131,8 +132,8 @@ from seen_braze_harness.mocks.core.delivery import retry_after as retry_after_he
 from seen_braze_harness.mocks.core.ids import IdMint
 from seen_braze_harness.mocks.core.journal import header
 
-HOP = "braze.webhook"
-TEST_HOP = "braze.webhook_test"
+HOP = hops.WEBHOOK.name
+TEST_HOP = hops.WEBHOOK_TEST.name
 METHODS = ("POST", "GET", "PUT", "DELETE")
 BODY_FORMATS = ("raw", "json")
 PAUSE_STATUSES = frozenset({408, 429, 502, 503, 504, 529})

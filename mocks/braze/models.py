@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from seen_braze_harness.mocks.braze import errors
+from seen_braze_harness.mocks.braze import errors, hops
 from seen_braze_harness.mocks.braze.attributes import nested_problem
 from seen_braze_harness.mocks.braze.campaigns import CampaignStore
 from seen_braze_harness.mocks.braze.destinations import (
@@ -172,7 +172,7 @@ class BrazeBackend:
         The delivery does not cross HTTP, but it is a `/users/track` request: fault rules on
         `braze.users_track` apply to it as they do to the endpoint (status None: no answer)."""
         started = time.perf_counter()
-        fault = self.runtime.faults.draw("braze.users_track")
+        fault = self.runtime.faults.draw(hops.USERS_TRACK.name)
         frozen = self.runtime.clock.frozen
         status: int | None
         notes: list[str] = []
@@ -211,7 +211,7 @@ class BrazeBackend:
         journal = self.runtime.journal
         journal.record(
             service=self.runtime.service,
-            hop="braze.transformation_delivery",
+            hop=hops.TRANSFORMATION_DELIVERY.name,
             direction="outbound",
             time=self.runtime.clock.now(),
             method="POST",

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint, Response, request
 
-from seen_braze_harness.mocks.braze import errors
+from seen_braze_harness.mocks.braze import errors, hops
 from seen_braze_harness.mocks.braze.jsruntime import InputTooLarge, RuntimeBusy, RuntimeUnavailable
 from seen_braze_harness.mocks.braze.models import BrazeBackend
 from seen_braze_harness.mocks.braze.transformations import (
@@ -35,7 +35,7 @@ def webhook_blueprint(backend: BrazeBackend) -> Blueprint:
     store = backend.transformations
 
     @bp.route("/transformations/<transformation_id>/<secret>", methods=METHODS)
-    @hop("braze.transformation_webhook")
+    @hop(hops.TRANSFORMATION_WEBHOOK.name)
     def webhook(transformation_id: str, secret: str) -> Response:
         try:
             raw = request_body()

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
+from seen_braze_harness.mocks.braze import hops
 from seen_braze_harness.mocks.braze.destinations import (
     DESTINATIONS,
     Destination,
@@ -328,7 +329,7 @@ class TransformationStore:
             self.logs.append(entry)
         # Each turn runs the run the runtime deems next (transformations in turn), not
         # necessarily this one: as many turns as runs, so every run gets one.
-        self._schedule("braze.transformation", self._serve)
+        self._schedule(hops.TRANSFORMATION.name, self._serve)
 
     def _serve(self) -> None:
         self.runtime().serve()

@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import Blueprint, Response, request
 
-from seen_braze_harness.mocks.braze import errors
+from seen_braze_harness.mocks.braze import errors, hops
 from seen_braze_harness.mocks.braze.models import BrazeBackend
 from seen_braze_harness.mocks.braze.profiles import Profile, ProfileStore
 from seen_braze_harness.mocks.core.admin import AdminError, json_body, query_args
@@ -35,7 +35,7 @@ def service_blueprint(backend: BrazeBackend) -> Blueprint:
     bp = Blueprint("braze", __name__)
 
     @bp.route("/users/track", methods=METHODS, strict_slashes=True)
-    @hop("braze.users_track")
+    @hop(hops.USERS_TRACK.name)
     def users_track() -> Response:
         try:
             raw = request_body()

@@ -261,6 +261,10 @@ class Journal:
     def describe_hop(self, hop: str, schemas: HopSchemas) -> None:
         self._hops[hop] = schemas
 
+    def hop_schemas(self, hop: str) -> HopSchemas | None:
+        """What `hop`'s bodies are checked against; None when nothing is."""
+        return self._hops.get(hop)
+
     def body(self, data: bytes | None, content_type: str = "") -> Body:
         return Body.capture(data, content_type, self.body_cap)
 

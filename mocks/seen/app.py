@@ -14,25 +14,10 @@ from seen_braze_harness.mocks.core.http import (
     note,
     refuse_admin_framing,
 )
-from seen_braze_harness.mocks.core.journal import HopSchemas
 from seen_braze_harness.mocks.core.runtime import MockRuntime
-from seen_braze_harness.mocks.seen import errors, openapi, views
+from seen_braze_harness.mocks.seen import errors, hops, openapi, views
 from seen_braze_harness.mocks.seen.models import SeenBackend
 from seen_braze_harness.mocks.seen.settings import SeenSettings
-
-RECEIVERS_SCHEMAS = HopSchemas(
-    request="seen/receivers-request",
-    responses={
-        201: "seen/receivers-created",
-        400: "seen/receivers-errors",
-        "4xx": "seen/error-detail",
-    },
-)
-CALLBACK_SCHEMAS = HopSchemas(request="seen/callback")
-
-
-FAULT_HOPS = ("seen.receivers", "seen.callback")
-"""The hops a fault rule can act on: the receivers API (inbound) and the callback (outbound)."""
 
 
 def create_app(
@@ -44,8 +29,7 @@ def create_app(
     """A SEEN mock. `scheduler` shares a clock with other mocks; `session` sends callbacks."""
     settings = settings or SeenSettings()
     runtime = MockRuntime("seen", settings, scheduler=scheduler, session=session)
-    runtime.journal.describe_hop("seen.receivers", RECEIVERS_SCHEMAS)
-    runtime.journal.describe_hop("seen.callback", CALLBACK_SCHEMAS)
+    hops.HOPS.describe(runtime.journal)
     backend = SeenBackend(settings, runtime)
 
     app = mock_app(

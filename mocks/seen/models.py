@@ -23,7 +23,7 @@ from seen_braze_harness.mocks.core.delivery import Delivery, FixedIntervalRetry,
 from seen_braze_harness.mocks.core.ids import IdMint
 from seen_braze_harness.mocks.core.ratelimit import SlidingWindowLimiter
 from seen_braze_harness.mocks.core.runtime import MockRuntime
-from seen_braze_harness.mocks.seen import errors
+from seen_braze_harness.mocks.seen import errors, hops
 from seen_braze_harness.mocks.seen.links import VideoLinks, video_links
 from seen_braze_harness.mocks.seen.settings import SeenSettings
 from seen_braze_harness.mocks.seen.validation import validate_batch
@@ -421,7 +421,7 @@ class SeenBackend:
                 return
             receiver.callback_payload = self.callback_payload(receiver, campaign)
         request = OutboundRequest(
-            hop="seen.callback",
+            hop=hops.CALLBACK.name,
             method="POST",
             url=campaign.callback_url,
             headers={

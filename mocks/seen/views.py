@@ -17,7 +17,7 @@ from seen_braze_harness.mocks.core.pagination import (
     page_response,
     take,
 )
-from seen_braze_harness.mocks.seen import errors
+from seen_braze_harness.mocks.seen import errors, hops
 from seen_braze_harness.mocks.seen.models import (
     Campaign,
     CampaignError,
@@ -34,7 +34,7 @@ def service_blueprint(backend: SeenBackend) -> Blueprint:
     bp = Blueprint("seen", __name__)
 
     @bp.route("/v1/campaigns/<slug>/receivers/", methods=METHODS, strict_slashes=False)
-    @hop("seen.receivers")
+    @hop(hops.RECEIVERS.name)
     def receivers(slug: str) -> Response:
         if not valid_slug(slug):  # SEEN's URL pattern does not match: Django's 404, before
             raise errors.NotFound()  # authentication, for every method (OPTIONS included)
