@@ -39,6 +39,18 @@ class FileReadError(ValueError):
     """A file that cannot be used as input; the message says why (not which file)."""
 
 
+class FileUnreadable(FileReadError):
+    """The file cannot be opened or read, or is not a regular file; `reason` says why."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"cannot read: {reason}")
+        self.reason = reason
+
+
+class FileTooLarge(FileReadError):
+    """The file holds more bytes than the limit for its kind."""
+
+
 def read_text(path: str | os.PathLike[str], limit: int, kind: str) -> str:
     """The UTF-8 text of the regular file at `path`, at most `limit` bytes of it.
 
@@ -63,12 +75,12 @@ def read_bytes(path: str | os.PathLike[str], limit: int, kind: str) -> bytes:
         # regular file. The descriptor's own fstat is what decides.
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
-        raise FileReadError(f"cannot read: {exc.strerror or exc}") from None
+        raise FileUnreadable(f"{exc.strerror or exc}") from None
     try:
         info = os.fstat(fd)
         _check_kind(info.st_mode)
         if info.st_size > limit:
-            raise FileReadError(_too_large(info.st_size, limit, kind))
+            raise FileTooLarge(_too_large(info.st_size, limit, kind))
         chunks: list[bytes] = []
         size = 0
         while size <= limit:  # one byte past the limit is enough to know
@@ -78,10 +90,10 @@ def read_bytes(path: str | os.PathLike[str], limit: int, kind: str) -> bytes:
             chunks.append(chunk)
             size += len(chunk)
         if size > limit:
-            raise FileReadError(_too_large(None, limit, kind))
+            raise FileTooLarge(_too_large(None, limit, kind))
         return b"".join(chunks)
     except OSError as exc:
-        raise FileReadError(f"cannot read: {exc.strerror or exc}") from None
+        raise FileUnreadable(f"{exc.strerror or exc}") from None
     finally:
         os.close(fd)
 
@@ -101,7 +113,7 @@ def _check_kind(mode: int) -> None:
         what = "a socket"
     else:
         what = "not a file"
-    raise FileReadError(f"cannot read: {what}, not a regular file")
+    raise FileUnreadable(f"{what}, not a regular file")
 
 
 def _too_large(size: int | None, limit: int, kind: str) -> str:

@@ -27,7 +27,13 @@ from seen_braze_harness import schemas
 from seen_braze_harness.fixtures import SEEN_TRANSFORMATION
 from seen_braze_harness.harness.audience import DEFAULT_LOCALES, FAKER_LOCALES, AudienceSpec
 from seen_braze_harness.harness.hops import FAULT_HOPS
-from seen_braze_harness.harness.reading import CODE_BYTES, SCENARIO_BYTES, FileReadError, read_text
+from seen_braze_harness.harness.reading import (
+    CODE_BYTES,
+    SCENARIO_BYTES,
+    FileReadError,
+    FileUnreadable,
+    read_text,
+)
 from seen_braze_harness.mocks.braze.campaigns import (
     PROPERTY_KEYS,
     ContentBlockError,
@@ -544,11 +550,12 @@ def _read_code_file(folder: Path | None, name: str) -> tuple[str, Problem | None
         return "", Problem(
             path, "[braze.transformation] code_file", f"cannot read {where}: {reason}"
         )
+    except FileUnreadable as exc:  # said as the embedded fixtures' are: "cannot read FILE: why"
+        return "", Problem(
+            path, "[braze.transformation] code_file", f"cannot read {where}: {exc.reason}"
+        )
     except FileReadError as exc:
-        message = f"{where}: {exc}"
-        if str(exc).startswith("cannot read: "):  # as before: "cannot read FILE: why"
-            message = f"cannot read {where}: {str(exc).removeprefix('cannot read: ')}"
-        return "", Problem(path, "[braze.transformation] code_file", message)
+        return "", Problem(path, "[braze.transformation] code_file", f"{where}: {exc}")
     limit = RunLimits().code_chars
     if len(code) > limit:
         message = (

@@ -9,7 +9,13 @@ import sys
 from collections.abc import Mapping
 from typing import Any
 
-from seen_braze_harness.harness.reading import CODE_BYTES, HEADERS_BYTES, FileReadError, read_text
+from seen_braze_harness.harness.reading import (
+    CODE_BYTES,
+    HEADERS_BYTES,
+    FileReadError,
+    FileTooLarge,
+    read_text,
+)
 from seen_braze_harness.mocks.braze.destinations import (
     CatalogItems,
     CatalogStore,
@@ -217,7 +223,7 @@ def _read(path: str, flag: str, limit: tuple[str, int], kind: str) -> str:
     try:
         return read_text(path, limit[1], kind)
     except FileReadError as exc:
-        crossed = limit if str(exc).startswith("too large") else None
+        crossed = limit if isinstance(exc, FileTooLarge) else None
         raise InputRefused(f"{flag}{path}", str(exc), crossed) from None
 
 

@@ -18,6 +18,7 @@ from seen_braze_harness.mocks.braze.attributes import is_number
 from seen_braze_harness.mocks.braze.dates import parse_date
 from seen_braze_harness.mocks.braze.errors import BrazeError
 from seen_braze_harness.mocks.braze.track import Rejection, check_object, request_objects
+from seen_braze_harness.mocks.core.errors import AlreadyExists
 from seen_braze_harness.mocks.core.ids import IdMint
 
 Problems = list[dict[str, str]]
@@ -151,7 +152,7 @@ class CatalogStore:
         declared = None if fields is None else _catalog_fields(fields)
         with self._lock:
             if name in self.catalogs:
-                raise ValueError(f"name: a catalog {name!r} exists already")
+                raise AlreadyExists(f"name: a catalog {name!r} exists already")
             self.catalogs[name] = Catalog(name, declared)
             return self.catalogs[name]
 

@@ -16,6 +16,7 @@ from seen_braze_harness.mocks.braze.transformations import (
     TransformationError,
 )
 from seen_braze_harness.mocks.core.admin import AdminError, json_object, query_args
+from seen_braze_harness.mocks.core.errors import AlreadyExists
 from seen_braze_harness.mocks.core.http import BodyTooLarge, hop, json_response, note, request_body
 from seen_braze_harness.mocks.core.jsonbody import parse_json
 from seen_braze_harness.mocks.core.pagination import (
@@ -217,7 +218,7 @@ def admin_blueprint(backend: BrazeBackend) -> Blueprint:
                 raise ValueError(f"unknown key(s): {', '.join(unknown)}; use name, fields")
             catalog = backend.catalogs.create(data.get("name"), data.get("fields"))
         except ValueError as exc:
-            raise AdminError(409 if "exists" in str(exc) else 400, str(exc)) from None
+            raise AdminError(409 if isinstance(exc, AlreadyExists) else 400, str(exc)) from None
         return json_response(catalog.to_dict(), 201)
 
     @bp.get("/catalogs")

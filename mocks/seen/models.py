@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from seen_braze_harness.mocks.core.delivery import Delivery, FixedIntervalRetry, OutboundRequest
+from seen_braze_harness.mocks.core.errors import AlreadyExists
 from seen_braze_harness.mocks.core.ids import IdMint
 from seen_braze_harness.mocks.core.ratelimit import SlidingWindowLimiter
 from seen_braze_harness.mocks.core.runtime import MockRuntime
@@ -58,6 +59,10 @@ _CAMPAIGN_KEYS = {
 
 class CampaignError(ValueError):
     """A campaign definition that cannot be used; the message names the key."""
+
+
+class CampaignExists(CampaignError, AlreadyExists):
+    """A new campaign whose slug another has."""
 
 
 @dataclass(frozen=True)
@@ -289,7 +294,7 @@ class SeenBackend:
         campaign = Campaign.from_dict(data, new_token=self._new_token)
         with self._lock:
             if campaign.slug in self.campaigns:
-                raise CampaignError(f"slug: a campaign {campaign.slug!r} exists already")
+                raise CampaignExists(f"slug: a campaign {campaign.slug!r} exists already")
             self.campaigns[campaign.slug] = campaign
         return campaign
 

@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, Response, request
 
 from seen_braze_harness.mocks.core.admin import AdminError, json_object, query_args
+from seen_braze_harness.mocks.core.errors import AlreadyExists
 from seen_braze_harness.mocks.core.http import BodyTooLarge, hop, json_response, note, request_body
 from seen_braze_harness.mocks.core.jsonbody import parse_json
 from seen_braze_harness.mocks.core.pagination import (
@@ -92,7 +93,7 @@ def admin_blueprint(backend: SeenBackend) -> Blueprint:
         try:
             campaign = backend.add_campaign(json_object())
         except CampaignError as exc:
-            status = 409 if "exists already" in str(exc) else 400
+            status = 409 if isinstance(exc, AlreadyExists) else 400
             raise AdminError(status, str(exc)) from None
         return json_response(campaign.to_dict(), 201)
 

@@ -240,3 +240,22 @@ def test_the_installed_command_refuses_at_once(tmp_path: Path, argv: list[str]) 
     assert f"seen-braze {argv[0]}: " in done.stderr
     assert f"{refused}: cannot read: {what}, not a regular file" in done.stderr
     assert "Traceback" not in done.stdout + done.stderr
+
+
+def test_each_read_error_is_typed_so_callers_never_match_its_text(tmp_path: Path) -> None:
+    """`seen-braze transform` names the crossed limit, and the scenario loader says "cannot read
+    FILE: why", by the error's class (they matched its message's first words before)."""
+    big = tmp_path / "big.json"
+    big.write_bytes(b"x" * 11)
+    with pytest.raises(reading.FileTooLarge, match=r"^too large: 11 bytes, over the 10-byte"):
+        read_text(big, 10, "a test file")
+    with pytest.raises(reading.FileUnreadable) as missing:
+        read_text(tmp_path / "missing.json", 10, "a test file")
+    assert str(missing.value) == f"cannot read: {missing.value.reason}"
+    assert missing.value.reason == "No such file or directory"
+    with pytest.raises(reading.FileUnreadable, match=r"^cannot read: a directory, not a regular"):
+        read_text(tmp_path, 10, "a test file")
+    with pytest.raises(FileReadError) as latin:
+        big.write_bytes(b"\xff")
+        read_text(big, 10, "a test file")
+    assert type(latin.value) is FileReadError and str(latin.value).startswith("not UTF-8 text")
