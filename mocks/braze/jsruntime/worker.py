@@ -670,6 +670,11 @@ class Engine:
     def run(self, request: dict[str, Any]) -> tuple[bytes, str | None]:
         """One run: the response frame's body, and what to do once it is sent ("recycle" the
         isolate, "exit" this process, or nothing)."""
+        if self.isolate.racer.was_hard_memory_limit_reached():
+            # V8's flag stays set once a garbage collection found the heap over the limit, and
+            # one after a run has answered (the tidy-up's) sets it for no run: the next run,
+            # judged by the flag, would be blamed for "memory". It starts in a fresh isolate.
+            self.recycle()
         for _attempt in range(2):
             response = self._run_once(request)
             if response is not None:

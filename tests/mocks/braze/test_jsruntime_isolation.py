@@ -626,3 +626,55 @@ def test_transform_memory_below_what_v8_needs_is_refused() -> None:
 
     with pytest.raises(SettingsError, match="transform_memory: V8 needs at least"):
         BrazeSettings(transform_memory=1024)
+
+
+STALE_FLAG = """
+import json, sys
+from py_mini_racer import DEFAULT_V8_FLAGS, init_mini_racer
+from seen_braze_harness.mocks.braze.jsruntime import worker
+config = worker.WorkerConfig.from_json(sys.argv[1])
+init_mini_racer(flags=[*DEFAULT_V8_FLAGS, f"--max-old-space-size={config.heap_mb}",
+                       f"--max-semi-space-size={config.semi_space_mb}"])
+engine = worker.Engine(config)
+def kind(code):
+    body, _then = engine.run({"code": code, "payload": "{}", "headers": "{}"})
+    return json.loads(body)["kind"]
+print(kind("return 1"))
+try:  # what a garbage collection after a run has answered can do: find the heap over the limit
+    engine.isolate.evaluate("const hog = []; for (;;) hog.push(new Array(1e5).fill(1));", 5)
+except Exception as exc:
+    print(type(exc).__name__)
+print(engine.isolate.racer.was_hard_memory_limit_reached())
+print(kind("const a = {}; a.self = a; return a;"))
+print(kind("return 2"), flush=True)
+import os
+os._exit(0)  # as the worker does: V8's threads allow no orderly exit
+"""
+
+
+def test_a_memory_flag_raised_between_runs_blames_no_run() -> None:
+    """V8's "hard memory limit reached" flag stays set; raised after a run had answered (by the
+    tidy-up's garbage collection, under load), it made the next failing run, a circular
+    output here, be reported as "memory" (seen in the hostile sweep as a flake)."""
+    config = {
+        "timeout": 2.0,
+        "memory": 64 * 1024 * 1024,
+        "console_chars": 65536,
+        "output_chars": 4 * 1024 * 1024,
+        "code_cache": 16,
+        "heap_mb": 128,
+        "semi_space_mb": 4,
+        "data_headroom": 96 * 1024 * 1024,
+        "build_headroom": 128 * 1024 * 1024,
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", STALE_FLAG, json.dumps(config)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    first, raised, flagged, circular, after = done.stdout.split()
+    assert (first, flagged) == ("ok", "True"), done.stdout
+    assert raised == "JSOOMException", raised
+    assert (circular, after) == ("runtime", "ok")
