@@ -5,13 +5,13 @@ from __future__ import annotations
 from flask import Flask, Response
 
 from seen_braze_harness.mocks.braze import (
-    campaign_views,
     errors,
     hops,
     openapi,
     transformation_views,
     views,
 )
+from seen_braze_harness.mocks.braze.campaigns import views as campaign_views
 from seen_braze_harness.mocks.braze.models import BrazeBackend
 from seen_braze_harness.mocks.braze.settings import BrazeSettings
 from seen_braze_harness.mocks.core.admin import OPENAPI_EXTENSION

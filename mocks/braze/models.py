@@ -10,7 +10,7 @@ from typing import Any
 
 from seen_braze_harness.mocks.braze import errors, hops
 from seen_braze_harness.mocks.braze.attributes import nested_problem
-from seen_braze_harness.mocks.braze.campaigns import CampaignStore
+from seen_braze_harness.mocks.braze.campaigns.store import CampaignStore
 from seen_braze_harness.mocks.braze.destinations import (
     CatalogItems,
     CatalogStore,

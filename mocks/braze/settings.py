@@ -295,12 +295,12 @@ class BrazeSettings(CoreSettings):
             isinstance(c, dict) for c in self.campaigns
         ):
             raise SettingsError("campaigns: must be a list of campaign objects")
-        from seen_braze_harness.mocks.braze.campaigns import (
+        from seen_braze_harness.mocks.braze.campaigns.content_blocks import (
             ContentBlockError,
-            WebhookCampaignError,
             parse_content_blocks,
-            parse_spec,
         )
+        from seen_braze_harness.mocks.braze.campaigns.errors import WebhookCampaignError
+        from seen_braze_harness.mocks.braze.campaigns.spec import parse_spec
 
         try:
             blocks = parse_content_blocks(self.content_blocks)

@@ -12,7 +12,8 @@ import requests
 from flask import Flask
 
 from seen_braze_harness.mocks.braze.app import create_app
-from seen_braze_harness.mocks.braze.campaigns import ReceiverLimits, WebhookRetry
+from seen_braze_harness.mocks.braze.campaigns.receiver_limits import ReceiverLimits
+from seen_braze_harness.mocks.braze.campaigns.retry import WebhookRetry
 from seen_braze_harness.mocks.braze.settings import BrazeSettings
 from seen_braze_harness.mocks.core.delivery import AttemptOutcome
 from seen_braze_harness.mocks.core.settings import SettingsError

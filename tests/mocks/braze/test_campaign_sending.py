@@ -18,7 +18,7 @@ from requests.adapters import BaseAdapter
 from requests.structures import CaseInsensitiveDict
 
 from seen_braze_harness.mocks.braze.app import create_app
-from seen_braze_harness.mocks.braze.campaigns import Dispatch, WebhookMessage
+from seen_braze_harness.mocks.braze.campaigns.messages import Dispatch, WebhookMessage
 from seen_braze_harness.mocks.braze.models import BrazeBackend
 from seen_braze_harness.mocks.braze.settings import BrazeSettings
 from seen_braze_harness.mocks.core.clock import Scheduler

@@ -14,15 +14,15 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from seen_braze_harness.mocks.braze.app import create_app
-from seen_braze_harness.mocks.braze.campaigns import (
-    STATES,
-    WebhookCampaignError,
-    WebhookRetry,
+from seen_braze_harness.mocks.braze.campaigns.errors import WebhookCampaignError
+from seen_braze_harness.mocks.braze.campaigns.messages import STATES
+from seen_braze_harness.mocks.braze.campaigns.rendering import (
     infer_content_type,
-    parse_spec,
     profile_attributes,
     user_agent,
 )
+from seen_braze_harness.mocks.braze.campaigns.retry import WebhookRetry
+from seen_braze_harness.mocks.braze.campaigns.spec import parse_spec
 from seen_braze_harness.mocks.braze.settings import BrazeSettings
 from seen_braze_harness.mocks.core.delivery import AttemptOutcome, retry_after
 from seen_braze_harness.mocks.core.settings import SettingsError

@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from seen_braze_harness.mocks.braze.campaigns import WebhookCampaignError, parse_spec
+from seen_braze_harness.mocks.braze.campaigns.errors import WebhookCampaignError
+from seen_braze_harness.mocks.braze.campaigns.spec import parse_spec
 from seen_braze_harness.mocks.braze.liquid import (
     AbortMessage,
     LiquidError,

@@ -10,20 +10,21 @@ from typing import Any
 
 from flask import Blueprint, Response, request
 
-from seen_braze_harness.mocks.braze.campaigns import (
-    PROPERTY_KEYS,
-    SINCE_PATTERN,
-    STATES,
-    CampaignNotFound,
+from seen_braze_harness.mocks.braze.campaigns.activity import SINCE_PATTERN
+from seen_braze_harness.mocks.braze.campaigns.content_blocks import (
     ContentBlock,
     ContentBlockError,
     ContentBlockInUse,
     ContentBlockNotFound,
-    UserNotFound,
-    WebhookCampaign,
-    WebhookCampaignError,
-    WebhookMessage,
 )
+from seen_braze_harness.mocks.braze.campaigns.errors import (
+    CampaignNotFound,
+    UserNotFound,
+    WebhookCampaignError,
+)
+from seen_braze_harness.mocks.braze.campaigns.messages import STATES, WebhookMessage
+from seen_braze_harness.mocks.braze.campaigns.properties import PROPERTY_KEYS
+from seen_braze_harness.mocks.braze.campaigns.spec import WebhookCampaign
 from seen_braze_harness.mocks.braze.models import BrazeBackend
 from seen_braze_harness.mocks.core.admin import AdminError, json_object, query_args
 from seen_braze_harness.mocks.core.http import json_response
