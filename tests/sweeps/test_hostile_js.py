@@ -254,7 +254,7 @@ def says_why(entry: dict[str, Any], kinds: set[str]) -> None:
         assert kinds & {"ok"}, f"expected one of {kinds}, the run succeeded: {entry}"
         assert entry["skipped"] == "transformation is inactive: nothing delivered"
         return
-    assert error["kind"] in kinds, entry
+    assert error["kind"] in kinds, f"{error} (log entry {entry['id']}): {entry}"
     assert isinstance(error["message"], str) and error["message"].strip(), entry
     assert entry["destination"] is None
     assert entry["output"] is None or error["kind"] == "invalid_output"

@@ -314,7 +314,7 @@ class _Slot:
                         "error": "The JavaScript worker stopped answering and was restarted",
                         "duration": time.monotonic() - started,
                     }, started
-                if answer.get("restart"):  # it exits after this answer: V8 was wedged
+                if answer.get("restart"):  # it exits after this answer: wedged, or crowded
                     self._replace(process)
                 return answer, started
         raise RuntimeUnavailable("the JavaScript worker keeps exiting")

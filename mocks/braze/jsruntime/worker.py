@@ -657,6 +657,17 @@ class Engine:
         self._resident = _resident_bytes()
         self._settled = self.data_limit.grown()
 
+    def crowded(self) -> bool:
+        """Whether this process still holds more than half its run allowance beyond its start
+        after a full collection (pages V8 or the allocator kept from earlier runs). The next
+        run would have less room than its own limit and could die of another run's memory, so
+        the worker answers, says so, and exits; a fresh one takes the next run."""
+        half = self.config.data_headroom // 2
+        if self.data_limit.grown() <= half:
+            return False
+        self.isolate.racer.low_memory_notification()
+        return self.data_limit.grown() > half
+
     def tidy(self) -> None:
         """After answering a run: if the process holds noticeably more than after the last
         collection (garbage of the run: heap pages, array buffers), a full garbage collection,
@@ -902,6 +913,13 @@ class DataLimit:
         self._current = limit
 
 
+def _restarting(body: bytes) -> bytes:
+    """A run's answer that also tells the parent this worker exits after it."""
+    answer = json.loads(body)
+    answer["restart"] = True
+    return json.dumps(answer).encode()
+
+
 def serve(request_fd: int, response_fd: int, config: WorkerConfig) -> None:
     engine = Engine(config)
     engine.data_limit.start()
@@ -929,14 +947,20 @@ def serve(request_fd: int, response_fd: int, config: WorkerConfig) -> None:
                 write_all(response_fd, encode_frame(body))
                 continue
             body, then = engine.run(request)
+            fresh = then == "recycle"
+            if fresh:  # before answering: what the old isolate held is given back first, so
+                engine.recycle()  # that the crowding check sees only what the process keeps
+                then = None
+            if then is None and engine.crowded():
+                body, then = _restarting(body), "exit"
             write_all(response_fd, encode_frame(body))
             runs += 1
             # After answering: the caller does not wait for it.
-            if then == "exit":
-                os._exit(0)  # the isolate's thread is wedged: no orderly shutdown is possible
-            if then == "recycle":
-                engine.recycle()
-            elif runs % TIDY_EVERY == 0:
+            if then == "exit":  # the isolate's thread is wedged, or the process holds memory
+                os._exit(0)  # another run would die of: no orderly shutdown is possible
+            if fresh:
+                continue
+            if runs % TIDY_EVERY == 0:
                 engine.isolate.racer.low_memory_notification()
             else:
                 engine.tidy()

@@ -678,3 +678,20 @@ def test_a_memory_flag_raised_between_runs_blames_no_run() -> None:
     assert (first, flagged) == ("ok", "True"), done.stdout
     assert raised == "JSOOMException", raised
     assert (circular, after) == ("runtime", "ok")
+
+
+def test_a_worker_a_run_left_holding_memory_retires_before_the_next(
+    js: TransformationRuntime,
+) -> None:
+    """A self-requeuing promise chain fills the heap, and V8 and the allocator kept about 75
+    MiB of the worker's 96 MiB allowance for the rest of its life: a later run that needed 30
+    MiB, or one that only threw (a circular output, in the hostile sweep), died of another
+    run's memory and was reported as "memory". Such a worker now exits after answering."""
+    pid = worker_pid(js)
+    chain = js.run("const f = () => Promise.resolve().then(f); f(); return {};", {}, {})
+    assert chain.error_kind in ("timeout", "memory"), chain
+    assert worker_pid(js) != pid, "the worker that holds the chain's memory retired"
+    size = 30 * MIB
+    big = js.run(f"return {{n: 'x'.repeat({size}).length}}", {}, {})
+    assert (big.error_kind, big.output) == (None, {"n": size}), big
+    assert_innocent_runs_are_right(js)
