@@ -71,6 +71,7 @@ class _WorkerProcess:
     """One worker process and the two pipes to it."""
 
     def __init__(self, config: WorkerConfig) -> None:
+        self._closing = threading.Lock()
         request_read, self._request_fd = os.pipe()
         self._response_fd, response_write = os.pipe()
         os.set_blocking(self._response_fd, False)
@@ -191,18 +192,23 @@ class _WorkerProcess:
         self.close()
 
     def close(self) -> None:
-        """Ask the worker to stop (it exits on end of input) and release everything."""
-        if self._request_fd >= 0:
-            os.close(self._request_fd)
-            self._request_fd = -1
+        """Ask the worker to stop (it exits on end of input) and release everything. Safe from
+        two threads at once: each descriptor is taken under a lock and closed once, since a
+        second close would close whatever the number had been given to since (another
+        server's socket, a pipe)."""
+        with self._closing:
+            request_fd, self._request_fd = self._request_fd, -1
+        if request_fd >= 0:
+            os.close(request_fd)
         try:
             self.process.wait(timeout=5)
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
-        if self._response_fd >= 0:
-            os.close(self._response_fd)
-            self._response_fd = -1
+        with self._closing:
+            response_fd, self._response_fd = self._response_fd, -1
+        if response_fd >= 0:
+            os.close(response_fd)
         self._stderr.close()
 
 

@@ -131,7 +131,12 @@ def test_promise_jobs_that_never_settle_fail_their_run_not_the_next(
     # The chain that grows fills the heap before the time is up; the others run out of time.
     assert result.error_kind in ("timeout", "memory"), result
     limit = "time limit of 0.3 s" if result.error_kind == "timeout" else "memory limit of"
-    assert result.error is not None and limit in result.error and result.error.endswith(JOBS)
+    assert result.error is not None and limit in result.error, result
+    # V8 checks the heap limit at a collection; a tight job loop can overshoot it to V8's own
+    # ceiling, and V8 then aborts the worker: "memory" still, said as a worker's death, since
+    # no answer came to say that the code had returned.
+    died = result.error.endswith("a new worker takes the next run")
+    assert result.error.endswith(JOBS) or (result.error_kind == "memory" and died), result
     assert_innocent_runs_are_right(js)
 
 
