@@ -40,7 +40,7 @@ from schemathesis.specs.openapi.checks import negative_data_rejection, positive_
 from seen_braze_harness.mocks.braze.app import create_app as create_braze_app
 from seen_braze_harness.mocks.braze.dates import parse_event_time
 from seen_braze_harness.mocks.braze.settings import BrazeSettings
-from seen_braze_harness.mocks.braze.track import ARRAYS
+from seen_braze_harness.mocks.braze.track import ARRAYS, Rejection, identify
 from seen_braze_harness.mocks.seen.app import create_app as create_seen_app
 from seen_braze_harness.mocks.seen.settings import SeenSettings
 from seen_braze_harness.schemas import check
@@ -162,16 +162,15 @@ def objects_in(body: Any) -> int:
 
 def beyond_the_schema(obj: Any) -> bool:
     """The mock's refusals that no JSON Schema states (the schema-agreement tests list them):
-    external_id's limit is in UTF-8 bytes, its blocklist is a setting, and a `time` must be a
-    day on the calendar."""
-    settings = BrazeSettings()
-    external_id = obj.get("external_id")
-    if isinstance(external_id, str) and (
-        len(external_id.encode("utf-8", "surrogatepass")) > settings.external_id_max_bytes
-        or external_id.strip().lower() in {v.lower() for v in settings.blocked_external_ids}
-    ):
+    external_id's limit is in UTF-8 bytes, its blocklist is a setting (both judged by the
+    mock's own `identify`), and a `time` must be a day on the calendar."""
+    rejection = identify(obj, BrazeSettings())
+    if isinstance(rejection, Rejection) and rejection.type("enum") in BEYOND_IDENTIFIERS:
         return True
     return "time" in obj and parse_event_time(obj["time"]) is None
+
+
+BEYOND_IDENTIFIERS = ("EXTERNAL_USER_ID_TOO_LARGE", "BLACKLISTED_EXTERNAL_USER_ID")
 
 
 PARTIAL[("braze", "POST /users/track")] = users_track_skips_exactly_what_the_schema_rejects

@@ -666,7 +666,8 @@ class Engine:
         if self.data_limit.grown() <= half:
             return False
         self.isolate.racer.low_memory_notification()
-        return self.data_limit.grown() > half
+        self._settled = self.data_limit.grown()  # collected: the tidy-up after answering skips
+        return self._settled > half
 
     def tidy(self) -> None:
         """After answering a run: if the process holds noticeably more than after the last
