@@ -6,12 +6,6 @@ import argparse
 import sys
 from pathlib import Path
 
-from seen_braze_harness.harness.remote import (
-    DEFAULT_TIMEOUT,
-    RemoteError,
-    RemoteOptions,
-    run_remote,
-)
 from seen_braze_harness.harness.report import (
     Progress,
     render_terminal,
@@ -19,7 +13,15 @@ from seen_braze_harness.harness.report import (
     write_junit,
 )
 from seen_braze_harness.harness.results import RunResult
-from seen_braze_harness.harness.run import ProgressCallback, RunOptions, run_scenario
+from seen_braze_harness.harness.run import (
+    DEFAULT_TIMEOUT,
+    ProgressCallback,
+    RemoteError,
+    RemoteOptions,
+    RunOptions,
+    run_remote,
+    run_scenario,
+)
 from seen_braze_harness.harness.scenario import Scenario, load_scenario
 from seen_braze_harness.harness.world import TRANSPORTS
 

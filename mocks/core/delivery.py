@@ -8,7 +8,7 @@ import re
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from email.utils import parsedate_to_datetime
 from typing import Any, Protocol
 
@@ -16,7 +16,20 @@ import requests
 
 from seen_braze_harness.mocks.core.clock import Scheduler
 from seen_braze_harness.mocks.core.faults import FaultSet
+from seen_braze_harness.mocks.core.ids import IdMint
 from seen_braze_harness.mocks.core.journal import Exchange, Journal, header
+
+TRACE_HEADER = "traceparent"
+"""The W3C Trace Context header every attempt carries, with a span id of its own: the sender's
+record of the attempt and the receiver's record of the request it got share it, so the
+harness joins the two sides of an exchange by it (see `span_of`)."""
+_TRACEPARENT = re.compile(r"00-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}")
+
+
+def span_of(headers: Mapping[str, str]) -> str:
+    """The span (parent) id of a request's `traceparent` header; "" when it has none."""
+    found = _TRACEPARENT.fullmatch(header(headers, TRACE_HEADER).strip())
+    return "" if found is None else found.group(2)
 
 
 @dataclass(frozen=True)
@@ -42,6 +55,8 @@ class AttemptOutcome:
     exchange_id: int = 0
     reason: str = ""
     """The reason phrase of the status line as the peer sent it ("Created")."""
+    span: str = ""
+    """The span id of the attempt's `traceparent` ("" when the request set its own header)."""
 
     @property
     def ok(self) -> bool:
@@ -136,13 +151,25 @@ class OutboundSender:
         journal: Journal,
         faults: FaultSet,
         session: HttpSession | None = None,
+        ids: IdMint | None = None,
     ) -> None:
         self.service = service
         self.scheduler = scheduler
         self.journal = journal
         self.faults = faults
         self.session: HttpSession = session or requests.Session()
+        self.ids = ids or IdMint(None, scope=f"{service}-trace")
         self._lock = threading.Lock()
+
+    def _traced(self, request: OutboundRequest) -> tuple[OutboundRequest, str]:
+        """The attempt's request with a `traceparent` of its own, and its span id (a request
+        whose headers already name one keeps it, and has no span of ours)."""
+        if header(request.headers, TRACE_HEADER):
+            return request, ""
+        digest = self.ids.hex("traceparent", 48)
+        span = digest[32:]
+        headers = {**request.headers, TRACE_HEADER: f"00-{digest[:32]}-{span}-01"}
+        return replace(request, headers=headers), span
 
     def deliver(
         self,
@@ -190,10 +217,11 @@ class OutboundSender:
         """An attempt the sender answered itself without a request leaving (a paused host)."""
         now = self.scheduler.clock.now()
         answered = dict(headers or {})
+        request, span = self._traced(request)
         exchange = self._record(
             request, now, status, answered, body, attempt=attempt, note=note, duration=0.0
         )
-        return AttemptOutcome(attempt, now, status, answered, body, None, exchange.id)
+        return AttemptOutcome(attempt, now, status, answered, body, None, exchange.id, span=span)
 
     def _record(
         self,
@@ -225,6 +253,7 @@ class OutboundSender:
 
     def _send(self, request: OutboundRequest, number: int) -> AttemptOutcome:
         now = self.scheduler.clock.now()
+        request, span = self._traced(request)
         fault = self.faults.draw(request.hop)
         before = fault if fault is not None and not fault.processed else None
         status: int | None = None
@@ -299,7 +328,7 @@ class OutboundSender:
             note=note,
             duration=time.perf_counter() - started,
         )
-        return AttemptOutcome(number, now, status, headers, body, error, exchange.id, reason)
+        return AttemptOutcome(number, now, status, headers, body, error, exchange.id, reason, span)
 
 
 RETRY_AFTER_MAX_DIGITS = 10

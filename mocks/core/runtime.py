@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from seen_braze_harness.mocks.core.clock import Clock, Scheduler
 from seen_braze_harness.mocks.core.delivery import HttpSession, OutboundSender
 from seen_braze_harness.mocks.core.faults import FaultSet
+from seen_braze_harness.mocks.core.ids import IdMint
 from seen_braze_harness.mocks.core.journal import Journal
 from seen_braze_harness.mocks.core.settings import CoreSettings
 
@@ -49,6 +50,7 @@ class MockRuntime:
             journal=self.journal,
             faults=self.faults,
             session=session,
+            ids=IdMint(settings.id_seed, scope=f"{service}-trace"),
         )
         self._reset_hooks: list[Callable[[], None]] = []
         self._close_hooks: list[Callable[[], None]] = []
@@ -62,6 +64,7 @@ class MockRuntime:
         """Back to the state the settings describe: no exchanges, no pending work."""
         self.scheduler.clear(owner=self.service)
         self.journal.clear()
+        self.sender.ids.reset()
         self.faults.clear()
         for rule in self.settings.faults:
             self.faults.add(rule)

@@ -248,6 +248,7 @@ class Receiver:
                         "status": a.status,
                         "error": a.error,
                         "exchange_id": a.exchange_id,
+                        "span": a.span,
                     }
                     for a in delivery.attempts
                 ],

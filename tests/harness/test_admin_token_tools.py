@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from seen_braze_harness.harness.cli import main
-from seen_braze_harness.harness.remote import RemoteError, RemoteOptions, run_remote
+from seen_braze_harness.harness.run import RemoteError, RemoteOptions, run_remote
 from seen_braze_harness.harness.scenario import load_scenario
 from tests.harness.test_run_http import scenario_file
 from tests.servekit import ServeProcess

@@ -14,9 +14,8 @@ import pytest
 from seen_braze_harness import schemas
 from seen_braze_harness.fixtures import read_text
 from seen_braze_harness.harness.cli import main
-from seen_braze_harness.harness.remote import RemoteOptions, run_remote
 from seen_braze_harness.harness.results import RunResult
-from seen_braze_harness.harness.run import RunOptions, run_scenario
+from seen_braze_harness.harness.run import RemoteOptions, RunOptions, run_remote, run_scenario
 from seen_braze_harness.harness.scenario import load_scenario
 from tests.servekit import ServeProcess
 
@@ -260,23 +259,21 @@ def test_a_server_that_seeds_fewer_profiles_a_call_is_seeded_in_smaller_batches(
 
 def test_profiles_a_server_forgot_fail_the_run_with_a_hint() -> None:
     from seen_braze_harness.harness.checks import Tally
-    from seen_braze_harness.harness.remote import Records, RemoteRun
+    from seen_braze_harness.harness.run.records import Records
+    from seen_braze_harness.harness.run.verdicts import Health, check_health
 
     records = Records(
         messages=[],
         receivers={},
         logs=[],
         profiles={"a" * 24: {}},
-        journals={
-            "seen": {"evicted": 0, "exchanges": []},
-            "braze": {"evicted": 0, "exchanges": []},
-        },
+        answers={},
+        exchanges=[],
+        journal_evicted={"seen": 0, "braze": 0},
         profiles_evicted=4,
     )
-    run = RemoteRun.__new__(RemoteRun)
-    run.timed_out, run.pending, run.faults = False, {}, []
     tally = Tally()
-    run._check_health(records, tally)
+    check_health(Health(), records, tally)
     (finding,) = tally.findings
     assert finding.message == (
         "the Braze mock kept 1 profiles and forgot 4; the run is bigger than the server keeps"
@@ -305,3 +302,21 @@ def test_servers_with_small_pages_give_the_same_run(tmp_path: Path) -> None:
     assert_same_run(http, in_process(path))
     assert http.passed(), [f.to_dict() for f in http.failures]
     assert {c.name: c for c in http.checks}["profile.links"].passed >= 5
+
+
+@pytest.mark.parametrize("rule", ["drop = true", "status = 502"])
+def test_receivers_whose_answers_were_lost_are_found_over_http_as_in_process(
+    served: ServeProcess, tmp_path: Path, rule: str
+) -> None:
+    """SEEN created the receivers, but Braze never got the answers and retried: Braze's
+    attempt and SEEN's record of the request are joined by their traceparent span, so the
+    duplicates are found though the answer SEEN gave reached nobody. (A `delay` fault is not
+    among them: a served mock on a virtual clock holds its answer in virtual time only, so
+    the sender over HTTP gets it at once and never times out.)"""
+    lost = f'[[faults]]\nservice = "seen"\nhop = "seen.receivers"\n{rule}\nprocessed = true\n'
+    path = scenario_file(tmp_path, append=f"{FEW}{lost}times = 2\n")
+    http = over_http(served, path)
+    assert_same_run(http, in_process(path))
+    found = [f for f in http.failures if f.check == "receiver.unique"]
+    assert len(found) == 2, [f.to_dict() for f in http.findings]
+    assert all("2 receivers" in f.message for f in found)

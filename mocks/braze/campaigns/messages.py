@@ -82,6 +82,7 @@ class WebhookMessage:
                     "status": reported_status(a),
                     "error": a.error,
                     "exchange_id": a.exchange_id,
+                    "span": a.span,
                 }
                 for a in attempts
             ],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.server
 import json
+import re
 import threading
 from typing import Any
 
@@ -11,13 +12,14 @@ import pytest
 import requests
 import responses
 
-from seen_braze_harness.mocks.core.clock import Scheduler
+from seen_braze_harness.mocks.core.clock import Clock, Scheduler
 from seen_braze_harness.mocks.core.delivery import (
     AttemptOutcome,
     Delivery,
     FixedIntervalRetry,
     OutboundRequest,
     OutboundSender,
+    span_of,
 )
 from seen_braze_harness.mocks.core.faults import FaultSet
 from seen_braze_harness.mocks.core.journal import Journal
@@ -497,3 +499,70 @@ def test_a_header_requests_cannot_encode_is_a_journaled_failed_attempt(
     assert [e.attempt for e in journal.query()] == [1, 2]
     assert received == []
     assert list(scheduler.errors) == []
+
+
+# -- trace context: how the harness joins the two sides of an exchange ------------------------
+
+
+def test_every_attempt_carries_a_traceparent_of_its_own_as_sent_and_as_journaled(
+    sender: OutboundSender,
+    scheduler: Scheduler,
+    journal: Journal,
+    peer: responses.RequestsMock,
+) -> None:
+    peer.post(URL, status=503)
+    delivery = sender.deliver(outbound(), SEEN_POLICY)
+    scheduler.run_until_idle()
+    assert len(delivery.attempts) == 3
+    spans = [a.span for a in delivery.attempts]
+    assert len(set(spans)) == 3 and all(len(s) == 16 for s in spans)
+    received = [call.request.headers["traceparent"] for call in peer.calls]
+    journaled = [e.request_headers["traceparent"] for e in journal.query()]
+    assert received == journaled
+    assert [span_of({"traceparent": value}) for value in received] == spans
+    for value in received:  # W3C Trace Context, version 00, sampled
+        assert re.fullmatch(r"00-[0-9a-f]{32}-[0-9a-f]{16}-01", value), value
+    assert "traceparent" not in delivery.request.headers, "the message itself is unchanged"
+
+
+def test_a_request_that_names_its_own_traceparent_keeps_it_and_has_no_span(
+    sender: OutboundSender, scheduler: Scheduler, peer: responses.RequestsMock
+) -> None:
+    own = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+    peer.post(URL, status=200)
+    delivery = sender.deliver(outbound(headers={"TraceParent": own}), SEEN_POLICY)
+    scheduler.run_until_idle()
+    assert peer.calls[0].request.headers["traceparent"] == own
+    assert delivery.attempts[0].span == ""
+
+
+@pytest.mark.parametrize(
+    ("value", "span"),
+    [
+        ("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", "b7ad6b7169203331"),
+        (" 00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00 ", "b7ad6b7169203331"),
+        ("00-0AF7651916CD43DD8448EB211C80319C-B7AD6B7169203331-01", ""),
+        ("01-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", ""),
+        ("00-0af7651916cd43dd8448eb211c80319c-b7ad6b716920333-01", ""),
+        ("", ""),
+    ],
+)
+def test_span_of_reads_only_a_well_formed_version_00_header(value: str, span: str) -> None:
+    assert span_of({"Traceparent": value} if value else {}) == span
+
+
+def test_spans_repeat_after_a_reset_for_a_fixed_seed_and_differ_between_services() -> None:
+    from seen_braze_harness.mocks.core.ids import IdMint
+
+    first = OutboundSender(
+        service="seen",
+        scheduler=Scheduler(Clock(frozen=True)),
+        journal=Journal(),
+        faults=FaultSet(),
+        ids=IdMint("seed", scope="seen-trace"),
+    )
+    other = IdMint("seed", scope="braze-trace")
+    spans = [first._traced(outbound())[1] for _ in range(3)]
+    first.ids.reset()
+    assert [first._traced(outbound())[1] for _ in range(3)] == spans
+    assert other.hex("traceparent", 48)[32:] not in spans
