@@ -69,7 +69,6 @@ def _at_most_workers(name: str, value: int) -> str | None:
 
 
 # `setting()` returns a dataclasses.Field, as `field()` does: no default value is shared.
-# ruff: noqa: RUF009
 
 
 @dataclass

@@ -133,7 +133,6 @@ def setting(
 
 
 # `setting()` returns a dataclasses.Field, as `field()` does: no default value is shared.
-# ruff: noqa: RUF009
 
 
 @dataclass

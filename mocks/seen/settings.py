@@ -24,7 +24,6 @@ def _placeholders(name: str, template: Any) -> str | None:
 
 
 # `setting()` returns a dataclasses.Field, as `field()` does: no default value is shared.
-# ruff: noqa: RUF009
 
 
 @dataclass

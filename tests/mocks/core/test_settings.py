@@ -16,7 +16,6 @@ def _no_spaces(name: str, value: str | None) -> str | None:
 
 
 # `setting()` returns a dataclasses.Field, as `field()` does: no default value is shared.
-# ruff: noqa: RUF009
 
 
 @dataclass
