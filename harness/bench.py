@@ -11,9 +11,9 @@ from typing import Any
 
 from seen_braze_harness.harness.results import RunResult
 from seen_braze_harness.harness.run import RunOptions, run_scenario
+from seen_braze_harness.harness.run.local import TRANSPORTS
 from seen_braze_harness.harness.run_cli import user_count
 from seen_braze_harness.harness.scenario import load_scenario
-from seen_braze_harness.harness.world import TRANSPORTS
 
 TARGET_USERS_PER_SECOND = 500.0
 TARGET_PEAK_RSS_BYTES = 400 * 1024 * 1024

@@ -14,12 +14,10 @@ from types import FrameType
 from seen_braze_harness.harness import bench, journal_cli, openapi_cli, postman, render, run_cli
 from seen_braze_harness.harness import transform as transform_cli
 from seen_braze_harness.harness.admin_token import ADMIN_TOKEN_ENV
-from seen_braze_harness.harness.hops import WEBHOOK_SCHEMAS
+from seen_braze_harness.harness.pair import MockPair
 from seen_braze_harness.harness.scenario import ScenarioError, load_scenario
 from seen_braze_harness.harness.server import MockServer, is_loopback
-from seen_braze_harness.mocks.braze.app import create_app as create_braze_app
 from seen_braze_harness.mocks.braze.destinations import DESTINATIONS
-from seen_braze_harness.mocks.seen.app import create_app as create_seen_app
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_SEEN_PORT = 8801
@@ -131,8 +129,8 @@ def serve(args: argparse.Namespace) -> int:
     campaign = scenario.seen_campaign
     if args.callback_url:
         campaign["callback_url"] = args.callback_url
-    seen_app = create_seen_app(scenario.seen_settings(campaigns=[campaign]))
-    braze_app = create_braze_app(scenario.braze_settings(), webhook_schemas=WEBHOOK_SCHEMAS)
+    pair = MockPair.build(scenario, seen_settings={"campaigns": [campaign]})
+    seen_app, braze_app = pair.seen_app, pair.braze_app
     servers: list[MockServer] = []
     for app, port, flag in (
         (seen_app, args.seen_port, "--seen-port"),
@@ -150,8 +148,7 @@ def serve(args: argparse.Namespace) -> int:
                 )
             )
         except OSError as exc:
-            for made in (seen_app, braze_app):
-                made.extensions["mock"].close()
+            pair.close()
             print(
                 f"seen-braze serve: cannot listen on {args.host}:{port}: "
                 f"{exc.strerror or exc} (choose another port with {flag})",
@@ -159,11 +156,11 @@ def serve(args: argparse.Namespace) -> int:
             )
             return 2
     seen, braze = servers
-    default = seen_app.extensions["seen"].campaigns[campaign["slug"]]
+    default = pair.seen.campaigns[campaign["slug"]]
     callback = default.callback_url or (
         f"none configured (use --callback-url, or PATCH {seen.url}/_mock/campaigns/{default.slug})"
     )
-    api_key = next(iter(braze_app.extensions["braze"].settings.api_keys))
+    api_key = next(iter(pair.braze.settings.api_keys))
     stop = threading.Event()
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:

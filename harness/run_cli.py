@@ -22,8 +22,8 @@ from seen_braze_harness.harness.run import (
     run_remote,
     run_scenario,
 )
+from seen_braze_harness.harness.run.local import TRANSPORTS
 from seen_braze_harness.harness.scenario import Scenario, load_scenario
-from seen_braze_harness.harness.world import TRANSPORTS
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

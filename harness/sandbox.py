@@ -26,7 +26,7 @@ import requests
 import responses
 
 from seen_braze_harness import schemas
-from seen_braze_harness.harness.hops import JOURNALED, WEBHOOK_SCHEMAS
+from seen_braze_harness.harness.hops import JOURNALED
 from seen_braze_harness.harness.network import (
     BRAZE_HOST,
     SEEN_HOST,
@@ -37,15 +37,14 @@ from seen_braze_harness.harness.network import (
     intercept,
     route,
 )
+from seen_braze_harness.harness.pair import MockPair
 from seen_braze_harness.harness.scenario import Scenario, load_scenario
-from seen_braze_harness.mocks.braze.app import create_app as create_braze_app
 from seen_braze_harness.mocks.braze.models import BrazeBackend
 from seen_braze_harness.mocks.braze.transformations import Transformation, TransformationError
 from seen_braze_harness.mocks.core.clock import Clock, Scheduler
 from seen_braze_harness.mocks.core.faults import FaultSet
 from seen_braze_harness.mocks.core.journal import Exchange, StatusFilter, status_matches
 from seen_braze_harness.mocks.core.runtime import MockRuntime
-from seen_braze_harness.mocks.seen.app import create_app as create_seen_app
 from seen_braze_harness.mocks.seen.models import SeenBackend
 
 __all__ = [
@@ -481,15 +480,26 @@ class Sandbox(ContextDecorator):
     def clock(self) -> MockClock:
         return self._require().clock
 
-    def serve(self, host: str, app: WsgiApp) -> str:
+    def serve(self, host: str | WsgiApp, app: WsgiApp | None = None) -> str:
         """Serve `host` (e.g. the integrator's `my-service.example`) from a WSGI app; its
-        base URL (`https://host`)."""
+        base URL (`https://host`). Given only the app, it is served at a host of its own
+        (`app-1.test`, ...), as the live servers serve it at a port of its own."""
+        if app is None:
+            if isinstance(host, str):
+                raise TypeError("serve(host, app) or serve(app): the app is missing")
+            host, app = f"app-{len(self.served) + 1}.test", host
+        if not isinstance(host, str):
+            raise TypeError(f"serve(host, app): host must be a name, not {host!r}")
         key = host.lower()
         if key == SEEN_HOST or key in BRAZE_HOSTS:
             mock = "seen" if key == SEEN_HOST else "braze"
             raise ValueError(f"{host} is served by the {mock} mock already")
         self.served[key] = app
         return f"https://{host}"
+
+    def advance(self, seconds: float) -> int:
+        """Move the mocks' clock forward `seconds` (`clock.advance`); how many tasks ran."""
+        return self.clock.advance(seconds)
 
     def faults(self, service: str) -> FaultSet:
         """The fault rules of one mock ("seen" or "braze"): `.add({"hop": ..., ...})`."""
@@ -570,21 +580,18 @@ class _Parts:
         session.trust_env = False  # no proxies or .netrc: calls stay with the interception
         self.session = session
         scenario = sandbox.scenario
-        self.seen_app = create_seen_app(
-            scenario.seen_settings(**sandbox._seen_overrides),
+        self.pair = MockPair.build(
+            scenario,
             scheduler=self.scheduler,
             session=session,
+            seen_settings=sandbox._seen_overrides,
+            braze_settings=sandbox._braze_overrides,
         )
-        self.braze_app = create_braze_app(
-            scenario.braze_settings(**sandbox._braze_overrides),
-            scheduler=self.scheduler,
-            session=session,
-            webhook_schemas=WEBHOOK_SCHEMAS,
-        )
-        self.seen_runtime: MockRuntime = self.seen_app.extensions["mock"]
-        self.braze_runtime: MockRuntime = self.braze_app.extensions["mock"]
-        self.seen = SeenMock(self.seen_app.extensions["seen"], scenario.seen_campaign["slug"])
-        self.braze = BrazeMock(self.braze_app.extensions["braze"], scenario.transformation["code"])
+        self.seen_app, self.braze_app = self.pair.seen_app, self.pair.braze_app
+        self.seen_runtime: MockRuntime = self.pair.seen_runtime
+        self.braze_runtime: MockRuntime = self.pair.braze_runtime
+        self.seen = SeenMock(self.pair.seen, scenario.seen_campaign["slug"])
+        self.braze = BrazeMock(self.pair.braze, scenario.transformation["code"])
 
     def start(self) -> None:
         apps: dict[str, WsgiApp] = {SEEN_HOST: self.seen_app}
@@ -609,8 +616,7 @@ class _Parts:
             if self._intercepting is not None:
                 self._intercepting.__exit__(None, None, None)
         finally:
-            for app in (self.seen_app, self.braze_app):
-                app.extensions["mock"].close()
+            self.pair.close()
             self.session.close()
 
 

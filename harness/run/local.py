@@ -1,4 +1,4 @@
-"""The run in-process: both mocks in this process on one virtual clock (`harness.world`).
+"""The run in-process: both mocks in this process on one virtual clock.
 
 The campaign's hours of sending, SEEN's render delay and every retry take as long as the
 work itself. The driver configures the mocks through their admin APIs over the in-process
@@ -12,13 +12,17 @@ import gc
 import resource
 import sys
 from collections.abc import Iterator, Mapping
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import requests
+import responses
+
 from seen_braze_harness.harness.checks import Attempt, RunTrace
-from seen_braze_harness.harness.network import BRAZE_HOST, SEEN_HOST
+from seen_braze_harness.harness.network import BRAZE_HOST, SEEN_HOST, WsgiSession, intercept
+from seen_braze_harness.harness.pair import MockPair
 from seen_braze_harness.harness.results import RunResult
 from seen_braze_harness.harness.run import verdicts
 from seen_braze_harness.harness.run.admin import AdminClient
@@ -32,11 +36,13 @@ from seen_braze_harness.harness.run.records import (
     TracedAttempt,
 )
 from seen_braze_harness.harness.scenario import Scenario
-from seen_braze_harness.harness.world import World
 from seen_braze_harness.mocks.braze.profiles import ProfileStore
-from seen_braze_harness.mocks.core.delivery import AttemptOutcome, Delivery, span_of
+from seen_braze_harness.mocks.core.clock import Clock, Scheduler
+from seen_braze_harness.mocks.core.delivery import AttemptOutcome, Delivery, HttpSession, span_of
 from seen_braze_harness.mocks.seen import hops as seen_hops
 
+TRANSPORTS = ("wsgi", "responses")
+"""How the in-process mocks reach each other: a WSGI session, or the `responses` library."""
 ADMIN_TIMEOUT = 3600.0
 """Seconds an in-process admin call may take (a seeding batch, a long listing)."""
 
@@ -58,8 +64,8 @@ def run_scenario(scenario: Scenario, options: RunOptions | None = None) -> RunRe
     with _fewer_collections():
         audience = Audience.build(scenario, users=options.users, seed=options.seed)
         capacity = len(audience.members)
-        with World(scenario, capacity=capacity, transport=options.transport) as world:
-            result = Driver(scenario, InProcessPort(world), audience, options.progress).run()
+        with InProcessPort(scenario, capacity=capacity, transport=options.transport) as port:
+            result = Driver(scenario, port, audience, options.progress).run()
     result.peak_rss_bytes = peak_rss_bytes()
     return result
 
@@ -77,28 +83,75 @@ def _fewer_collections() -> Iterator[None]:
 
 
 class InProcessPort:
-    """Both mocks of a `World`, on its one clock."""
+    """Both mocks of the scenario in this process, on one virtual clock, reaching each other
+    through the WSGI session (or `responses`, the other transport)."""
 
     mode = "in-process"
     stuck_hint = verdicts.STUCK_HINT
 
-    def __init__(self, world: World) -> None:
-        self.world = world
-        self.seen = AdminClient("seen", f"https://{SEEN_HOST}", world.wsgi, ADMIN_TIMEOUT)
-        self.braze = AdminClient("braze", f"https://{BRAZE_HOST}", world.wsgi, ADMIN_TIMEOUT)
+    def __init__(self, scenario: Scenario, *, capacity: int, transport: str = "wsgi") -> None:
+        if transport not in TRANSPORTS:
+            raise ValueError(f"transport must be one of {', '.join(TRANSPORTS)}, not {transport!r}")
+        self.transport = transport
+        self._intercepted: responses.RequestsMock | None = None
+        self.scheduler = Scheduler(Clock(frozen=True))
+        self.wsgi = WsgiSession()
+        session: HttpSession = self.wsgi
+        if transport == "responses":
+            plain = requests.Session()
+            plain.trust_env = False  # no proxies or .netrc: nothing leaves the process
+            session = plain
+        # Enough room for every exchange and receiver of the run: nothing evicted, all checked.
+        journal_cap = max(10_000, capacity * 8)
+        self.pair = MockPair.build(
+            scenario,
+            scheduler=self.scheduler,
+            session=session,
+            seen_settings={"journal_cap": journal_cap, "receivers_cap": max(100_000, capacity * 2)},
+            braze_settings={
+                "journal_cap": journal_cap,
+                "transformation_log_cap": max(1_000, capacity * 2),
+            },
+        )
+        self.wsgi.apps.update(self.pair.apps())
+        self.seen = AdminClient("seen", f"https://{SEEN_HOST}", self.wsgi, ADMIN_TIMEOUT)
+        self.braze = AdminClient("braze", f"https://{BRAZE_HOST}", self.wsgi, ADMIN_TIMEOUT)
+
+    def __enter__(self) -> InProcessPort:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.pair.close()
 
     def take_over(self) -> None:
         pass
 
     def now(self) -> float:
-        return self.world.scheduler.clock.now()
+        return self.scheduler.clock.now()
 
-    def network(self) -> AbstractContextManager[object]:
-        return self.world.network()
+    @contextmanager
+    def network(self) -> Iterator[None]:
+        """While inside, the mocks' outbound calls reach each other (through `responses` when
+        that is the transport)."""
+        if self.transport != "responses":
+            yield
+            return
+        with intercept(self.pair.apps()) as mock:
+            self._intercepted = mock
+            try:
+                yield
+            finally:
+                self._intercepted = None
+
+    def _forget_calls(self) -> None:
+        """Drop the calls `responses` recorded so far: the journals keep what the checks need,
+        and a long run would otherwise hold every request twice."""
+        if self._intercepted is not None:
+            self._intercepted.calls.reset()
 
     def wait(self, sent: Sent, progress: ProgressCallback | None) -> verdicts.Health:
         """Run the clock until no work is left, reporting settled messages along the way."""
-        world, scheduler = self.world, self.world.scheduler
+        scheduler = self.scheduler
         limit = scheduler.clock.now() + verdicts.MAX_VIRTUAL_SECONDS
         chunk = 600.0
         while (due := scheduler.next_due()) is not None and due <= limit:
@@ -106,7 +159,7 @@ class InProcessPort:
             # while), never past the limit: what is due after it is reported as pending.
             now = scheduler.clock.now()
             scheduler.run_until_idle(max_seconds=min(limit - now, max(chunk, due - now)))
-            world.forget_calls()
+            self._forget_calls()
             if progress is not None:
                 sent.report(self.braze, progress)
         if progress is not None:
@@ -121,12 +174,12 @@ class InProcessPort:
         )
 
     def gather(self, sent: Sent) -> Records:
-        world = self.world
-        dispatch = world.braze.campaigns.dispatch(sent.dispatch_id)
+        pair = self.pair
+        dispatch = pair.braze.campaigns.dispatch(sent.dispatch_id)
         messages = [] if dispatch is None else dispatch.messages
-        logs = list(world.braze.transformations.logs)
-        receivers = dict(world.seen.receivers)
-        braze_journal, seen_journal = world.braze.runtime.journal, world.seen.runtime.journal
+        logs = list(pair.braze.transformations.logs)
+        receivers = dict(pair.seen.receivers)
+        braze_journal, seen_journal = pair.braze.runtime.journal, pair.seen.runtime.journal
         answers: dict[str, Any] = {}
         for exchange in seen_journal.query(hop=seen_hops.RECEIVERS.name):
             span = span_of(exchange.request_headers)
@@ -157,20 +210,20 @@ class InProcessPort:
                 for ident, r in receivers.items()
             },
             logs=[_log_record(entry) for entry in logs],
-            profiles=_StoredProfiles(world.braze.profiles),
+            profiles=_StoredProfiles(pair.braze.profiles),
             answers=answers,
             exchanges=[*braze_journal.query(), *seen_journal.query()],
             journal_kept={"braze": len(braze_journal), "seen": len(seen_journal)},
             journal_evicted={"braze": braze_journal.evicted, "seen": seen_journal.evicted},
             receivers_evicted=min(receivers) - 1 if receivers else 0,
-            profiles_evicted=world.braze.profiles.evicted,
+            profiles_evicted=pair.braze.profiles.evicted,
             logs_evicted=logs[0].id - 1 if logs else 0,
         )
 
     def worker_peak_rss(self) -> int | None:
         """The JavaScript workers' peak RSS (Linux's VmHWM), before they are closed."""
         try:
-            pids = [worker["pid"] for worker in self.world.braze.js().stats()]
+            pids = [worker["pid"] for worker in self.pair.braze.js().stats()]
             peaks = []
             for pid in pids:
                 status = Path(f"/proc/{pid}/status").read_text("utf-8")

@@ -72,3 +72,11 @@ def create_app(
         return exc.response()
 
     return app
+
+
+def backend_of(app: Flask) -> BrazeBackend:
+    """The backend of an app `create_app` made (TypeError for any other app)."""
+    found = app.extensions.get("braze")
+    if not isinstance(found, BrazeBackend):
+        raise TypeError(f"{app.name} is not a Braze mock made by create_app")
+    return found

@@ -28,3 +28,11 @@ def mock_app(
     InboundGate(app, runtime, max_body_bytes=max_body_bytes, error_body=error_body)
     install_admin(app, runtime)
     return app
+
+
+def runtime_of(app: Flask) -> MockRuntime:
+    """The runtime of an app `mock_app` made (TypeError for any other app)."""
+    found = app.extensions.get("mock")
+    if not isinstance(found, MockRuntime):
+        raise TypeError(f"{app.name} is not a mock made by mock_app")
+    return found

@@ -55,3 +55,11 @@ def create_app(
         return exc.response()
 
     return app
+
+
+def backend_of(app: Flask) -> SeenBackend:
+    """The backend of an app `create_app` made (TypeError for any other app)."""
+    found = app.extensions.get("seen")
+    if not isinstance(found, SeenBackend):
+        raise TypeError(f"{app.name} is not a SEEN mock made by create_app")
+    return found

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from seen_braze_harness.harness.cli import main
-from seen_braze_harness.harness.pytest_plugin import LiveMocks
+from seen_braze_harness.harness.live import LiveMocks
 from tests.harness.test_run_http import scenario_file
 
 pytestmark = pytest.mark.server

@@ -7,7 +7,7 @@ import re
 import pytest
 import requests
 
-from seen_braze_harness.harness.pytest_plugin import LiveMocks
+from seen_braze_harness.harness.live import LiveMocks
 from seen_braze_harness.harness.sandbox import BrazeMock, MockClock, Sandbox, SeenMock
 from tests.test_readme import blocks
 
@@ -24,7 +24,12 @@ def test_the_readmes_fixture_examples_pass_as_written(pytester: pytest.Pytester)
     for index, source in enumerate(examples):
         pytester.makepyfile(**{f"test_readme_{index}": source})
     result = pytester.runpytest("-p", "no:cacheprovider")
-    result.assert_outcomes(passed=len(examples))
+    both = 'params=["seen_braze", "seen_braze_server"]'  # one test body, run on both handles
+    tests = sum(
+        len(re.findall(r"^def test_", b, re.MULTILINE)) * (2 if both in b else 1) for b in examples
+    )
+    result.assert_outcomes(passed=tests)
+    assert tests > len(examples)
 
 
 # -- direct use -------------------------------------------------------------------------------
@@ -214,3 +219,25 @@ def test_the_sandbox_and_the_live_servers_work_in_one_test(pytester: pytest.Pyte
     )
     result = pytester.runpytest("-p", "no:cacheprovider")
     result.assert_outcomes(passed=1)
+
+
+def test_the_live_handles_answer_as_the_sandboxs_do(seen_braze_server: LiveMocks) -> None:
+    """`.seen` and `.braze` of the live servers have the sandbox's shapes (handles.py)."""
+    live = seen_braze_server
+    assert live.seen.campaign()["slug"] == live.seen.default_slug == live.slug
+    ada = live.braze.seed_profile({"external_id": "ada", "first_name": "Ada"})
+    assert [p["braze_id"] for p in live.braze.profiles()] == [ada["braze_id"]]
+    made = live.braze.transformation()
+    assert made.webhook_url.startswith(live.braze_url) and made.to_dict()["id"] == made.id
+    live.seen.update_campaign(callback_url=made.webhook_url)
+    requests.post(
+        live.seen.receivers_url(),
+        json=[{"first_name": "Ada", "customer_id": ada["braze_id"]}],
+        headers={"Authorization": f"Token {live.seen.token}"},
+        timeout=10,
+    )
+    live.advance(30)
+    [run] = made.logs
+    assert run["transformation_id"] == made.id and run["error"] is None
+    assert live.braze.transformation_logs(made.id) == [run]
+    assert live.braze.profile(external_id="ada")["custom_attributes"]["landing_page_url"]

@@ -406,3 +406,28 @@ def test_one_passthrough_prefix_is_one_prefix(passthrough: object) -> None:
 def test_a_passthrough_that_is_not_a_prefix_is_refused() -> None:
     with pytest.raises(TypeError, match="passthrough"):
         seen_braze(passthrough=[7])  # type: ignore[list-item]
+
+
+def test_an_app_served_without_a_host_gets_one_of_its_own(sb: Sandbox) -> None:
+    first = Flask("first")
+    first.add_url_rule("/hello", "hello", lambda: "first")
+    second = Flask("second")
+    second.add_url_rule("/hello", "hello", lambda: "second")
+    assert sb.serve(first) == "https://app-1.test"
+    assert sb.serve(second) == "https://app-2.test"
+    assert requests.get("https://app-2.test/hello", timeout=5).text == "second"
+    with pytest.raises(TypeError, match="the app is missing"):
+        sb.serve("only-a-host.example")
+
+
+def test_advance_moves_the_shared_clock_and_runs_what_falls_due(sb: Sandbox) -> None:
+    requests.post(
+        sb.seen.receivers_url(),
+        json=[{"first_name": "Ada"}],
+        headers={"Authorization": f"Token {sb.seen.token}"},
+        timeout=5,
+    )
+    before = sb.clock.now()
+    assert sb.advance(30) >= 1  # the render ran
+    assert sb.clock.now() == before + 30
+    assert sb.seen.receivers()[0]["state"] == "rendered"
