@@ -65,12 +65,27 @@ class AttemptOutcome:
     def describe(self) -> str:
         return f"HTTP {self.status}" if self.status is not None else str(self.error)
 
+    def summary(self, *, no_response: int | None = None) -> dict[str, Any]:
+        """The attempt as the admin API lists it; `no_response` is the status to show when no
+        response came (Braze shows 599)."""
+        return {
+            "attempt": self.attempt,
+            "time": self.time,
+            "status": no_response if self.status is None else self.status,
+            "error": self.error,
+            "exchange_id": self.exchange_id,
+            "span": self.span,
+        }
+
 
 class RetryPolicy(Protocol):
     """Decides, after each attempt, whether and when to try again."""
 
-    def next_delay(self, outcome: AttemptOutcome) -> float | None:
-        """Seconds until the next attempt, or None when this attempt is the last."""
+    def next_delay(
+        self, outcome: AttemptOutcome, *, first_attempt_at: float | None = None
+    ) -> float | None:
+        """Seconds until the next attempt, or None when this attempt is the last
+        (`first_attempt_at`: when the delivery's first attempt went)."""
         ...
 
 
@@ -81,7 +96,9 @@ class FixedIntervalRetry:
     retries: int
     interval: float
 
-    def next_delay(self, outcome: AttemptOutcome) -> float | None:
+    def next_delay(
+        self, outcome: AttemptOutcome, *, first_attempt_at: float | None = None
+    ) -> float | None:
         if outcome.ok or outcome.attempt > self.retries:
             return None
         return self.interval
@@ -107,6 +124,68 @@ class Delivery:
 
 
 Listener = Callable[[Delivery], None]
+
+
+@dataclass(frozen=True)
+class Hold:
+    """An attempt that must wait: tried again at `until` (named `reason` on the scheduler),
+    or, when `until` is None, not by the sender at all (the hook took the delivery over)."""
+
+    until: float | None
+    reason: str = "held"
+
+
+@dataclass(frozen=True)
+class Unsent:
+    """An answer the sender gives itself instead of sending (a host the sender paused)."""
+
+    status: int
+    body: bytes
+    headers: Mapping[str, str]
+    note: str
+
+
+class DeliveryHooks:
+    """What a sender's user adds to the attempt loop (`OutboundSender.start`); each hook does
+    nothing by default. Webhook campaigns use them for their cancellation, the receiver's rate
+    limits, host pauses and the activity log; SEEN's callbacks only to hear of the end."""
+
+    def cancelled(self, delivery: Delivery) -> bool:
+        """True once the delivery is to be dropped (a reset): no further attempt is made."""
+        return False
+
+    def hold(self, delivery: Delivery, now: float) -> Hold | None:
+        """Before each attempt: a reason to wait, or None to go ahead."""
+        return None
+
+    def unsent(self, request: OutboundRequest, attempt: int) -> Unsent | None:
+        """Before each attempt that goes ahead: an answer that stands in for sending."""
+        return None
+
+    def sent(self, request: OutboundRequest, outcome: AttemptOutcome) -> None:
+        """After each attempt that was sent, before the policy judges it."""
+
+    def attempted(self, delivery: Delivery, outcome: AttemptOutcome, wait: float | None) -> None:
+        """After each attempt is recorded; `wait` is the seconds to the next one (None: none)."""
+
+    def settled(self, delivery: Delivery) -> None:
+        """Once, when the last attempt is recorded."""
+
+
+@dataclass
+class Listeners(DeliveryHooks):
+    """Hooks that only listen: after each attempt, and at the end."""
+
+    on_attempt: Listener | None = None
+    on_settled: Listener | None = None
+
+    def attempted(self, delivery: Delivery, outcome: AttemptOutcome, wait: float | None) -> None:
+        if self.on_attempt is not None:
+            self.on_attempt(delivery)
+
+    def settled(self, delivery: Delivery) -> None:
+        if self.on_settled is not None:
+            self.on_settled(delivery)
 
 
 class HttpResponse(Protocol):
@@ -181,30 +260,64 @@ class OutboundSender:
         delay: float = 0.0,
     ) -> Delivery:
         """Schedule the first attempt `delay` seconds from now; later ones follow the policy."""
-        delivery = Delivery(request)
+        hooks = Listeners(on_attempt, on_settled)
+        return self.start(Delivery(request), policy, hooks, delay=delay)
+
+    def start(
+        self,
+        delivery: Delivery,
+        policy: RetryPolicy,
+        hooks: DeliveryHooks | None = None,
+        *,
+        delay: float | None = 0.0,
+    ) -> Delivery:
+        """Attempt `delivery` `delay` seconds from now (None: now, in the caller's thread),
+        then as the policy says, each attempt passed through `hooks`."""
+        given = hooks or DeliveryHooks()
+        request = delivery.request
 
         def attempt() -> None:
-            outcome = self._send(request, len(delivery.attempts) + 1)
+            if given.cancelled(delivery):
+                return
+            held = given.hold(delivery, self.scheduler.clock.now())
+            if held is not None:
+                if held.until is not None:
+                    name = f"{request.hop} {held.reason}"
+                    self.scheduler.call_at(held.until, name, attempt, owner=self.service)
+                return
+            number = len(delivery.attempts) + 1
+            unsent = given.unsent(request, number)
+            if unsent is None:
+                outcome = self._send(request, number)
+                given.sent(request, outcome)
+            else:
+                outcome = self._record_unsent(
+                    request,
+                    number,
+                    status=unsent.status,
+                    body=unsent.body,
+                    headers=unsent.headers,
+                    note=unsent.note,
+                )
             with self._lock:
+                if given.cancelled(delivery):
+                    return
                 delivery.attempts.append(outcome)
-                wait = policy.next_delay(outcome)
+                wait = policy.next_delay(outcome, first_attempt_at=delivery.attempts[0].time)
                 delivery.settled = wait is None
-            if on_attempt is not None:
-                on_attempt(delivery)
+            given.attempted(delivery, outcome, wait)
             if wait is None:
-                if on_settled is not None:
-                    on_settled(delivery)
+                given.settled(delivery)
             else:
                 self.scheduler.call_later(wait, f"{request.hop} retry", attempt, owner=self.service)
 
-        self.scheduler.call_later(delay, request.hop, attempt, owner=self.service)
+        if delay is None:
+            attempt()
+        else:
+            self.scheduler.call_later(delay, request.hop, attempt, owner=self.service)
         return delivery
 
-    def send_once(self, request: OutboundRequest, attempt: int = 1) -> AttemptOutcome:
-        """One attempt, now, in the caller's thread: no retry, journaled like any other."""
-        return self._send(request, attempt)
-
-    def record_unsent(
+    def _record_unsent(
         self,
         request: OutboundRequest,
         attempt: int,

@@ -241,17 +241,7 @@ class Receiver:
                 "url": delivery.request.url,
                 "state": delivery.state,
                 "payload": self.callback_payload,
-                "attempts": [
-                    {
-                        "attempt": a.attempt,
-                        "time": a.time,
-                        "status": a.status,
-                        "error": a.error,
-                        "exchange_id": a.exchange_id,
-                        "span": a.span,
-                    }
-                    for a in delivery.attempts
-                ],
+                "attempts": [a.summary() for a in delivery.attempts],
             },
         }
 

@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from seen_braze_harness.mocks.braze.campaigns.properties import Properties
 from seen_braze_harness.mocks.braze.campaigns.rendering import RenderedRequest
-from seen_braze_harness.mocks.braze.campaigns.retry import reported_status
+from seen_braze_harness.mocks.braze.campaigns.retry import NO_RESPONSE, reported_status
 from seen_braze_harness.mocks.braze.dates import format_instant
 from seen_braze_harness.mocks.core.delivery import Delivery
 
@@ -75,17 +75,7 @@ class WebhookMessage:
             "request": None if self.request is None else self.request.to_dict(),
             "properties": {k: dict(v) for k, v in self.properties.items()},
             "held": [dict(h) for h in self.held],
-            "attempts": [
-                {
-                    "attempt": a.attempt,
-                    "time": a.time,
-                    "status": reported_status(a),
-                    "error": a.error,
-                    "exchange_id": a.exchange_id,
-                    "span": a.span,
-                }
-                for a in attempts
-            ],
+            "attempts": [a.summary(no_response=NO_RESPONSE) for a in attempts],
         }
 
 

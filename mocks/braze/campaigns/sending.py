@@ -31,7 +31,15 @@ from seen_braze_harness.mocks.braze.campaigns.spec import WebhookCampaign
 from seen_braze_harness.mocks.braze.dates import format_instant
 from seen_braze_harness.mocks.braze.liquid import AbortMessage, LiquidError
 from seen_braze_harness.mocks.braze.profiles import Profile
-from seen_braze_harness.mocks.core.delivery import AttemptOutcome, Delivery, OutboundRequest
+from seen_braze_harness.mocks.core.delivery import (
+    AttemptOutcome,
+    Delivery,
+    DeliveryHooks,
+    FixedIntervalRetry,
+    Hold,
+    OutboundRequest,
+    Unsent,
+)
 
 HOP = hops.WEBHOOK.name
 
@@ -180,89 +188,18 @@ class CampaignSending(CampaignDefinitions):
             text = f"{type(exc).__name__}: {exc}"
             self._not_rendered(campaign, message, "render_error", LIQUID_ERROR, text, now)
             return
+        delivery = Delivery(request)
         with self._lock:
             message.request = rendered
-            message.delivery = Delivery(request)
-        self._attempt(campaign, message, generation)
+            message.delivery = delivery
+        hooks = _MessageHooks(self, campaign, message, generation)
+        self.sender.start(delivery, self.policy, hooks, delay=None)
 
-    def _attempt(self, campaign: WebhookCampaign, message: WebhookMessage, generation: int) -> None:
-        delivery = message.delivery
-        if delivery is None or generation != self._generation:
-            return
-        host = (urlsplit(delivery.request.url).hostname or "").lower()
-        now = self.now()
-        hold = self.limits.acquire(campaign.id, host, now)
-        if hold is not None:
-            self._hold(campaign, message, generation, now, hold)
-            return
-        outcome = self._attempt_once(delivery.request, len(delivery.attempts) + 1)
-        with self._lock:
-            if generation != self._generation:
-                return
-            delivery.attempts.append(outcome)
-            wait = self.policy.next_delay(outcome, first_attempt_at=delivery.attempts[0].time)
-            delivery.settled = wait is None
-            if outcome.ok:
-                message.state, message.error = "delivered", None
-            else:
-                message.state = "failed" if wait is None else "sending"
-                message.error = outcome.describe()
-        if not outcome.ok:
-            self.limits.learn(campaign.id, host, outcome)
-            self._log_failure(campaign, message, outcome, wait)
-        if wait is not None:
-            self.scheduler.call_later(
-                wait,
-                f"{HOP} retry",
-                lambda: self._attempt(campaign, message, generation),
-                owner=self.sender.service,
-            )
-
-    def _hold(
-        self,
-        campaign: WebhookCampaign,
-        message: WebhookMessage,
-        generation: int,
-        now: float,
-        until: float,
-    ) -> None:
-        """The receiver's rate limit is spent: try again when its window resets, unless a
-        message not yet sent would by then be past its horizon (then it is aborted)."""
-        delivery = message.delivery
-        first = delivery is not None and not delivery.attempts
-        with self._lock:
-            message.held.append({"from": now, "until": until, "until_iso": format_instant(until)})
-        if first and until >= message.expires_at:  # Braze: delayed "72 hours or more"
-            self.scheduler.call_at(
-                message.expires_at,
-                f"{HOP} expiry",
-                lambda: self._expire([message], generation, waiting="sending"),
-                owner=self.sender.service,
-            )
-            return
-        self.scheduler.call_at(
-            until,
-            f"{HOP} rate-limited",
-            lambda: self._attempt(campaign, message, generation),
-            owner=self.sender.service,
-        )
-
-    def _attempt_once(self, request: OutboundRequest, number: int) -> AttemptOutcome:
-        """One attempt, unless the host is paused: then Braze answers 598 itself."""
-        host = (urlsplit(request.url).hostname or "").lower()
-        until = self.pauses.paused(host, self.now())
-        if until is not None:
-            return self.sender.record_unsent(
-                request,
-                number,
-                status=HOST_PAUSED,
-                body=b"Host paused by Braze after too many failures",
-                headers={"Content-Type": "text/plain"},
-                note=f"not sent: host {host} paused until {format_instant(until)}",
-            )
-        outcome = self.sender.send_once(request, number)
-        self.pauses.count(host, reported_status(outcome), outcome.time)
-        return outcome
+    def _attempt_once(self, request: OutboundRequest) -> AttemptOutcome:
+        """One attempt and no retry (the Test tab), unless the host is paused: then Braze
+        answers 598 itself."""
+        delivery = self.sender.start(Delivery(request), NO_RETRY, PausedHosts(self), delay=None)
+        return delivery.attempts[0]
 
     def _expire(
         self,
@@ -376,6 +313,88 @@ class CampaignSending(CampaignDefinitions):
             "exchange_id": exchange_id,
         }
         self.log.add(entry, self.now())
+
+
+class PausedHosts(DeliveryHooks):
+    """A paused host is not sent to: Braze answers 598 itself; every answer counts towards
+    the pause (`pauses.py`)."""
+
+    def __init__(self, store: CampaignSending) -> None:
+        self.store = store
+
+    def unsent(self, request: OutboundRequest, attempt: int) -> Unsent | None:
+        host = _host(request.url)
+        until = self.store.pauses.paused(host, self.store.now())
+        if until is None:
+            return None
+        return Unsent(
+            HOST_PAUSED,
+            b"Host paused by Braze after too many failures",
+            {"Content-Type": "text/plain"},
+            f"not sent: host {host} paused until {format_instant(until)}",
+        )
+
+    def sent(self, request: OutboundRequest, outcome: AttemptOutcome) -> None:
+        self.store.pauses.count(_host(request.url), reported_status(outcome), outcome.time)
+
+
+class _MessageHooks(PausedHosts):
+    """One campaign message's attempts: dropped by a reset, held by the receiver's rate limit
+    (or expired while held), its state and the activity log kept after each."""
+
+    def __init__(
+        self,
+        store: CampaignSending,
+        campaign: WebhookCampaign,
+        message: WebhookMessage,
+        generation: int,
+    ) -> None:
+        super().__init__(store)
+        self.campaign = campaign
+        self.message = message
+        self.generation = generation
+
+    def cancelled(self, delivery: Delivery) -> bool:
+        return self.generation != self.store._generation
+
+    def hold(self, delivery: Delivery, now: float) -> Hold | None:
+        """The receiver's rate limit is spent: try again when its window resets, unless a
+        message not yet sent would by then be past its horizon (then it is aborted)."""
+        store, message = self.store, self.message
+        until = store.limits.acquire(self.campaign.id, _host(delivery.request.url), now)
+        if until is None:
+            return None
+        with store._lock:
+            message.held.append({"from": now, "until": until, "until_iso": format_instant(until)})
+        if not delivery.attempts and until >= message.expires_at:  # Braze: "72 hours or more"
+            generation = self.generation
+            store.scheduler.call_at(
+                message.expires_at,
+                f"{HOP} expiry",
+                lambda: store._expire([message], generation, waiting="sending"),
+                owner=store.sender.service,
+            )
+            return Hold(None)
+        return Hold(until, "rate-limited")
+
+    def attempted(self, delivery: Delivery, outcome: AttemptOutcome, wait: float | None) -> None:
+        store, message = self.store, self.message
+        with store._lock:
+            if outcome.ok:
+                message.state, message.error = "delivered", None
+            else:
+                message.state = "failed" if wait is None else "sending"
+                message.error = outcome.describe()
+        if not outcome.ok:
+            store.limits.learn(self.campaign.id, _host(delivery.request.url), outcome)
+            store._log_failure(self.campaign, message, outcome, wait)
+
+
+NO_RETRY = FixedIntervalRetry(retries=0, interval=0.0)
+
+
+def _host(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower()
 
 
 def _bind(

@@ -89,7 +89,7 @@ class CampaignStore(CampaignSending):
         except Exception as exc:  # the Test tab shows the error, as a send logs it
             text = f"{LIQUID_ERROR}: {type(exc).__name__}: {exc}"
             return TestSendResult(text, None, {}, "", text, None, attributes)
-        outcome = self._attempt_once(request, 1)
+        outcome = self._attempt_once(request)
         if outcome.status is None:
             error = outcome.error or "no response"
             return TestSendResult(
