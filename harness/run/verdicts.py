@@ -146,48 +146,9 @@ def check_health(health: Health, records: Records, tally: Tally) -> None:
                 hint="an emulator fault, not yours: please report it with the scenario",
             )
         )
-    for service, evicted in records.journal_evicted.items():
-        if evicted:
-            problems += 1
-            kept = records.journal_kept.get(service, 0)
-            tally.found(
-                _cap_finding(
-                    f"the {SERVICES[service]} mock's journal kept {kept:,} exchanges and "
-                    f"dropped {evicted:,}: their schemas went unchecked",
-                    "journal_cap",
-                    service,
-                )
-            )
-    if records.receivers_evicted:
+    for message, setting, service in _losses(records):
         problems += 1
-        tally.found(
-            _cap_finding(
-                f"the SEEN mock kept {len(records.receivers):,} receivers and dropped "
-                f"{records.receivers_evicted:,}",
-                "receivers_cap",
-                "seen",
-            )
-        )
-    if records.profiles_evicted:
-        problems += 1
-        tally.found(
-            _cap_finding(
-                f"the Braze mock kept {len(records.profiles):,} profiles and forgot "
-                f"{records.profiles_evicted:,}",
-                "profiles_cap",
-                "braze",
-            )
-        )
-    if records.logs_evicted:
-        problems += 1
-        tally.found(
-            _cap_finding(
-                f"the Braze mock's transformation log kept {len(records.logs):,} runs and "
-                f"dropped {records.logs_evicted:,}",
-                "transformation_log_cap",
-                "braze",
-            )
-        )
+        tally.found(_cap_finding(message, setting, service))
     if health.timed_out is not None:
         problems += 1
         tally.found(
@@ -230,6 +191,43 @@ TIMEOUT_HINT = (
     "raise --timeout, or serve both mocks with virtual clocks "
     '(clock = "virtual" in [seen.settings] and [braze.settings]) so the run need not wait'
 )
+
+
+def _losses(records: Records) -> list[tuple[str, str, str]]:
+    """(message, setting, service) for each kind of record a mock did not keep all of."""
+    losses = [
+        (
+            f"the {SERVICES[service]} mock's journal kept {records.journal_kept.get(service, 0):,} "
+            f"exchanges and dropped {evicted:,}: their schemas went unchecked",
+            "journal_cap",
+            service,
+        )
+        for service, evicted in records.journal_evicted.items()
+        if evicted
+    ]
+    for evicted, message, setting, service in (
+        (
+            records.receivers_evicted,
+            f"the SEEN mock kept {len(records.receivers):,} receivers and dropped",
+            "receivers_cap",
+            "seen",
+        ),
+        (
+            records.profiles_evicted,
+            f"the Braze mock kept {len(records.profiles):,} profiles and forgot",
+            "profiles_cap",
+            "braze",
+        ),
+        (
+            records.logs_evicted,
+            f"the Braze mock's transformation log kept {len(records.logs):,} runs and dropped",
+            "transformation_log_cap",
+            "braze",
+        ),
+    ):
+        if evicted:
+            losses.append((f"{message} {evicted:,}", setting, service))
+    return losses
 
 
 def _cap_finding(message: str, setting: str, service: str) -> Finding:
