@@ -23,8 +23,8 @@ from faker.config import AVAILABLE_LOCALES
 from faker.decode import unidecode
 from faker.providers.date_time import Provider as DateTimeProvider
 
-from seen_braze_harness.mocks.braze.attributes import language_code
 from seen_braze_harness.mocks.braze.dates import time_zone_name
+from seen_braze_harness.mocks.braze.track import language_code
 from seen_braze_harness.mocks.seen.settings import SeenSettings
 
 __all__ = [

@@ -36,7 +36,7 @@ from seen_braze_harness.harness.run.records import (
     TracedAttempt,
 )
 from seen_braze_harness.harness.scenario import Scenario
-from seen_braze_harness.mocks.braze.profiles import ProfileStore
+from seen_braze_harness.mocks.braze.track import ProfileStore
 from seen_braze_harness.mocks.core.clock import Clock, Scheduler
 from seen_braze_harness.mocks.core.delivery import AttemptOutcome, Delivery, HttpSession, span_of
 from seen_braze_harness.mocks.seen import hops as seen_hops

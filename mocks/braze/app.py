@@ -9,11 +9,11 @@ from seen_braze_harness.mocks.braze import (
     hops,
     openapi,
     transformation_views,
-    views,
 )
 from seen_braze_harness.mocks.braze.campaigns import views as campaign_views
 from seen_braze_harness.mocks.braze.models import BrazeBackend
 from seen_braze_harness.mocks.braze.settings import BrazeSettings
+from seen_braze_harness.mocks.braze.track import views as track_views
 from seen_braze_harness.mocks.core.admin import OPENAPI_EXTENSION
 from seen_braze_harness.mocks.core.app import mock_app
 from seen_braze_harness.mocks.core.clock import Scheduler
@@ -56,8 +56,8 @@ def create_app(
     app.extensions["braze"] = backend
     app.extensions[SERVICE_ERROR_KEY] = lambda message: {"message": message}
     app.extensions[OPENAPI_EXTENSION] = openapi.DESCRIPTION
-    app.register_blueprint(views.service_blueprint(backend))
-    app.register_blueprint(views.admin_blueprint(backend))
+    app.register_blueprint(track_views.service_blueprint(backend))
+    app.register_blueprint(track_views.admin_blueprint(backend))
     app.register_blueprint(transformation_views.webhook_blueprint(backend))
     app.register_blueprint(transformation_views.admin_blueprint(backend))
     app.register_blueprint(campaign_views.admin_blueprint(backend))

@@ -14,10 +14,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from seen_braze_harness.mocks.braze.attributes import is_number
 from seen_braze_harness.mocks.braze.dates import parse_date
 from seen_braze_harness.mocks.braze.errors import BrazeError
-from seen_braze_harness.mocks.braze.track import Rejection, check_object, request_objects
+from seen_braze_harness.mocks.braze.track import (
+    Rejection,
+    check_object,
+    is_number,
+    request_objects,
+)
 from seen_braze_harness.mocks.core.errors import AlreadyExists
 from seen_braze_harness.mocks.core.ids import IdMint
 

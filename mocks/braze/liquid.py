@@ -43,11 +43,11 @@ from datetime import UTC
 from typing import Any
 
 from seen_braze_harness.mocks.braze import liquid_engine as engine
-from seen_braze_harness.mocks.braze.attributes import STANDARD_FIELDS, UNKEPT_FIELDS
 from seen_braze_harness.mocks.braze.dates import parse_date
 from seen_braze_harness.mocks.braze.liquid_filters import BRAZE_CALL_FILTERS, BRAZE_FILTERS
 from seen_braze_harness.mocks.braze.ruby_filters import STANDARD_FILTERS, Filter, make_filter
 from seen_braze_harness.mocks.braze.ruby_values import ObjectAsList, TimeText, as_utf8
+from seen_braze_harness.mocks.braze.track import STANDARD_FIELDS, UNKEPT_FIELDS
 
 UNSENT_DISPATCH_ID = "dispatch_id_for_unsent_campaign"
 """What `campaign.${dispatch_id}` shows when the message is not part of a real send."""

@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from seen_braze_harness.mocks.braze import errors, hops
-from seen_braze_harness.mocks.braze.attributes import nested_problem
 from seen_braze_harness.mocks.braze.campaigns.store import CampaignStore
 from seen_braze_harness.mocks.braze.destinations import (
     CatalogItems,
@@ -18,13 +17,15 @@ from seen_braze_harness.mocks.braze.destinations import (
     TrackUsers,
 )
 from seen_braze_harness.mocks.braze.jsruntime import RunLimits, TransformationRuntime
-from seen_braze_harness.mocks.braze.profiles import Identifier, ProfileStore
 from seen_braze_harness.mocks.braze.settings import BrazeSettings
 from seen_braze_harness.mocks.braze.track import (
     IDENTIFYING_KEYS,
+    Identifier,
+    ProfileStore,
     Rejection,
     TrackObject,
     check_object,
+    nested_problem,
     present_arrays,
     request_objects,
 )

@@ -242,8 +242,8 @@ def test_a_server_that_seeds_fewer_profiles_a_call_is_seeded_in_smaller_batches(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from seen_braze_harness.harness.server import MockServer
-    from seen_braze_harness.mocks.braze import views
     from seen_braze_harness.mocks.braze.app import create_app as create_braze_app
+    from seen_braze_harness.mocks.braze.track import views
     from seen_braze_harness.mocks.seen.app import create_app as create_seen_app
 
     monkeypatch.setattr(views, "SEED_BATCH_LIMIT", 2)

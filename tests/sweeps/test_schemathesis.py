@@ -40,7 +40,7 @@ from schemathesis.specs.openapi.checks import negative_data_rejection, positive_
 from seen_braze_harness.mocks.braze.app import create_app as create_braze_app
 from seen_braze_harness.mocks.braze.dates import parse_event_time
 from seen_braze_harness.mocks.braze.settings import BrazeSettings
-from seen_braze_harness.mocks.braze.track import ARRAYS, Rejection, identify
+from seen_braze_harness.mocks.braze.track.validation import ARRAYS, Rejection, identify
 from seen_braze_harness.mocks.seen.app import create_app as create_seen_app
 from seen_braze_harness.mocks.seen.settings import SeenSettings
 from seen_braze_harness.schemas import check

@@ -28,8 +28,8 @@ from seen_braze_harness.mocks.braze.campaigns.pauses import HostPauses
 from seen_braze_harness.mocks.braze.campaigns.receiver_limits import ReceiverLimits
 from seen_braze_harness.mocks.braze.campaigns.retry import WebhookRetry
 from seen_braze_harness.mocks.braze.campaigns.spec import WebhookCampaign, parse_spec
-from seen_braze_harness.mocks.braze.profiles import ProfileStore
 from seen_braze_harness.mocks.braze.settings import BrazeSettings
+from seen_braze_harness.mocks.braze.track import ProfileStore
 from seen_braze_harness.mocks.core.clock import Scheduler
 from seen_braze_harness.mocks.core.delivery import OutboundSender
 from seen_braze_harness.mocks.core.ids import IdMint

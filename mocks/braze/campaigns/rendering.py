@@ -12,13 +12,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from seen_braze_harness.mocks.braze.attributes import STANDARD_FIELDS, to_json
 from seen_braze_harness.mocks.braze.campaigns.errors import InvalidWebhook
 from seen_braze_harness.mocks.braze.campaigns.spec import CampaignSpec
 from seen_braze_harness.mocks.braze.campaigns.urls import url_problem
 from seen_braze_harness.mocks.braze.liquid import BrazeTemplate
-from seen_braze_harness.mocks.braze.profiles import Profile
 from seen_braze_harness.mocks.braze.settings import BrazeSettings
+from seen_braze_harness.mocks.braze.track import STANDARD_FIELDS, Profile, to_json
 from seen_braze_harness.mocks.core.delivery import OutboundRequest
 
 

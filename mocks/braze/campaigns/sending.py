@@ -30,7 +30,7 @@ from seen_braze_harness.mocks.braze.campaigns.retry import reported_status, retr
 from seen_braze_harness.mocks.braze.campaigns.spec import WebhookCampaign
 from seen_braze_harness.mocks.braze.dates import format_instant
 from seen_braze_harness.mocks.braze.liquid import AbortMessage, LiquidError
-from seen_braze_harness.mocks.braze.profiles import Profile
+from seen_braze_harness.mocks.braze.track import Profile
 from seen_braze_harness.mocks.core.delivery import (
     AttemptOutcome,
     Delivery,

@@ -28,7 +28,7 @@ from seen_braze_harness.mocks.braze.campaigns.retry import NO_RESPONSE
 from seen_braze_harness.mocks.braze.campaigns.sending import CampaignSending
 from seen_braze_harness.mocks.braze.campaigns.spec import WebhookCampaign
 from seen_braze_harness.mocks.braze.liquid import AbortMessage, LiquidError
-from seen_braze_harness.mocks.braze.profiles import Identifier
+from seen_braze_harness.mocks.braze.track import Identifier
 
 TEST_HOP = hops.WEBHOOK_TEST.name
 UNSENT_DISPATCH_ID = "dispatch_id_for_unsent_campaign"

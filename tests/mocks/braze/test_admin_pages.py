@@ -14,8 +14,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from seen_braze_harness.mocks.braze.app import create_app
-from seen_braze_harness.mocks.braze.profiles import Profile
 from seen_braze_harness.mocks.braze.settings import BrazeSettings
+from seen_braze_harness.mocks.braze.track.profiles import Profile
 from tests.mocks.braze.test_campaign_sending import URL, Peer, scheduler_of, users
 from tests.mocks.core.test_pagination import walk
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from seen_braze_harness.mocks.braze.attributes import (
+from seen_braze_harness.mocks.braze.track.attributes import (
     NESTED_MAX_BYTES,
     Note,
     apply_attributes,

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from seen_braze_harness.mocks.braze.events import (
+from seen_braze_harness.mocks.braze.track.events import (
     MAX_PROPERTIES,
     event_record,
     purchase_records,

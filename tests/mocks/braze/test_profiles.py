@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from seen_braze_harness.mocks.braze.profiles import (
+from seen_braze_harness.mocks.braze.track.profiles import (
     ARRAY_CAP_MAX,
     PROFILES_CAP,
     STANDARD_FIELDS,

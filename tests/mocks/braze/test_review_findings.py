@@ -16,7 +16,7 @@ from flask.testing import FlaskClient
 
 from seen_braze_harness.mocks.braze.models import BrazeBackend
 from seen_braze_harness.mocks.braze.settings import BrazeSettings
-from seen_braze_harness.mocks.braze.track import Rejection, check_object
+from seen_braze_harness.mocks.braze.track.validation import Rejection, check_object
 from seen_braze_harness.mocks.core.settings import SettingsError
 from seen_braze_harness.schemas import check
 from tests.mocks.braze.conftest import NOW, attrs, track

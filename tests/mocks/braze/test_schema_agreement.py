@@ -12,7 +12,7 @@ import pytest
 from seen_braze_harness.mocks.braze.dates import _ISO as ISO_FORM
 from seen_braze_harness.mocks.braze.dates import parse_event_time
 from seen_braze_harness.mocks.braze.settings import BrazeSettings
-from seen_braze_harness.mocks.braze.track import (
+from seen_braze_harness.mocks.braze.track.validation import (
     EMAIL_PATTERN,
     Rejection,
     check_object,

@@ -14,9 +14,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from seen_braze_harness.mocks.braze.attributes import ARRAY_MAX_BYTES, apply_attributes
 from seen_braze_harness.mocks.braze.models import BrazeBackend
 from seen_braze_harness.mocks.braze.settings import BrazeSettings
+from seen_braze_harness.mocks.braze.track.attributes import ARRAY_MAX_BYTES, apply_attributes
 from seen_braze_harness.mocks.core.settings import SettingsError
 from tests.mocks.braze.conftest import NOW, attrs, track
 

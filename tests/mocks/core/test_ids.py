@@ -11,8 +11,8 @@ import pytest
 from flask import Flask
 
 from seen_braze_harness.mocks.braze.app import create_app as create_braze_app
-from seen_braze_harness.mocks.braze.profiles import Identifier, ProfileStore
 from seen_braze_harness.mocks.braze.settings import BrazeSettings
+from seen_braze_harness.mocks.braze.track.profiles import Identifier, ProfileStore
 from seen_braze_harness.mocks.core.ids import IdMint, start_seed
 from seen_braze_harness.mocks.core.settings import SettingsError
 from seen_braze_harness.mocks.seen.settings import SeenSettings

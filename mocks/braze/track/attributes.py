@@ -1,6 +1,6 @@
 """Applying one `/users/track` attributes object to a profile, with Braze's storage rules.
 
-Validation (`mocks.braze.track`) decides which objects are rejected with an error entry;
+Validation (`validation.py`) decides which objects are rejected with an error entry;
 this module stores the objects that passed, and says in a `Note` every value Braze would
 silently not store or would store differently, so the journal can show it.
 Facts: Braze's `/users/track` reference and its pages on the user attributes object, custom

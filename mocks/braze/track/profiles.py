@@ -1,9 +1,9 @@
 """Braze user profiles and the store that applies `/users/track` objects to them.
 
-Validation (what rejects an object with an error entry) lives in `mocks.braze.track`;
+Validation (what rejects an object with an error entry) lives in `validation.py`;
 this module applies objects that passed it, with Braze's documented storage rules
-(Braze's `/users/track` reference; `mocks.braze.attributes` for attributes and
-`mocks.braze.events` for events and purchases).
+(Braze's `/users/track` reference; `attributes.py` for attributes and `events.py` for
+events and purchases).
 
 Lookups: `external_id`, `braze_id` and `user_alias` name one profile. Several profiles may
 share an email or a phone; Braze then updates "the most recently updated profile with an
@@ -41,10 +41,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from seen_braze_harness.mocks.braze import attributes as attribute_rules
-from seen_braze_harness.mocks.braze.attributes import STANDARD_FIELDS, to_json
 from seen_braze_harness.mocks.braze.dates import format_instant
-from seen_braze_harness.mocks.braze.events import event_record, purchase_records, record_to_json
+from seen_braze_harness.mocks.braze.track import attributes as attribute_rules
+from seen_braze_harness.mocks.braze.track.attributes import STANDARD_FIELDS, to_json
+from seen_braze_harness.mocks.braze.track.events import (
+    event_record,
+    purchase_records,
+    record_to_json,
+)
 from seen_braze_harness.mocks.core.ids import IdMint
 from seen_braze_harness.mocks.core.pagination import Keyed
 

@@ -1,4 +1,4 @@
-"""Braze's HTTP surface: `POST /users/track` and the Braze part of the admin API.
+"""`POST /users/track` over HTTP, and the admin API's profiles (`/_mock/users`).
 
 The admin API's profile listings answer in pages (`mocks.core.pagination`), the export too, so
 that a large store never makes one large answer; one `POST /_mock/users` seeds at most
@@ -13,7 +13,7 @@ from flask import Blueprint, Response, request
 
 from seen_braze_harness.mocks.braze import errors, hops
 from seen_braze_harness.mocks.braze.models import BrazeBackend
-from seen_braze_harness.mocks.braze.profiles import Profile, ProfileStore
+from seen_braze_harness.mocks.braze.track.profiles import Profile, ProfileStore
 from seen_braze_harness.mocks.core.admin import AdminError, json_body, query_args
 from seen_braze_harness.mocks.core.http import BodyTooLarge, hop, json_response, note, request_body
 from seen_braze_harness.mocks.core.jsonbody import parse_json

@@ -1,0 +1,56 @@
+"""Braze's `POST /users/track`: the request checked, each object applied to its user's profile.
+
+A request's objects are taken in order (attributes, events, purchases); one that fails its
+checks gets an error entry and the rest are applied. What Braze would store other than as
+sent, or not at all, comes back as notes for the journal.
+
+The modules, in the order of the flow:
+
+- `validation.py`: the request as a whole, then each object on its own (`Rejection`), and the
+  identifier each object's user is looked up by.
+- `profiles.py`: the profiles (`Profile`), looked up by `Identifier` and kept, capped, by the
+  `ProfileStore`, which applies the objects that passed.
+- `attributes.py`: an attributes object applied to a profile, with Braze's storage rules.
+- `events.py`: events and purchases as Braze keeps them on a profile.
+- `views.py`: the endpoint over HTTP and the admin API's profile listings (Flask blueprints).
+
+The keys, the rate limit and the request's answer are `BrazeBackend`'s (`mocks/braze/models.py`).
+"""
+
+from __future__ import annotations
+
+from seen_braze_harness.mocks.braze.track.attributes import (
+    STANDARD_FIELDS,
+    UNKEPT_FIELDS,
+    is_number,
+    language_code,
+    nested_problem,
+    to_json,
+)
+from seen_braze_harness.mocks.braze.track.profiles import Identifier, Profile, ProfileStore
+from seen_braze_harness.mocks.braze.track.validation import (
+    IDENTIFYING_KEYS,
+    Rejection,
+    TrackObject,
+    check_object,
+    present_arrays,
+    request_objects,
+)
+
+__all__ = [
+    "IDENTIFYING_KEYS",
+    "STANDARD_FIELDS",
+    "UNKEPT_FIELDS",
+    "Identifier",
+    "Profile",
+    "ProfileStore",
+    "Rejection",
+    "TrackObject",
+    "check_object",
+    "is_number",
+    "language_code",
+    "nested_problem",
+    "present_arrays",
+    "request_objects",
+    "to_json",
+]
