@@ -18,8 +18,7 @@ from seen_braze_harness.harness.audience import (
     build_audience,
 )
 from seen_braze_harness.mocks.braze.dates import time_zone_name
-from seen_braze_harness.mocks.braze.track.attributes import language_code
-from seen_braze_harness.mocks.braze.track.profiles import ProfileStore
+from seen_braze_harness.mocks.braze.track import ProfileStore, language_code
 from seen_braze_harness.mocks.seen.settings import SeenSettings
 from seen_braze_harness.mocks.seen.validation import E164, EMAIL, validate_batch
 

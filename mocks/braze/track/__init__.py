@@ -10,7 +10,9 @@ The modules, in the order of the flow:
   identifier each object's user is looked up by.
 - `profiles.py`: the profiles (`Profile`), looked up by `Identifier` and kept, capped, by the
   `ProfileStore`, which applies the objects that passed.
-- `attributes.py`: an attributes object applied to a profile, with Braze's storage rules.
+- `attributes.py`: an attributes object applied to a profile, with Braze's storage rules:
+  `standard.py` for the standard fields, `custom.py`, `arrays.py` and `nested.py` for custom
+  attributes by kind of value, `values.py` for what they share (`Note`, the text cap).
 - `events.py`: events and purchases as Braze keeps them on a profile.
 - `views.py`: the endpoint over HTTP and the admin API's profile listings (Flask blueprints).
 
@@ -19,15 +21,13 @@ The keys, the rate limit and the request's answer are `BrazeBackend`'s (`mocks/b
 
 from __future__ import annotations
 
-from seen_braze_harness.mocks.braze.track.attributes import (
+from seen_braze_harness.mocks.braze.track.nested import nested_problem
+from seen_braze_harness.mocks.braze.track.profiles import Identifier, Profile, ProfileStore
+from seen_braze_harness.mocks.braze.track.standard import (
     STANDARD_FIELDS,
     UNKEPT_FIELDS,
-    is_number,
     language_code,
-    nested_problem,
-    to_json,
 )
-from seen_braze_harness.mocks.braze.track.profiles import Identifier, Profile, ProfileStore
 from seen_braze_harness.mocks.braze.track.validation import (
     IDENTIFYING_KEYS,
     Rejection,
@@ -36,6 +36,7 @@ from seen_braze_harness.mocks.braze.track.validation import (
     present_arrays,
     request_objects,
 )
+from seen_braze_harness.mocks.braze.track.values import is_number, to_json
 
 __all__ = [
     "IDENTIFYING_KEYS",

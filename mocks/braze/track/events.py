@@ -26,7 +26,7 @@ from datetime import datetime
 from typing import Any
 
 from seen_braze_harness.mocks.braze.dates import format_date, parse_event_time
-from seen_braze_harness.mocks.braze.track.attributes import TEXT_MAX, Note
+from seen_braze_harness.mocks.braze.track.values import TEXT_MAX, Note
 
 MAX_PROPERTIES = 256
 

@@ -43,12 +43,13 @@ from typing import Any
 
 from seen_braze_harness.mocks.braze.dates import format_instant
 from seen_braze_harness.mocks.braze.track import attributes as attribute_rules
-from seen_braze_harness.mocks.braze.track.attributes import STANDARD_FIELDS, to_json
 from seen_braze_harness.mocks.braze.track.events import (
     event_record,
     purchase_records,
     record_to_json,
 )
+from seen_braze_harness.mocks.braze.track.standard import STANDARD_FIELDS
+from seen_braze_harness.mocks.braze.track.values import to_json
 from seen_braze_harness.mocks.core.ids import IdMint
 from seen_braze_harness.mocks.core.pagination import Keyed
 

@@ -20,8 +20,8 @@ import pycountry
 from seen_braze_harness.mocks.braze.dates import parse_event_time
 from seen_braze_harness.mocks.braze.errors import VALID_DATA, BrazeError
 from seen_braze_harness.mocks.braze.settings import BrazeSettings
-from seen_braze_harness.mocks.braze.track.attributes import is_number
 from seen_braze_harness.mocks.braze.track.profiles import Identifier
+from seen_braze_harness.mocks.braze.track.values import is_number
 from seen_braze_harness.mocks.core.jsonbody import WHITESPACE, not_blank
 
 ARRAYS = ("attributes", "events", "purchases")

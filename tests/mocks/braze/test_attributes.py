@@ -12,14 +12,10 @@ from typing import Any
 
 import pytest
 
-from seen_braze_harness.mocks.braze.track.attributes import (
-    NESTED_MAX_BYTES,
-    Note,
-    apply_attributes,
-    country_code,
-    language_code,
-    nested_problem,
-)
+from seen_braze_harness.mocks.braze.track.attributes import apply_attributes
+from seen_braze_harness.mocks.braze.track.nested import NESTED_MAX_BYTES, nested_problem
+from seen_braze_harness.mocks.braze.track.standard import country_code, language_code
+from seen_braze_harness.mocks.braze.track.values import Note
 
 Fields = dict[str, Any]
 

@@ -16,7 +16,8 @@ from flask.testing import FlaskClient
 
 from seen_braze_harness.mocks.braze.models import BrazeBackend
 from seen_braze_harness.mocks.braze.settings import BrazeSettings
-from seen_braze_harness.mocks.braze.track.attributes import ARRAY_MAX_BYTES, apply_attributes
+from seen_braze_harness.mocks.braze.track.arrays import ARRAY_MAX_BYTES
+from seen_braze_harness.mocks.braze.track.attributes import apply_attributes
 from seen_braze_harness.mocks.core.settings import SettingsError
 from tests.mocks.braze.conftest import NOW, attrs, track
 
