@@ -41,7 +41,10 @@ REPO_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_DIR))
 
 from seen_braze_harness.fixtures import SEEN_TRANSFORMATION, read_text  # noqa: E402
-from seen_braze_harness.mocks.braze.jsruntime import TransformationRuntime, canonical_headers  # noqa: E402
+from seen_braze_harness.mocks.braze.transformations.jsruntime import (  # noqa: E402
+    TransformationRuntime,
+    canonical_headers,
+)
 
 TARGET_MS = 0.5
 

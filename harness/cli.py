@@ -17,7 +17,7 @@ from seen_braze_harness.harness.admin_token import ADMIN_TOKEN_ENV
 from seen_braze_harness.harness.pair import MockPair
 from seen_braze_harness.harness.scenario import ScenarioError, load_scenario
 from seen_braze_harness.harness.server import MockServer, is_loopback
-from seen_braze_harness.mocks.braze.destinations import DESTINATIONS
+from seen_braze_harness.mocks.braze.transformations import DESTINATIONS
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_SEEN_PORT = 8801

@@ -42,9 +42,9 @@ from seen_braze_harness.mocks.braze.campaigns import (
     parse_properties,
     parse_spec,
 )
-from seen_braze_harness.mocks.braze.jsruntime import RunLimits
 from seen_braze_harness.mocks.braze.settings import BrazeSettings
 from seen_braze_harness.mocks.braze.track import ProfileStore
+from seen_braze_harness.mocks.braze.transformations.jsruntime import RunLimits
 from seen_braze_harness.mocks.core.faults import FaultRule, FaultRuleError
 from seen_braze_harness.mocks.core.settings import SettingsError
 from seen_braze_harness.mocks.seen.models import Campaign, CampaignError

@@ -16,14 +16,17 @@ from seen_braze_harness.harness.reading import (
     FileTooLarge,
     read_text,
 )
-from seen_braze_harness.mocks.braze.destinations import (
+from seen_braze_harness.mocks.braze.settings import BrazeSettings
+from seen_braze_harness.mocks.braze.transformations import (
     CatalogItems,
     CatalogStore,
     Destination,
     SendMessages,
     TrackUsers,
+    Validation,
+    judge,
 )
-from seen_braze_harness.mocks.braze.jsruntime import (
+from seen_braze_harness.mocks.braze.transformations.jsruntime import (
     InputTooLarge,
     RunLimits,
     RuntimeUnavailable,
@@ -31,8 +34,6 @@ from seen_braze_harness.mocks.braze.jsruntime import (
     TransformationRuntime,
     canonical_headers,
 )
-from seen_braze_harness.mocks.braze.settings import BrazeSettings
-from seen_braze_harness.mocks.braze.transformations import Validation, judge
 from seen_braze_harness.mocks.core.jsonbody import parse_json
 
 

@@ -4,16 +4,12 @@ from __future__ import annotations
 
 from flask import Flask, Response
 
-from seen_braze_harness.mocks.braze import (
-    errors,
-    hops,
-    openapi,
-    transformation_views,
-)
+from seen_braze_harness.mocks.braze import errors, hops, openapi
 from seen_braze_harness.mocks.braze.campaigns import views as campaign_views
 from seen_braze_harness.mocks.braze.models import BrazeBackend
 from seen_braze_harness.mocks.braze.settings import BrazeSettings
 from seen_braze_harness.mocks.braze.track import views as track_views
+from seen_braze_harness.mocks.braze.transformations import views as transformation_views
 from seen_braze_harness.mocks.core.admin import OPENAPI_EXTENSION
 from seen_braze_harness.mocks.core.app import mock_app
 from seen_braze_harness.mocks.core.clock import Scheduler

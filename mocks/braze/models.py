@@ -10,13 +10,6 @@ from typing import Any
 
 from seen_braze_harness.mocks.braze import errors, hops
 from seen_braze_harness.mocks.braze.campaigns.store import CampaignStore
-from seen_braze_harness.mocks.braze.destinations import (
-    CatalogItems,
-    CatalogStore,
-    SendMessages,
-    TrackUsers,
-)
-from seen_braze_harness.mocks.braze.jsruntime import RunLimits, TransformationRuntime
 from seen_braze_harness.mocks.braze.settings import BrazeSettings
 from seen_braze_harness.mocks.braze.track import (
     IDENTIFYING_KEYS,
@@ -29,7 +22,17 @@ from seen_braze_harness.mocks.braze.track import (
     present_arrays,
     request_objects,
 )
-from seen_braze_harness.mocks.braze.transformations import TransformationStore
+from seen_braze_harness.mocks.braze.transformations import (
+    CatalogItems,
+    CatalogStore,
+    SendMessages,
+    TrackUsers,
+    TransformationStore,
+)
+from seen_braze_harness.mocks.braze.transformations.jsruntime import (
+    RunLimits,
+    TransformationRuntime,
+)
 from seen_braze_harness.mocks.core.ids import IdMint
 from seen_braze_harness.mocks.core.ratelimit import FixedWindowLimiter, RateDecision
 from seen_braze_harness.mocks.core.runtime import MockRuntime

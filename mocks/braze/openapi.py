@@ -7,7 +7,7 @@ from typing import Any
 from seen_braze_harness.mocks.braze.campaigns.activity import SINCE_PATTERN
 from seen_braze_harness.mocks.braze.campaigns.messages import STATES
 from seen_braze_harness.mocks.braze.campaigns.properties import PROPERTY_KEYS
-from seen_braze_harness.mocks.braze.destinations import CATALOG_NAME, DESTINATIONS, FIELD_TYPES
+from seen_braze_harness.mocks.braze.transformations import CATALOG_NAME, DESTINATIONS, FIELD_TYPES
 from seen_braze_harness.mocks.core.jsonbody import NOT_BLANK
 from seen_braze_harness.mocks.core.openapi import (
     BAD_PAGE,

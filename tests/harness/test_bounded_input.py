@@ -16,7 +16,7 @@ from seen_braze_harness.harness import reading
 from seen_braze_harness.harness.cli import main
 from seen_braze_harness.harness.reading import FileReadError, read_text
 from seen_braze_harness.mocks.braze.campaigns import CONTENT_BLOCK_MAX_BYTES
-from seen_braze_harness.mocks.braze.jsruntime import RunLimits
+from seen_braze_harness.mocks.braze.transformations.jsruntime import RunLimits
 from tests.servekit import seen_braze_command
 
 MINIMAL = "[seen.campaign]\nslug = 'onboarding'\ntoken = 'abc'\n"

@@ -12,8 +12,8 @@ import pytest
 
 from seen_braze_harness.harness import reading
 from seen_braze_harness.harness.cli import main
-from seen_braze_harness.mocks.braze.jsruntime import RunLimits
 from seen_braze_harness.mocks.braze.settings import BrazeSettings
+from seen_braze_harness.mocks.braze.transformations.jsruntime import RunLimits
 from tests.harness.test_bounded_input import CODE, exit_2, fifo
 from tests.servekit import seen_braze_command
 

@@ -74,7 +74,7 @@ scenario = load_scenario()
 print(scenario.name, scenario.seen_settings().campaigns[0]["slug"])
 print(schemas.check("seen/receivers-request", [{{"email": "x"}}])[0].pointer)
 from seen_braze_harness import fixtures
-import seen_braze_harness.mocks.braze.jsruntime.worker as worker
+import seen_braze_harness.mocks.braze.transformations.jsruntime.worker as worker
 assert "braze_id" in fixtures.read_text(fixtures.SEEN_TRANSFORMATION)
 assert worker.PRELUDE_PATH.read_text("utf-8")
 """

@@ -18,7 +18,7 @@ from seen_braze_harness.harness.scenario import (
     check_data,
     load_scenario,
 )
-from seen_braze_harness.mocks.braze.destinations import DESTINATIONS
+from seen_braze_harness.mocks.braze.transformations import DESTINATIONS
 from seen_braze_harness.mocks.seen.models import Campaign
 
 

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from seen_braze_harness.fixtures import SEEN_TRANSFORMATION, read_text
-from seen_braze_harness.mocks.braze.jsruntime import (
+from seen_braze_harness.mocks.braze.transformations.jsruntime import (
     ConsoleLine,
     InputTooLarge,
     RunLimits,

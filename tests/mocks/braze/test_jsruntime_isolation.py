@@ -27,7 +27,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from seen_braze_harness.fixtures import SEEN_TRANSFORMATION, read_text
-from seen_braze_harness.mocks.braze.jsruntime import (
+from seen_braze_harness.mocks.braze.models import BrazeBackend
+from seen_braze_harness.mocks.braze.settings import BrazeSettings, default_transform_workers
+from seen_braze_harness.mocks.braze.transformations.jsruntime import (
     ConsoleLine,
     RunLimits,
     RuntimeBusy,
@@ -35,8 +37,6 @@ from seen_braze_harness.mocks.braze.jsruntime import (
     ScriptResult,
     TransformationRuntime,
 )
-from seen_braze_harness.mocks.braze.models import BrazeBackend
-from seen_braze_harness.mocks.braze.settings import BrazeSettings, default_transform_workers
 from seen_braze_harness.mocks.core.runtime import MockRuntime
 
 REPO = Path(__file__).resolve().parents[3]
@@ -571,7 +571,10 @@ def test_garbage_of_one_run_does_not_count_against_the_next(js: TransformationRu
 PEAK_SCRIPT = """
 import json, resource, sys
 from pathlib import Path
-from seen_braze_harness.mocks.braze.jsruntime import RunLimits, TransformationRuntime
+from seen_braze_harness.mocks.braze.transformations.jsruntime import (
+    RunLimits,
+    TransformationRuntime,
+)
 
 def hwm(pid):
     try:
@@ -636,7 +639,7 @@ def test_transform_memory_below_what_v8_needs_is_refused() -> None:
 STALE_FLAG = """
 import json, sys
 from py_mini_racer import DEFAULT_V8_FLAGS, init_mini_racer
-from seen_braze_harness.mocks.braze.jsruntime import worker
+from seen_braze_harness.mocks.braze.transformations.jsruntime import worker
 config = worker.WorkerConfig.from_json(sys.argv[1])
 init_mini_racer(flags=[*DEFAULT_V8_FLAGS, f"--max-old-space-size={config.heap_mb}",
                        f"--max-semi-space-size={config.semi_space_mb}"])

@@ -9,7 +9,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from seen_braze_harness.mocks.braze.jsruntime import RunLimits, RuntimeUnavailable
+from seen_braze_harness.mocks.braze.transformations.jsruntime import RunLimits, RuntimeUnavailable
 from tests.mocks.braze.test_transformations import create, path_of, runtime_of
 
 CODE_CHARS = RunLimits().code_chars
@@ -56,7 +56,8 @@ def test_a_runtime_that_cannot_start_is_said_in_the_log_entry_and_validate(
 
     made = create(client, code="return {}", active=True)
     monkeypatch.setattr(
-        "seen_braze_harness.mocks.braze.jsruntime.runtime._Slot._ready_process", cannot_start
+        "seen_braze_harness.mocks.braze.transformations.jsruntime.runtime._Slot._ready_process",
+        cannot_start,
     )
     assert client.post(path_of(made), json={}).status_code == 201
     runtime_of(app).scheduler.run_until_idle()

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from seen_braze_harness.mocks.braze.jsruntime import (
+from seen_braze_harness.mocks.braze.transformations.jsruntime import (
     RunLimits,
     TransformationRuntime,
     canonical_headers,

@@ -6,7 +6,7 @@ import os
 import threading
 import time
 
-from seen_braze_harness.mocks.braze.jsruntime.worker import read_spinning
+from seen_braze_harness.mocks.braze.transformations.jsruntime.worker import read_spinning
 
 
 def pipe() -> tuple[int, int]:

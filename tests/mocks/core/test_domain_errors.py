@@ -8,8 +8,8 @@ import pytest
 from flask.testing import FlaskClient
 
 from seen_braze_harness.mocks.braze.app import create_app as create_braze_app
-from seen_braze_harness.mocks.braze.destinations import CatalogStore
 from seen_braze_harness.mocks.braze.settings import BrazeSettings
+from seen_braze_harness.mocks.braze.transformations import CatalogStore
 from seen_braze_harness.mocks.core.errors import AlreadyExists
 from seen_braze_harness.mocks.seen.app import create_app as create_seen_app
 from seen_braze_harness.mocks.seen.models import CampaignError, CampaignExists

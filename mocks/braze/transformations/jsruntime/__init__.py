@@ -7,8 +7,11 @@ V8 cannot survive kills the worker, not the emulator; `prelude.js` keeps runs ap
 
 from __future__ import annotations
 
-from seen_braze_harness.mocks.braze.jsruntime.headers import canonical_header_key, canonical_headers
-from seen_braze_harness.mocks.braze.jsruntime.results import (
+from seen_braze_harness.mocks.braze.transformations.jsruntime.headers import (
+    canonical_header_key,
+    canonical_headers,
+)
+from seen_braze_harness.mocks.braze.transformations.jsruntime.results import (
     ConsoleLine,
     ErrorKind,
     InputTooLarge,
@@ -17,7 +20,10 @@ from seen_braze_harness.mocks.braze.jsruntime.results import (
     RuntimeUnavailable,
     ScriptResult,
 )
-from seen_braze_harness.mocks.braze.jsruntime.runtime import QueuedRun, TransformationRuntime
+from seen_braze_harness.mocks.braze.transformations.jsruntime.runtime import (
+    QueuedRun,
+    TransformationRuntime,
+)
 
 __all__ = [
     "ConsoleLine",

@@ -7,9 +7,13 @@ from typing import Any
 from flask import Blueprint, Response, request
 
 from seen_braze_harness.mocks.braze import errors, hops
-from seen_braze_harness.mocks.braze.jsruntime import InputTooLarge, RuntimeBusy, RuntimeUnavailable
 from seen_braze_harness.mocks.braze.models import BrazeBackend
-from seen_braze_harness.mocks.braze.transformations import (
+from seen_braze_harness.mocks.braze.transformations.jsruntime import (
+    InputTooLarge,
+    RuntimeBusy,
+    RuntimeUnavailable,
+)
+from seen_braze_harness.mocks.braze.transformations.store import (
     LogEntry,
     TierLimitError,
     Transformation,

@@ -20,13 +20,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from seen_braze_harness.mocks.braze import hops
-from seen_braze_harness.mocks.braze.destinations import (
+from seen_braze_harness.mocks.braze.settings import BrazeSettings
+from seen_braze_harness.mocks.braze.transformations.destinations import (
     DESTINATIONS,
     Destination,
     DestinationReply,
     delivers_despite,
 )
-from seen_braze_harness.mocks.braze.jsruntime import (
+from seen_braze_harness.mocks.braze.transformations.jsruntime import (
     InputTooLarge,
     QueuedRun,
     RuntimeBusy,
@@ -34,7 +35,6 @@ from seen_braze_harness.mocks.braze.jsruntime import (
     TransformationRuntime,
     canonical_headers,
 )
-from seen_braze_harness.mocks.braze.settings import BrazeSettings
 from seen_braze_harness.mocks.core.ids import IdMint
 from seen_braze_harness.mocks.core.jsonbody import not_blank
 

@@ -24,7 +24,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
-from seen_braze_harness.mocks.braze.jsruntime.results import (
+from seen_braze_harness.mocks.braze.transformations.jsruntime.results import (
     ConsoleLine,
     InputTooLarge,
     RunLimits,
@@ -32,7 +32,7 @@ from seen_braze_harness.mocks.braze.jsruntime.results import (
     RuntimeUnavailable,
     ScriptResult,
 )
-from seen_braze_harness.mocks.braze.jsruntime.worker import (
+from seen_braze_harness.mocks.braze.transformations.jsruntime.worker import (
     GRACE,
     SPIN_SECONDS,
     FrameReader,
