@@ -6,8 +6,11 @@ and an active transformation delivers its output to its destination.
 
 The modules:
 
-- `store.py`: the transformations, their webhooks' runs and the logs (`TransformationStore`),
-  and Validate's verdict on an output (`judge`).
+- `definitions.py`: a transformation as defined (`Transformation`), its webhooks, its log.
+- `store.py`: the workspace's transformations, their webhooks' runs from the queue to the
+  destination, and the logs (`TransformationStore`).
+- `validation.py`: Validate's verdict on a run (`judge`): its output checked as any request
+  body, then by its destination.
 - `destinations.py`: where an output goes (Track users, catalog items, Send messages), each
   checking it the way its REST endpoint would.
 - `jsruntime/`: the JavaScript runtime, isolated and limited (`TransformationRuntime`).
@@ -16,6 +19,10 @@ The modules:
 
 from __future__ import annotations
 
+from seen_braze_harness.mocks.braze.transformations.definitions import (
+    Transformation,
+    TransformationError,
+)
 from seen_braze_harness.mocks.braze.transformations.destinations import (
     CATALOG_NAME,
     DESTINATIONS,
@@ -26,13 +33,8 @@ from seen_braze_harness.mocks.braze.transformations.destinations import (
     SendMessages,
     TrackUsers,
 )
-from seen_braze_harness.mocks.braze.transformations.store import (
-    Transformation,
-    TransformationError,
-    TransformationStore,
-    Validation,
-    judge,
-)
+from seen_braze_harness.mocks.braze.transformations.store import TransformationStore
+from seen_braze_harness.mocks.braze.transformations.validation import Validation, judge
 
 __all__ = [
     "CATALOG_NAME",

@@ -1,4 +1,4 @@
-"""Braze Data Transformations: each one a webhook URL, the customer's code, and a destination.
+"""The workspace's transformations, and each webhook's run from the queue to the destination.
 
 A webhook is acknowledged first (201) and transformed after, on the scheduler, as Braze does
 (**assumed** asynchronous). The run goes through `TransformationRuntime` (V8 in worker
@@ -15,16 +15,20 @@ import secrets
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
 from seen_braze_harness.mocks.braze import hops
-from seen_braze_harness.mocks.braze.settings import BrazeSettings
+from seen_braze_harness.mocks.braze.transformations.definitions import (
+    LogEntry,
+    TierLimitError,
+    Transformation,
+    TransformationError,
+    Webhook,
+    parse_definition,
+)
 from seen_braze_harness.mocks.braze.transformations.destinations import (
-    DESTINATIONS,
     Destination,
-    DestinationReply,
     delivers_despite,
 )
 from seen_braze_harness.mocks.braze.transformations.jsruntime import (
@@ -35,145 +39,17 @@ from seen_braze_harness.mocks.braze.transformations.jsruntime import (
     TransformationRuntime,
     canonical_headers,
 )
+from seen_braze_harness.mocks.braze.transformations.validation import (
+    MAX_DEPTH,
+    Validation,
+    depth_limit,
+    output_problems,
+    validate_code,
+    without_output,
+)
 from seen_braze_harness.mocks.core.ids import IdMint
-from seen_braze_harness.mocks.core.jsonbody import not_blank
 
 LOG_CAP = 1000
-MAX_DEPTH = BrazeSettings.max_json_depth
-"""Levels of nesting an output may have: what a request body to the destination may have
-(`BrazeSettings.max_json_depth`)."""
-LONE_SURROGATE = "the output has a lone surrogate, which JSON in UTF-8 cannot carry"
-_KEYS = {"name", "code", "destination", "active"}
-
-
-class TransformationError(ValueError):
-    """A transformation definition that cannot be used; the message names the key."""
-
-
-class TierLimitError(TransformationError):
-    """Activating one more transformation would pass the company's tier limit."""
-
-
-@dataclass
-class Webhook:
-    """One webhook as it arrived: what the editor's 'most recent webhook' shows."""
-
-    time: float
-    headers: dict[str, str]
-    payload: Any
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"time": self.time, "headers": self.headers, "payload": self.payload}
-
-
-@dataclass
-class Transformation:
-    id: str
-    secret: str
-    name: str
-    code: str
-    destination: str
-    active: bool = False
-    created_at: float = 0.0
-    last_webhook: Webhook | None = None
-    incoming_requests: int = 0
-    deliveries: int = 0
-
-    @property
-    def webhook_path(self) -> str:
-        return f"/transformations/{self.id}/{self.secret}"
-
-    def to_dict(self, base_url: str = "") -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "name": self.name,
-            "code": self.code,
-            "destination": self.destination,
-            "active": self.active,
-            "webhook_url": f"{base_url}{self.webhook_path}",
-            "created_at": self.created_at,
-            "most_recent_webhook": None
-            if self.last_webhook is None
-            else self.last_webhook.to_dict(),
-            "counters": {
-                "incoming_requests": self.incoming_requests,
-                "deliveries": self.deliveries,
-            },
-        }
-
-
-@dataclass
-class LogEntry:
-    """One incoming request and what became of it, as the Logs tab lists them."""
-
-    id: int
-    transformation_id: str
-    time: float
-    headers: dict[str, str]
-    payload: Any
-    result: ScriptResult | None = None
-    error_kind: str | None = None
-    error: str | None = None
-    delivery: DestinationReply | None = None
-    skipped: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        result = self.result
-        return {
-            "id": self.id,
-            "transformation_id": self.transformation_id,
-            "time": self.time,
-            "incoming": {"headers": self.headers, "payload": self.payload},
-            # The run's own time, and apart from it the (real) time it waited for a worker.
-            "duration_ms": None if result is None else round(result.duration * 1000, 3),
-            "queued_ms": None if result is None else round(result.queued * 1000, 3),
-            "output": None if result is None else result.output,
-            "error": None
-            if self.error_kind is None
-            else {
-                "kind": self.error_kind,
-                "message": self.error,
-                "line": None if result is None else result.line,
-                "column": None if result is None else result.column,
-            },
-            "console": []
-            if result is None
-            else [{"level": c.level, "text": c.text} for c in result.console],
-            "destination": None if self.delivery is None else self.delivery.to_dict(),
-            "skipped": self.skipped,
-        }
-
-
-@dataclass
-class Validation:
-    """What Validate shows: the output, the destination's verdict, the console; delivers nothing."""
-
-    result: ScriptResult
-    destination: str
-    problems: list[dict[str, str]] = field(default_factory=list)
-
-    @property
-    def acceptable(self) -> bool:
-        return self.result.ok and not self.problems
-
-    def to_dict(self) -> dict[str, Any]:
-        result = self.result
-        return {
-            "destination": self.destination,
-            "output": result.output,
-            "acceptable": self.acceptable,
-            "error": None
-            if result.ok
-            else {
-                "kind": result.error_kind,
-                "message": result.error,
-                "line": result.line,
-                "column": result.column,
-            },
-            "errors": self.problems,
-            "console": [{"level": c.level, "text": c.text} for c in result.console],
-            "duration_ms": round(result.duration * 1000, 3),
-        }
 
 
 class TransformationStore:
@@ -258,7 +134,7 @@ class TransformationStore:
             )
 
     def create(self, data: Any) -> Transformation:
-        values = _definition(data, partial=False)
+        values = parse_definition(data, partial=False)
         self._check_code_limit(values)
         transformation = Transformation(
             id=self._ids.hex("transformation", 24),
@@ -274,7 +150,7 @@ class TransformationStore:
         return transformation
 
     def update(self, transformation_id: str, data: Any) -> Transformation:
-        values = _definition(data, partial=True)
+        values = parse_definition(data, partial=True)
         self._check_code_limit(values)
         with self._lock:
             found = self.transformations.get(transformation_id)
@@ -351,7 +227,7 @@ class TransformationStore:
         destination = self.destinations[transformation.destination]
         unsendable = output_problems(result, depth_limit(destination, self.max_depth))
         if unsendable:  # refused before the destination sees it: nothing is delivered
-            entry.result = _without_output(result)
+            entry.result = without_output(result)
             entry.error_kind = "invalid_output"
             entry.error = "; ".join(f"{p['pointer'] or '/'}: {p['message']}" for p in unsendable)
             return
@@ -390,142 +266,3 @@ class TransformationStore:
             transformation.destination,
             max_depth=self.max_depth,
         )
-
-
-def validate_code(
-    runtime: TransformationRuntime,
-    code: str,
-    payload: Any,
-    headers: Mapping[str, str],
-    destination: Destination,
-    destination_name: str,
-    *,
-    max_depth: int = MAX_DEPTH,
-) -> Validation:
-    result = runtime.run(code, payload, headers)
-    return judge(result, destination, destination_name, max_depth=max_depth)
-
-
-def judge(
-    result: ScriptResult,
-    destination: Destination,
-    destination_name: str,
-    *,
-    max_depth: int = MAX_DEPTH,
-) -> Validation:
-    """A run's verdict: its output checked the way the destination's endpoint would, after
-    the checks any request must pass (JSON in UTF-8, nesting at most `max_depth` deep)."""
-    if not result.ok:
-        return Validation(result, destination_name, [])
-    unsendable = output_problems(result, depth_limit(destination, max_depth))
-    if unsendable:
-        return Validation(_without_output(result), destination_name, unsendable)
-    return Validation(result, destination_name, destination.check(result.output))
-
-
-def depth_limit(destination: Destination, max_json_depth: int) -> tuple[int, str]:
-    """How deep an output for `destination` may nest, and what sets that limit: a catalog's
-    own (its item values may nest 50 levels, below the body's own three), else the limit on
-    a request body."""
-    own = getattr(destination, "max_output_depth", None)
-    if isinstance(own, int):
-        return own, "the catalog item endpoints' bound"
-    return max_json_depth, "max_json_depth"
-
-
-def output_problems(result: ScriptResult, limit: tuple[int, str]) -> list[dict[str, str]]:
-    """Why no request could carry a run's output at all: nested more than `max_depth` levels
-    (the limit on a request body), or a string with a lone surrogate (JSON text in UTF-8
-    cannot hold one; **assumed**: Braze refuses such an output rather than mending it).
-    One walk, iterative: an output as deep as V8 allows must not exhaust Python's stack."""
-    too_deep = problem_of_depth(result.depth, limit)
-    if too_deep is not None:
-        return [too_deep]
-    deepest = 0
-    surrogate: str | None = None
-    stack: list[tuple[Any, str, int]] = [(result.output, "", 0)]
-    while stack:
-        value, pointer, depth = stack.pop()
-        if isinstance(value, dict | list):
-            deepest = max(deepest, depth + 1)
-            items = value.items() if isinstance(value, dict) else enumerate(value)
-            for key, item in items:
-                where = f"{pointer}/{_escape(key)}"
-                if surrogate is None and isinstance(key, str) and _lone_surrogate(key):
-                    surrogate = where
-                stack.append((item, where, depth + 1))
-        elif surrogate is None and isinstance(value, str) and _lone_surrogate(value):
-            surrogate = pointer
-    too_deep = problem_of_depth(deepest, limit)
-    if too_deep is not None:
-        return [too_deep]
-    if surrogate is not None:
-        return [{"pointer": surrogate, "message": LONE_SURROGATE}]
-    return []
-
-
-def problem_of_depth(depth: int | None, limit: tuple[int, str]) -> dict[str, str] | None:
-    most, source = limit
-    if depth is None or depth <= most:
-        return None
-    return {
-        "pointer": "",
-        "message": f"the output nests {depth} levels deep; a request body may nest at most "
-        f"{most} ({source})",
-    }
-
-
-def _escape(key: Any) -> str:
-    """A JSON pointer's reference token (RFC 6901), printable whatever the key holds."""
-    text = str(key).replace("~", "~0").replace("/", "~1")
-    return text.encode("utf-8", "backslashreplace").decode("utf-8")
-
-
-def _lone_surrogate(text: str) -> bool:
-    if text.isascii():
-        return False
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return True
-    return False
-
-
-def _without_output(result: ScriptResult) -> ScriptResult:
-    """A refused output is not kept: it may be more than a log or an answer can carry."""
-    return replace(result, output=None)
-
-
-def _definition(data: Any, *, partial: bool) -> dict[str, Any]:
-    if not isinstance(data, dict):
-        raise TransformationError("a transformation must be a JSON object")
-    unknown = sorted(set(data) - _KEYS)
-    if unknown:
-        raise TransformationError(
-            f"unknown key(s): {', '.join(unknown)}; allowed: {', '.join(sorted(_KEYS))}"
-        )
-    if not partial:
-        missing = sorted({"name", "code", "destination"} - set(data))
-        if missing:
-            raise TransformationError(f"required: {', '.join(missing)}")
-    values: dict[str, Any] = {}
-    if "name" in data:
-        if not isinstance(data["name"], str) or not not_blank(data["name"]):
-            raise TransformationError("name: must be a non-empty string")
-        values["name"] = data["name"]
-    if "code" in data:
-        if not isinstance(data["code"], str):
-            raise TransformationError("code: must be a string of JavaScript")
-        values["code"] = data["code"]
-    if "destination" in data:
-        if data["destination"] not in DESTINATIONS:
-            raise TransformationError(
-                f"destination: must be one of {', '.join(DESTINATIONS)}, "
-                f"not {data['destination']!r}"
-            )
-        values["destination"] = data["destination"]
-    if "active" in data:
-        if not isinstance(data["active"], bool):
-            raise TransformationError("active: must be true or false")
-        values["active"] = data["active"]
-    return values

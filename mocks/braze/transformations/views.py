@@ -8,16 +8,16 @@ from flask import Blueprint, Response, request
 
 from seen_braze_harness.mocks.braze import errors, hops
 from seen_braze_harness.mocks.braze.models import BrazeBackend
-from seen_braze_harness.mocks.braze.transformations.jsruntime import (
-    InputTooLarge,
-    RuntimeBusy,
-    RuntimeUnavailable,
-)
-from seen_braze_harness.mocks.braze.transformations.store import (
+from seen_braze_harness.mocks.braze.transformations.definitions import (
     LogEntry,
     TierLimitError,
     Transformation,
     TransformationError,
+)
+from seen_braze_harness.mocks.braze.transformations.jsruntime import (
+    InputTooLarge,
+    RuntimeBusy,
+    RuntimeUnavailable,
 )
 from seen_braze_harness.mocks.core.admin import AdminError, json_object, query_args
 from seen_braze_harness.mocks.core.errors import AlreadyExists
