@@ -12,27 +12,30 @@ The modules:
 - `validation.py`: Validate's verdict on a run (`judge`): its output checked as any request
   body, then by its destination.
 - `destinations.py`: where an output goes (Track users, catalog items, Send messages), each
-  checking it the way its REST endpoint would.
+  checking it the way its REST endpoint would; `catalogs.py` (the catalogs and their items)
+  and `send_messages.py` (`/messages/send`) are two of them.
 - `jsruntime/`: the JavaScript runtime, isolated and limited (`TransformationRuntime`).
 - `views.py`: the webhook endpoint and the admin API over HTTP (Flask blueprints).
 """
 
 from __future__ import annotations
 
+from seen_braze_harness.mocks.braze.transformations.catalogs import (
+    CATALOG_NAME,
+    FIELD_TYPES,
+    CatalogItems,
+    CatalogStore,
+)
 from seen_braze_harness.mocks.braze.transformations.definitions import (
     Transformation,
     TransformationError,
 )
 from seen_braze_harness.mocks.braze.transformations.destinations import (
-    CATALOG_NAME,
     DESTINATIONS,
-    FIELD_TYPES,
-    CatalogItems,
-    CatalogStore,
     Destination,
-    SendMessages,
     TrackUsers,
 )
+from seen_braze_harness.mocks.braze.transformations.send_messages import SendMessages
 from seen_braze_harness.mocks.braze.transformations.store import TransformationStore
 from seen_braze_harness.mocks.braze.transformations.validation import Validation, judge
 
