@@ -1,8 +1,8 @@
 """The JavaScript runtime of Braze Data Transformations: user code in V8, isolated and limited.
 
 The code is a function body that may `return`; `payload` and `headers` are in scope; the result
-goes through `JSON.stringify`. V8 runs in a worker process (`worker.py`) so that an allocation
-V8 cannot survive kills the worker, not the emulator; `prelude.js` keeps runs apart.
+goes through `JSON.stringify`. V8 runs in a worker process (`worker/`) so that an allocation
+V8 cannot survive kills the worker, not the emulator; `worker/prelude.js` keeps runs apart.
 """
 
 from __future__ import annotations

@@ -42,7 +42,15 @@ from seen_braze_harness.mocks.braze.transformations.jsruntime.worker import (
     write_all,
 )
 
-WORKER_PATH = Path(__file__).with_name("worker.py")
+JSRUNTIME_DIR = Path(__file__).parent
+WORKER_BOOT = (
+    "import sys; sys.path.insert(0, sys.argv.pop(1)); "
+    "from worker.serve import main; sys.exit(main(sys.argv))"
+)
+"""How a worker process starts: ``python -P -c WORKER_BOOT JSRUNTIME_DIR REQUEST_FD
+RESPONSE_FD CONFIG_JSON``. The `worker` package is imported from this folder by that name,
+first on the path (and the current directory not on it, `-P`), so that the process imports
+the standard library and py_mini_racer only, not the mock around the package."""
 DEFAULT_LIMITS = RunLimits()
 STARTUP_TIMEOUT = 60.0
 """Seconds a new worker gets to import V8 and load the prelude (about 0.2 s here)."""
@@ -82,7 +90,10 @@ class _WorkerProcess:
             self.process = subprocess.Popen(
                 [
                     sys.executable,
-                    str(WORKER_PATH),
+                    "-P",
+                    "-c",
+                    WORKER_BOOT,
+                    str(JSRUNTIME_DIR),
                     str(request_read),
                     str(response_write),
                     json.dumps(asdict(config)),
