@@ -56,7 +56,7 @@ def test_a_runtime_that_cannot_start_is_said_in_the_log_entry_and_validate(
 
     made = create(client, code="return {}", active=True)
     monkeypatch.setattr(
-        "seen_braze_harness.mocks.braze.transformations.jsruntime.runtime._Slot._ready_process",
+        "seen_braze_harness.mocks.braze.transformations.jsruntime.slot.Slot._ready_process",
         cannot_start,
     )
     assert client.post(path_of(made), json={}).status_code == 201

@@ -11,6 +11,7 @@ from seen_braze_harness.mocks.braze.transformations.jsruntime.headers import (
     canonical_header_key,
     canonical_headers,
 )
+from seen_braze_harness.mocks.braze.transformations.jsruntime.queueing import QueuedRun
 from seen_braze_harness.mocks.braze.transformations.jsruntime.results import (
     ConsoleLine,
     ErrorKind,
@@ -20,10 +21,7 @@ from seen_braze_harness.mocks.braze.transformations.jsruntime.results import (
     RuntimeUnavailable,
     ScriptResult,
 )
-from seen_braze_harness.mocks.braze.transformations.jsruntime.runtime import (
-    QueuedRun,
-    TransformationRuntime,
-)
+from seen_braze_harness.mocks.braze.transformations.jsruntime.runtime import TransformationRuntime
 
 __all__ = [
     "ConsoleLine",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -115,3 +116,70 @@ class ScriptResult:
     @property
     def ok(self) -> bool:
         return self.error_kind is None
+
+
+def result_of(answer: dict[str, Any], queued: float = 0.0) -> ScriptResult:
+    """A worker's answer to a run as its result; `queued`: seconds the run waited."""
+    kind = answer["kind"]
+    duration = float(answer.get("duration", 0.0))
+    queued = max(queued, 0.0)
+    if kind == "ok":
+        envelope = answer["envelope"]
+        console = _console(envelope["console"])
+        if "oversize" in envelope:
+            return ScriptResult(
+                output=None,
+                returned=True,
+                error_kind="runtime",
+                error=(
+                    f"Output too large: the returned value serialises to {envelope['oversize']} "
+                    "characters of JSON, over the limit"
+                ),
+                line=None,
+                column=None,
+                console=console,
+                duration=duration,
+                queued=queued,
+            )
+        return ScriptResult(
+            output=envelope["output"],
+            returned=bool(envelope["returned"]),
+            depth=envelope.get("deep"),
+            error_kind=None,
+            error=None,
+            line=None,
+            column=None,
+            console=console,
+            duration=duration,
+            queued=queued,
+        )
+    return ScriptResult(
+        output=None,
+        returned=False,
+        error_kind=kind,
+        error=printable(answer.get("error")),
+        line=answer.get("line"),
+        column=answer.get("column"),
+        console=_console(answer.get("console", [])),
+        duration=duration,
+        queued=queued,
+        stack=printable(answer.get("stack")),
+    )
+
+
+def _console(lines: list[list[str]]) -> tuple[ConsoleLine, ...]:
+    return tuple(
+        ConsoleLine(level, printable(text) or "")  # type: ignore[arg-type]
+        for level, text in lines
+    )
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def printable(text: str | None) -> str | None:
+    """Text a JavaScript program built, each lone surrogate (which UTF-8 cannot carry, so
+    no log, journal or answer could) replaced by U+FFFD: for console lines and errors."""
+    if text is None or text.isascii():
+        return text
+    return _LONE_SURROGATE.sub("\ufffd", text)
