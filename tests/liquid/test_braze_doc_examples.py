@@ -30,8 +30,8 @@ from seen_braze_harness.mocks.braze.liquid import (
     LiquidError,
     compile_template,
 )
-from seen_braze_harness.mocks.braze.ruby_filters import STANDARD_FILTERS
-from seen_braze_harness.mocks.braze.ruby_values import ObjectAsList, TimeText
+from seen_braze_harness.mocks.braze.liquid.filters.standard import STANDARD_FILTERS
+from seen_braze_harness.mocks.braze.liquid.ruby.values import ObjectAsList, TimeText
 from tests.liquid import corpus
 from tests.liquid.conftest import COMPARED
 

@@ -16,8 +16,12 @@ from typing import Any
 import pytest
 
 from seen_braze_harness.mocks.braze.liquid import BrazeTemplate, LiquidError
-from seen_braze_harness.mocks.braze.liquid_engine import STANDARD_TAGS, LiquidSyntaxError, Template
-from seen_braze_harness.mocks.braze.ruby_filters import STANDARD_FILTERS
+from seen_braze_harness.mocks.braze.liquid.engine.parsing import (
+    STANDARD_TAGS,
+    LiquidSyntaxError,
+    Template,
+)
+from seen_braze_harness.mocks.braze.liquid.filters.standard import STANDARD_FILTERS
 from tests.liquid import corpus
 from tests.liquid.conftest import COMPARED
 from tests.liquid.known_differences import KNOWN_DIFFERENCES

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from seen_braze_harness.mocks.braze.ruby_sort import ruby_sort
+from seen_braze_harness.mocks.braze.liquid.ruby.sort import ruby_sort
 from tests.liquid.conftest import COMPARED
 
 Key = int | str | None

@@ -1,4 +1,4 @@
-"""Differential test of mocks.braze.ruby_time against Ruby Liquid 5.4 itself.
+"""Differential test of mocks.braze.liquid.ruby.time against Ruby Liquid 5.4 itself.
 
 Braze prints `{{ x | date: f }}` with Ruby; the emulator must print the same bytes. One `ruby`
 process (TZ=UTC, ActiveSupport and Liquid loaded, `Time.now` pinned per case) renders every
@@ -19,14 +19,14 @@ from typing import Any
 
 import pytest
 
-from seen_braze_harness.mocks.braze.ruby_time import (
+from seen_braze_harness.mocks.braze.liquid.ruby.time import (
     RubyArgumentError,
     RubyError,
     date_filter,
     strftime,
     to_time,
 )
-from seen_braze_harness.mocks.braze.ruby_values import float_to_s, to_s
+from seen_braze_harness.mocks.braze.liquid.ruby.values import float_to_s, to_s
 from tests.liquid.conftest import COMPARED
 from tests.liquid.known_differences import KNOWN_DIFFERENCES
 

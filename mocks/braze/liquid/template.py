@@ -2,7 +2,7 @@
 
 A Braze template is translated once into plain Liquid, where every `${…}` reference becomes a
 generated variable and output braces nested in a tag or an output (`{{ a | plus: {{b}} }}`,
-which Braze documents) hold the value they wrap; then `liquid_engine` parses it as Ruby Liquid
+which Braze documents) hold the value they wrap; then `liquid.engine` parses it as Ruby Liquid
 5.4 does, in Braze's lax mode. Rendering resolves only the references the template uses, so
 one user costs a few dictionary look-ups plus the Liquid render.
 
@@ -42,11 +42,15 @@ from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
 
-from seen_braze_harness.mocks.braze import liquid_engine as engine
 from seen_braze_harness.mocks.braze.dates import parse_date
-from seen_braze_harness.mocks.braze.liquid_filters import BRAZE_CALL_FILTERS, BRAZE_FILTERS
-from seen_braze_harness.mocks.braze.ruby_filters import STANDARD_FILTERS, Filter, make_filter
-from seen_braze_harness.mocks.braze.ruby_values import ObjectAsList, TimeText, as_utf8
+from seen_braze_harness.mocks.braze.liquid.braze_filters import BRAZE_CALL_FILTERS, BRAZE_FILTERS
+from seen_braze_harness.mocks.braze.liquid.engine import parsing as engine
+from seen_braze_harness.mocks.braze.liquid.filters.standard import (
+    STANDARD_FILTERS,
+    Filter,
+    make_filter,
+)
+from seen_braze_harness.mocks.braze.liquid.ruby.values import ObjectAsList, TimeText, as_utf8
 from seen_braze_harness.mocks.braze.track import STANDARD_FIELDS, UNKEPT_FIELDS
 
 UNSENT_DISPATCH_ID = "dispatch_id_for_unsent_campaign"

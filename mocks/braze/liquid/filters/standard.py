@@ -23,9 +23,9 @@ from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from seen_braze_harness.mocks.braze import ruby_time
-from seen_braze_harness.mocks.braze.ruby_sort import ruby_sort
-from seen_braze_harness.mocks.braze.ruby_values import (
+from seen_braze_harness.mocks.braze.liquid.ruby import time as ruby_time
+from seen_braze_harness.mocks.braze.liquid.ruby.sort import ruby_sort
+from seen_braze_harness.mocks.braze.liquid.ruby.values import (
     DECIMAL_CONTEXT,
     LONG,
     Drop,

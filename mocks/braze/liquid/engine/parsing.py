@@ -4,7 +4,7 @@ Braze renders every template with Ruby Liquid, in lax mode. Lax mode is a set of
 expressions that accept markup a strict grammar would refuse, and what they make of it is what
 Braze sends; so this engine reproduces Ruby Liquid's own parsing, both its strict parser and
 its lax fallback, its tags, its conditions and its render loop, with Ruby's value semantics from
-`ruby_values` and its filters from `ruby_filters`. The regular expressions below are Ruby
+`liquid.ruby` and its filters from `liquid.filters`. The regular expressions below are Ruby
 Liquid's, with `re.ASCII` because Ruby's `\\w`, `\\s` and `\\d` are ASCII-only.
 
 Error modes, as Ruby Liquid's `error_mode`: `lax` accepts what Ruby's lax mode accepts and
@@ -21,8 +21,12 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from seen_braze_harness.mocks.braze.ruby_filters import STANDARD_FILTERS, Filter, FilterCall
-from seen_braze_harness.mocks.braze.ruby_values import (
+from seen_braze_harness.mocks.braze.liquid.filters.standard import (
+    STANDARD_FILTERS,
+    Filter,
+    FilterCall,
+)
+from seen_braze_harness.mocks.braze.liquid.ruby.values import (
     BLANK,
     EMPTY,
     Drop,

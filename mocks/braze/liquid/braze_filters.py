@@ -18,10 +18,10 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from typing import Any
 
-from seen_braze_harness.mocks.braze import ruby_time
 from seen_braze_harness.mocks.braze.dates import RAILS_TIME_ZONES
-from seen_braze_harness.mocks.braze.ruby_filters import FilterCall
-from seen_braze_harness.mocks.braze.ruby_values import (
+from seen_braze_harness.mocks.braze.liquid.filters.standard import FilterCall
+from seen_braze_harness.mocks.braze.liquid.ruby import time as ruby_time
+from seen_braze_harness.mocks.braze.liquid.ruby.values import (
     LiquidArgumentError,
     TimeText,
     to_number,

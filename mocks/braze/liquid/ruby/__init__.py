@@ -1,0 +1,1 @@
+"""Ruby's semantics for what a Liquid template handles: values, `Time`, `Array#sort`."""
