@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from seen_braze_harness.mocks.braze.liquid.ruby.printing import float_to_s, to_s
 from seen_braze_harness.mocks.braze.liquid.ruby.time import (
     RubyArgumentError,
     RubyError,
@@ -26,7 +27,6 @@ from seen_braze_harness.mocks.braze.liquid.ruby.time import (
     strftime,
     to_time,
 )
-from seen_braze_harness.mocks.braze.liquid.ruby.values import float_to_s, to_s
 from tests.liquid.conftest import COMPARED
 from tests.liquid.known_differences import KNOWN_DIFFERENCES
 

@@ -21,12 +21,9 @@ from typing import Any
 from seen_braze_harness.mocks.braze.dates import RAILS_TIME_ZONES
 from seen_braze_harness.mocks.braze.liquid.filters.standard import FilterCall
 from seen_braze_harness.mocks.braze.liquid.ruby import time as ruby_time
-from seen_braze_harness.mocks.braze.liquid.ruby.values import (
-    LiquidArgumentError,
-    TimeText,
-    to_number,
-    to_s,
-)
+from seen_braze_harness.mocks.braze.liquid.ruby.numbers import to_number
+from seen_braze_harness.mocks.braze.liquid.ruby.printing import to_s
+from seen_braze_harness.mocks.braze.liquid.ruby.values import LiquidArgumentError, TimeText
 from seen_braze_harness.mocks.core.jsonbody import parse_json
 
 JSON_PARSE_MAX_DEPTH = 100

@@ -50,7 +50,8 @@ from seen_braze_harness.mocks.braze.liquid.filters.standard import (
     Filter,
     make_filter,
 )
-from seen_braze_harness.mocks.braze.liquid.ruby.values import ObjectAsList, TimeText, as_utf8
+from seen_braze_harness.mocks.braze.liquid.ruby.encoding import as_utf8
+from seen_braze_harness.mocks.braze.liquid.ruby.values import ObjectAsList, TimeText
 from seen_braze_harness.mocks.braze.track import STANDARD_FIELDS, UNKEPT_FIELDS
 
 UNSENT_DISPATCH_ID = "dispatch_id_for_unsent_campaign"

@@ -336,7 +336,7 @@ def test_a_huge_range_prints_and_answers_without_being_listed() -> None:
     ],
 )
 def test_indexing_a_huge_range_does_not_list_it(source: str) -> None:
-    # ruby_values.index materialises the range (RubyRange.to_list) to index it: a MemoryError
+    # ruby.lookups.index materialises the range (RubyRange.to_list) to index it: a MemoryError
     # that escapes as a traceback, or gigabytes. Ruby's Range has no `[]` in Liquid: nil.
     outcome, value, taken = outcome_of(source)
     assert (outcome, value) == ("ok", ""), (outcome, str(value)[:300], f"{taken:.2f}s")

@@ -26,30 +26,34 @@ from seen_braze_harness.mocks.braze.liquid.filters.standard import (
     Filter,
     FilterCall,
 )
+from seen_braze_harness.mocks.braze.liquid.ruby.comparison import (
+    compare,
+    equal_variables,
+    ruby_eq,
+    truthy,
+)
+from seen_braze_harness.mocks.braze.liquid.ruby.encoding import (
+    check_compatible,
+    has_unicode,
+    is_binary,
+)
+from seen_braze_harness.mocks.braze.liquid.ruby.lookups import (
+    first,
+    has_first,
+    has_last,
+    has_size,
+    index,
+    last,
+    ruby_size,
+)
+from seen_braze_harness.mocks.braze.liquid.ruby.numbers import ruby_to_i, to_integer
+from seen_braze_harness.mocks.braze.liquid.ruby.printing import output_text, to_s
 from seen_braze_harness.mocks.braze.liquid.ruby.values import (
     BLANK,
     EMPTY,
     Drop,
     LiquidArgumentError,
     RubyRange,
-    check_compatible,
-    compare,
-    equal_variables,
-    first,
-    has_first,
-    has_last,
-    has_size,
-    has_unicode,
-    index,
-    is_binary,
-    last,
-    output_text,
-    ruby_eq,
-    ruby_size,
-    ruby_to_i,
-    to_integer,
-    to_s,
-    truthy,
 )
 
 MODES = ("lax", "warn", "strict")

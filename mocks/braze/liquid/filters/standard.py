@@ -24,33 +24,40 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from seen_braze_harness.mocks.braze.liquid.ruby import time as ruby_time
-from seen_braze_harness.mocks.braze.liquid.ruby.sort import ruby_sort
-from seen_braze_harness.mocks.braze.liquid.ruby.values import (
+from seen_braze_harness.mocks.braze.liquid.ruby.comparison import (
+    eql_key,
+    ruby_eq,
+    spaceship,
+    truthy,
+)
+from seen_braze_harness.mocks.braze.liquid.ruby.encoding import (
+    binary_text,
+    check_compatible,
+    is_binary,
+)
+from seen_braze_harness.mocks.braze.liquid.ruby.lookups import (
+    first,
+    has_first,
+    has_last,
+    has_size,
+    last,
+    ruby_size,
+)
+from seen_braze_harness.mocks.braze.liquid.ruby.numbers import (
     DECIMAL_CONTEXT,
     LONG,
+    c_long,
+    from_decimal,
+    to_integer,
+    to_number,
+)
+from seen_braze_harness.mocks.braze.liquid.ruby.printing import flatten, to_s
+from seen_braze_harness.mocks.braze.liquid.ruby.sort import ruby_sort
+from seen_braze_harness.mocks.braze.liquid.ruby.values import (
     Drop,
     LiquidArgumentError,
     RubyRange,
     TimeText,
-    binary_text,
-    c_long,
-    check_compatible,
-    eql_key,
-    first,
-    flatten,
-    from_decimal,
-    has_first,
-    has_last,
-    has_size,
-    is_binary,
-    last,
-    ruby_eq,
-    ruby_size,
-    spaceship,
-    to_integer,
-    to_number,
-    to_s,
-    truthy,
 )
 
 

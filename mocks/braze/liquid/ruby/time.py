@@ -25,7 +25,7 @@ from datetime import date as _date
 from fractions import Fraction
 from typing import Any
 
-from seen_braze_harness.mocks.braze.liquid.ruby.values import to_s
+from seen_braze_harness.mocks.braze.liquid.ruby.printing import to_s
 
 __all__ = [
     "RubyArgumentError",
