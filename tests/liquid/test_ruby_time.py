@@ -1,4 +1,4 @@
-"""Differential test of mocks.braze.liquid.ruby.time against Ruby Liquid 5.4 itself.
+"""Differential test of Ruby's Time in mocks.braze.liquid.ruby against Ruby Liquid 5.4 itself.
 
 Braze prints `{{ x | date: f }}` with Ruby; the emulator must print the same bytes. One `ruby`
 process (TZ=UTC, ActiveSupport and Liquid loaded, `Time.now` pinned per case) renders every
@@ -20,13 +20,9 @@ from typing import Any
 import pytest
 
 from seen_braze_harness.mocks.braze.liquid.ruby.printing import float_to_s, to_s
-from seen_braze_harness.mocks.braze.liquid.ruby.time import (
-    RubyArgumentError,
-    RubyError,
-    date_filter,
-    strftime,
-    to_time,
-)
+from seen_braze_harness.mocks.braze.liquid.ruby.strftime import date_filter, strftime
+from seen_braze_harness.mocks.braze.liquid.ruby.time import RubyArgumentError, RubyError
+from seen_braze_harness.mocks.braze.liquid.ruby.time_parse import to_time
 from tests.liquid.conftest import COMPARED
 from tests.liquid.known_differences import KNOWN_DIFFERENCES
 

@@ -20,9 +20,10 @@ from typing import Any
 
 from seen_braze_harness.mocks.braze.dates import RAILS_TIME_ZONES
 from seen_braze_harness.mocks.braze.liquid.filters.standard import FilterCall
-from seen_braze_harness.mocks.braze.liquid.ruby import time as ruby_time
 from seen_braze_harness.mocks.braze.liquid.ruby.numbers import to_number
 from seen_braze_harness.mocks.braze.liquid.ruby.printing import to_s
+from seen_braze_harness.mocks.braze.liquid.ruby.time import in_zone
+from seen_braze_harness.mocks.braze.liquid.ruby.time_parse import to_time
 from seen_braze_harness.mocks.braze.liquid.ruby.values import LiquidArgumentError, TimeText
 from seen_braze_harness.mocks.core.jsonbody import parse_json
 
@@ -152,11 +153,11 @@ def time_zone(call: FilterCall, value: object, zone: object = None) -> object:
     a date without a time is midnight UTC before it is moved into the zone.
     """
     given = value.moment if isinstance(value, TimeText) else value
-    moment = ruby_time.to_time(given, datetime.fromtimestamp(call.now, UTC))
+    moment = to_time(given, datetime.fromtimestamp(call.now, UTC))
     if moment is None:
         return value
     target = _zone(zone)
-    return moment if target is None else ruby_time.in_zone(moment, target)
+    return moment if target is None else in_zone(moment, target)
 
 
 _OFFSET = re.compile(r"([+-])(\d{1,2}):?(\d{2})?")

@@ -432,7 +432,7 @@ def test_rounding_to_a_huge_negative_place_is_cheap(places: int) -> None:
     ],
 )
 def test_a_strftime_width_is_refused_before_it_is_allocated(fmt: str) -> None:
-    # ruby_time._strftime pads to any width up to 2**31-1 (and %N computes 10**width) before
+    # ruby.strftime._strftime pads to any width up to 2**31-1 (and %N computes 10**width) before
     # Context.invoke checks the result: seconds, a gigabyte or a MemoryError per directive.
     # Ruby raises Errno::ERANGE for such widths.
     source = f"{{{{ 'now' | date: '{fmt}' }}}}"

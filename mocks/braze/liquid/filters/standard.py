@@ -23,7 +23,6 @@ from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from seen_braze_harness.mocks.braze.liquid.ruby import time as ruby_time
 from seen_braze_harness.mocks.braze.liquid.ruby.comparison import (
     eql_key,
     ruby_eq,
@@ -53,6 +52,7 @@ from seen_braze_harness.mocks.braze.liquid.ruby.numbers import (
 )
 from seen_braze_harness.mocks.braze.liquid.ruby.printing import flatten, to_s
 from seen_braze_harness.mocks.braze.liquid.ruby.sort import ruby_sort
+from seen_braze_harness.mocks.braze.liquid.ruby.strftime import date_filter
 from seen_braze_harness.mocks.braze.liquid.ruby.values import (
     Drop,
     LiquidArgumentError,
@@ -834,7 +834,7 @@ def date(call: FilterCall, value: Any, fmt: Any) -> Any:
     """`date`: Ruby's Time.parse and strftime on a UTC server, `now` from the mock's clock."""
     if isinstance(value, TimeText):
         value = value.moment
-    return ruby_time.date_filter(value, fmt, datetime.fromtimestamp(call.now, UTC))
+    return date_filter(value, fmt, datetime.fromtimestamp(call.now, UTC))
 
 
 @dataclass(frozen=True)
