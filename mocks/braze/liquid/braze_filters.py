@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from typing import Any
 
 from seen_braze_harness.mocks.braze.dates import RAILS_TIME_ZONES
-from seen_braze_harness.mocks.braze.liquid.filters.standard import FilterCall
+from seen_braze_harness.mocks.braze.liquid.filters.calling import FilterCall
 from seen_braze_harness.mocks.braze.liquid.ruby.numbers import to_number
 from seen_braze_harness.mocks.braze.liquid.ruby.printing import to_s
 from seen_braze_harness.mocks.braze.liquid.ruby.time import in_zone

@@ -45,11 +45,8 @@ from typing import Any
 from seen_braze_harness.mocks.braze.dates import parse_date
 from seen_braze_harness.mocks.braze.liquid.braze_filters import BRAZE_CALL_FILTERS, BRAZE_FILTERS
 from seen_braze_harness.mocks.braze.liquid.engine import parsing as engine
-from seen_braze_harness.mocks.braze.liquid.filters.standard import (
-    STANDARD_FILTERS,
-    Filter,
-    make_filter,
-)
+from seen_braze_harness.mocks.braze.liquid.filters.calling import Filter, make_filter
+from seen_braze_harness.mocks.braze.liquid.filters.standard import STANDARD_FILTERS
 from seen_braze_harness.mocks.braze.liquid.ruby.encoding import as_utf8
 from seen_braze_harness.mocks.braze.liquid.ruby.values import ObjectAsList, TimeText
 from seen_braze_harness.mocks.braze.track import STANDARD_FIELDS, UNKEPT_FIELDS

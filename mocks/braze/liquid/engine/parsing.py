@@ -21,11 +21,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from seen_braze_harness.mocks.braze.liquid.filters.standard import (
-    STANDARD_FILTERS,
-    Filter,
-    FilterCall,
-)
+from seen_braze_harness.mocks.braze.liquid.filters.calling import Filter, FilterCall
+from seen_braze_harness.mocks.braze.liquid.filters.standard import STANDARD_FILTERS
 from seen_braze_harness.mocks.braze.liquid.ruby.comparison import (
     compare,
     equal_variables,
