@@ -26,7 +26,7 @@ from seen_braze_harness.mocks.braze.liquid import (
     LiquidError,
     compile_template,
 )
-from seen_braze_harness.mocks.braze.liquid.engine.parsing import MODES
+from seen_braze_harness.mocks.braze.liquid.engine.template import MODES
 from seen_braze_harness.mocks.braze.settings import BrazeSettings
 from seen_braze_harness.mocks.core.jsonbody import parse_json
 

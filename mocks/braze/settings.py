@@ -9,7 +9,7 @@ import os
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from seen_braze_harness.mocks.braze.liquid.engine.parsing import Limits
+from seen_braze_harness.mocks.braze.liquid.engine.context import Limits
 from seen_braze_harness.mocks.core.settings import CoreSettings, SettingsError, setting
 
 DEFAULT_API_KEY = "b7a2e5c0-5eeb-4d1e-9a6f-0123456789ab"

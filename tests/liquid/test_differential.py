@@ -16,11 +16,9 @@ from typing import Any
 import pytest
 
 from seen_braze_harness.mocks.braze.liquid import BrazeTemplate, LiquidError
-from seen_braze_harness.mocks.braze.liquid.engine.parsing import (
-    STANDARD_TAGS,
-    LiquidSyntaxError,
-    Template,
-)
+from seen_braze_harness.mocks.braze.liquid.engine.errors import LiquidSyntaxError
+from seen_braze_harness.mocks.braze.liquid.engine.tags import STANDARD_TAGS
+from seen_braze_harness.mocks.braze.liquid.engine.template import Template
 from seen_braze_harness.mocks.braze.liquid.filters.standard import STANDARD_FILTERS
 from tests.liquid import corpus
 from tests.liquid.conftest import COMPARED

@@ -17,7 +17,7 @@ import re
 from typing import Any
 
 from seen_braze_harness.mocks.braze.liquid import AbortMessage, BrazeTemplate, LiquidError
-from seen_braze_harness.mocks.braze.liquid.engine.parsing import TEMPLATE_PARSER
+from seen_braze_harness.mocks.braze.liquid.engine.grammar import TEMPLATE_PARSER
 from tests.liquid import fuzz
 from tests.liquid.conftest import COMPARED
 from tests.liquid.corpus import Case

@@ -44,7 +44,20 @@ from typing import Any
 
 from seen_braze_harness.mocks.braze.dates import parse_date
 from seen_braze_harness.mocks.braze.liquid.braze_filters import BRAZE_CALL_FILTERS, BRAZE_FILTERS
-from seen_braze_harness.mocks.braze.liquid.engine import parsing as engine
+from seen_braze_harness.mocks.braze.liquid.engine.context import Context, Deferred, Limits
+from seen_braze_harness.mocks.braze.liquid.engine.errors import (
+    LiquidRenderError,
+    LiquidSyntaxError,
+    failure_text,
+)
+from seen_braze_harness.mocks.braze.liquid.engine.parsing import (
+    Node,
+    Parsing,
+    TagParser,
+    template_tokens,
+)
+from seen_braze_harness.mocks.braze.liquid.engine.tags import RAW_END, STANDARD_TAGS
+from seen_braze_harness.mocks.braze.liquid.engine.template import Template
 from seen_braze_harness.mocks.braze.liquid.filters.calling import Filter, make_filter
 from seen_braze_harness.mocks.braze.liquid.filters.standard import STANDARD_FILTERS
 from seen_braze_harness.mocks.braze.liquid.ruby.encoding import as_utf8
@@ -307,8 +320,8 @@ def _verbatim_end(source: str, pos: int) -> int | None:
     raw = _RAW_START.match(source, pos)
     if raw is not None:
         # the first of Ruby Liquid's tokens after it that ends with `{% endraw ... %}`
-        for begin, finish in engine.template_tokens(source, raw.end()):
-            end = engine.RAW_END.match(source[begin:finish])
+        for begin, finish in template_tokens(source, raw.end()):
+            end = RAW_END.match(source[begin:finish])
             if end is not None and end.group(2) == "endraw":
                 return finish
         return len(source)
@@ -382,7 +395,7 @@ def _translate_markup(
 _ABORT_ARGUMENT = re.compile(r"\(\s*(?:(?:\"(?P<double>[^\"]*)\"|'(?P<single>[^']*)')\s*)?\)")
 
 
-class _AbortNode(engine.Node):
+class _AbortNode(Node):
     """Raises `AbortMessage` when rendering reaches it."""
 
     __slots__ = ("line", "reason")
@@ -392,13 +405,13 @@ class _AbortNode(engine.Node):
         self.line = line
 
     @classmethod
-    def parse(cls, parsing: engine.Parsing, name: str, markup: str, line: int) -> engine.Node:
+    def parse(cls, parsing: Parsing, name: str, markup: str, line: int) -> Node:
         """`{% abort_message("reason") %}`, `{% abort_message() %}` or `{% abort_message %}`."""
         reason = "{% abort_message %} called"
         if markup.strip():
             argument = _ABORT_ARGUMENT.fullmatch(markup.strip())
             if argument is None:
-                raise engine.LiquidSyntaxError(
+                raise LiquidSyntaxError(
                     "abort_message takes an optional reason in straight quotes, "
                     'e.g. {% abort_message("no video yet") %}',
                     line,
@@ -409,14 +422,14 @@ class _AbortNode(engine.Node):
                 reason = given
         return cls(reason, line)
 
-    def render(self, ctx: engine.Context, out: list[str]) -> None:
+    def render(self, ctx: Context, out: list[str]) -> None:
         raise AbortMessage(self.reason)
 
 
 _EXTRA = re.compile(r":(key|value)\s+((?:'[^']*'|\"[^\"]*\"|[^\s:])+)")
 
 
-class _MessageExtras(engine.Node):
+class _MessageExtras(Node):
     """`{% message_extras :key k :value v %}`: renders nothing; Braze adds the pair to the
     send event's `message_extras` (Currents), which the emulator keeps in the render's
     registers only."""
@@ -429,21 +442,21 @@ class _MessageExtras(engine.Node):
         self.line = line
 
     @classmethod
-    def parse(cls, parsing: engine.Parsing, name: str, markup: str, line: int) -> engine.Node:
+    def parse(cls, parsing: Parsing, name: str, markup: str, line: int) -> Node:
         found = _EXTRA.findall(markup)
         keys = [text for kind, text in found if kind == "key"]
         values = [text for kind, text in found if kind == "value"]
         return cls(list(zip(keys, values, strict=False)), line)
 
-    def render(self, ctx: engine.Context, out: list[str]) -> None:
+    def render(self, ctx: Context, out: list[str]) -> None:
         extras = ctx.registers.setdefault("message_extras", {})
         for key, value in self.pairs:
             extras.setdefault(key.strip("'\"").strip(), value.strip("'\"").strip())
 
 
-def _connected_content(parsing: engine.Parsing, name: str, markup: str, line: int) -> engine.Node:
+def _connected_content(parsing: Parsing, name: str, markup: str, line: int) -> Node:
     """`{% connected_content %}` is refused: the emulator never fetches URLs while rendering."""
-    raise engine.LiquidSyntaxError(
+    raise LiquidSyntaxError(
         "{% connected_content %} is not supported: the emulator does not fetch URLs "
         "while rendering; put the values on the user profile or in trigger properties",
         line,
@@ -467,8 +480,8 @@ BRAZE_UNSUPPORTED_FILTERS = frozenset(
 """Filters Braze's filter reference marks "not supported" (Shopify's color and font filters
 are not supported either, and are not Liquid filters at all)."""
 
-BRAZE_TAGS: Mapping[str, engine.TagParser] = {
-    **engine.STANDARD_TAGS,
+BRAZE_TAGS: Mapping[str, TagParser] = {
+    **STANDARD_TAGS,
     "abort_message": _AbortNode.parse,
     "message_extras": _MessageExtras.parse,
     "connected_content": _connected_content,
@@ -483,7 +496,7 @@ BRAZE_LIQUID_FILTERS: Mapping[str, Filter] = {
 }
 """Liquid 5's standard filters (Ruby semantics) plus Braze's."""
 
-LIMITS = engine.Limits(
+LIMITS = Limits(
     loop_iterations=LOOP_ITERATION_LIMIT,
     output_bytes=OUTPUT_LIMIT,
     assign_score=LOCAL_NAMESPACE_LIMIT,
@@ -509,7 +522,7 @@ class _Inputs:
     properties: Mapping[str, Mapping[str, Any]] | None
     content_blocks: Mapping[str, str] | None
     now: float | None
-    limits: engine.Limits
+    limits: Limits
 
 
 @dataclass(frozen=True)
@@ -541,15 +554,15 @@ class BrazeTemplate:
         self.literal_text = "".join(translation.text)
         """The template's text outside Liquid markup (tells whether the body is JSON)."""
         try:
-            self._template = engine.Template(
+            self._template = Template(
                 translation.source, mode=mode, tags=BRAZE_TAGS, filters=BRAZE_LIQUID_FILTERS
             )
-        except engine.LiquidSyntaxError as err:
+        except LiquidSyntaxError as err:
             raise LiquidError(self._tags(err.message), err.line) from None
         except RecursionError:
             raise LiquidError("the template nests too deeply to parse") from None
         except (ValueError, ArithmeticError, MemoryError) as exc:
-            raise LiquidError(self._tags(engine.failure_text(exc))) from None
+            raise LiquidError(self._tags(failure_text(exc))) from None
         self.warnings: tuple[LiquidWarning, ...] = tuple(
             sorted(self._warnings(translation), key=lambda warning: warning.line)
         )
@@ -629,7 +642,7 @@ class BrazeTemplate:
         properties: Mapping[str, Mapping[str, Any]] | None = None,
         content_blocks: Mapping[str, str] | None = None,
         now: float | None = None,
-        limits: engine.Limits | None = None,
+        limits: Limits | None = None,
     ) -> str:
         """The text Braze would send to this user; raises `AbortMessage` or `LiquidError`.
 
@@ -666,7 +679,7 @@ class BrazeTemplate:
                 if depth >= CONTENT_BLOCK_NESTING:
                     continue  # Braze: a block nested deeper does not expand
                 block = compile_template(source, self.mode)
-                data[variable] = engine.Deferred(
+                data[variable] = Deferred(
                     functools.partial(block._included, name, inputs, depth + 1)
                 )
         return data
@@ -676,7 +689,7 @@ class BrazeTemplate:
         try:
             return self._fill(inputs, depth)
         except LiquidError as err:
-            raise engine.LiquidRenderError(f"Content Block {name!r}: {err}") from None
+            raise LiquidRenderError(f"Content Block {name!r}: {err}") from None
 
     def as_plain_liquid(
         self,
@@ -693,7 +706,7 @@ class BrazeTemplate:
         inputs = _Inputs(profile, custom, campaign, properties, content_blocks, now, LIMITS)
         data = self._data(inputs, 0)
         return self._plain_source, {
-            key: value.compute() if isinstance(value, engine.Deferred) else value
+            key: value.compute() if isinstance(value, Deferred) else value
             for key, value in data.items()
         }
 
@@ -730,12 +743,12 @@ class BrazeTemplate:
         """
         return self._render(dict(variables), now, LIMITS)
 
-    def _render(self, data: dict[str, Any], now: float | None, limits: engine.Limits) -> str:
+    def _render(self, data: dict[str, Any], now: float | None, limits: Limits) -> str:
         try:
             return as_utf8(
                 self._template.render(data, now=time.time() if now is None else now, limits=limits)
             )
-        except engine.LiquidRenderError as err:
+        except LiquidRenderError as err:
             raise LiquidError(self._tags(err.message), err.line) from None
         except _RENDER_FAILURES as exc:
             raise LiquidError(self._tags(_failure(exc))) from None

@@ -160,7 +160,7 @@ def _rep(text: str, size: int) -> str:
 )
 def test_an_integer_literal_too_long_for_python_is_a_liquid_error(source: str) -> None:
     # Python refuses int() of more than 4,300 digits with a ValueError while parsing
-    # (liquid_engine.parse_expression / _range); compile_template lets it escape as a 500
+    # (engine.expressions.parse_expression / _range); compile_template lets it escape as a 500
     outcome, value, _ = bounded(lambda: compile_only(source))
     assert outcome == "LiquidError", (outcome, str(value)[:300])
     assert "set_int_max_str_digits" not in value

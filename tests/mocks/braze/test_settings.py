@@ -6,7 +6,7 @@ from typing import get_args, get_type_hints
 
 import pytest
 
-from seen_braze_harness.mocks.braze.liquid.engine.parsing import MODES
+from seen_braze_harness.mocks.braze.liquid.engine.template import MODES
 from seen_braze_harness.mocks.braze.settings import BrazeSettings
 from seen_braze_harness.mocks.core.settings import SettingsError
 
