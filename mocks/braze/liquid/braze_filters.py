@@ -2,6 +2,7 @@
 
 Semantics follow Braze's "Advanced filters" reference (its example vectors are in the tests).
 Where that page is silent, each filter says which convention it follows and why.
+`BRAZE_LIQUID_FILTERS` is every filter a Braze template may use, Liquid's standard ones too.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from typing import Any
 
 from seen_braze_harness.mocks.braze.dates import RAILS_TIME_ZONES
-from seen_braze_harness.mocks.braze.liquid.filters.calling import FilterCall
+from seen_braze_harness.mocks.braze.liquid.filters.calling import Filter, FilterCall, make_filter
+from seen_braze_harness.mocks.braze.liquid.filters.standard import STANDARD_FILTERS
 from seen_braze_harness.mocks.braze.liquid.ruby.numbers import to_number
 from seen_braze_harness.mocks.braze.liquid.ruby.printing import to_s
 from seen_braze_harness.mocks.braze.liquid.ruby.time import in_zone
@@ -270,3 +272,28 @@ BRAZE_FILTERS: Mapping[str, Callable[..., Any]] = {
 
 BRAZE_CALL_FILTERS: Mapping[str, Callable[..., Any]] = {"time_zone": time_zone}
 """Braze's filters that read the render's clock (they take a `FilterCall` first)."""
+
+
+BRAZE_UNSUPPORTED_FILTERS = frozenset(
+    {
+        "camelize",
+        "handleize",
+        "pluralize",
+        "lstrip",
+        "rstrip",
+        "money_with_currency",
+        "money_without_currency",
+        "format_address",
+        "highlight",
+        "find_index",
+    }
+)
+"""Filters Braze's filter reference marks "not supported" (Shopify's color and font filters
+are not supported either, and are not Liquid filters at all)."""
+
+BRAZE_LIQUID_FILTERS: Mapping[str, Filter] = {
+    **STANDARD_FILTERS,
+    **{name: make_filter(function) for name, function in BRAZE_FILTERS.items()},
+    **{name: make_filter(f, needs_call=True) for name, f in BRAZE_CALL_FILTERS.items()},
+}
+"""Liquid 5's standard filters (Ruby semantics) plus Braze's."""
