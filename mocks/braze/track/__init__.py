@@ -8,8 +8,9 @@ The modules, in the order of the flow:
 
 - `validation.py`: the request as a whole, then each object on its own (`Rejection`), and the
   identifier each object's user is looked up by.
-- `profiles.py`: the profiles (`Profile`), looked up by `Identifier` and kept, capped, by the
-  `ProfileStore`, which applies the objects that passed.
+- `profiles.py`: the profiles (`Profile`), looked up by `Identifier` (`identity.py`, with
+  the email and phone keys) and kept, capped, by the `ProfileStore`, which applies the
+  objects that passed; `seeding.py` says what seeding a profile refuses.
 - `attributes.py`: an attributes object applied to a profile, with Braze's storage rules:
   `standard.py` for the standard fields, `custom.py`, `arrays.py` and `nested.py` for custom
   attributes by kind of value, `values.py` for what they share (`Note`, the text cap).

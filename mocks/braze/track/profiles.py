@@ -12,8 +12,7 @@ Ingestion page), and so does `lookup`.
 
 **Assumed** (Braze documents no more):
 
-- Emails match case-insensitively and without surrounding spaces; phones match on their
-  digits only ("+1 (415) 555-2671" is "14155552671"); both are stored as sent.
+- Emails and phones match as `identity.py` says.
 - "Most recently updated" counts every write: attributes, events and purchases. Writes are
   ordered by a counter, so ties under a frozen clock still have a winner.
 - `braze_id`s are 24 lower-case hex characters like Braze's, derived from the store's seed
@@ -33,8 +32,6 @@ Ingestion page), and so does `lookup`.
 
 from __future__ import annotations
 
-import math
-import re
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -48,6 +45,19 @@ from seen_braze_harness.mocks.braze.track.events import (
     purchase_records,
     record_to_json,
 )
+from seen_braze_harness.mocks.braze.track.identity import (
+    BRAZE_ID,
+    Identifier,
+    alias_key,
+    email_key,
+    phone_key,
+)
+from seen_braze_harness.mocks.braze.track.seeding import (
+    NOT_SEED_KEYS,
+    SEED_KEYS,
+    check_json,
+    seed_aliases,
+)
 from seen_braze_harness.mocks.braze.track.standard import STANDARD_FIELDS
 from seen_braze_harness.mocks.braze.track.values import to_json
 from seen_braze_harness.mocks.core.ids import IdMint
@@ -55,33 +65,12 @@ from seen_braze_harness.mocks.core.pagination import Keyed
 
 __all__ = ["ARRAY_CAP_MAX", "STANDARD_FIELDS", "Identifier", "Profile", "ProfileStore"]
 
-KINDS = ("external_id", "user_alias", "braze_id", "email", "phone")
-BRAZE_ID = re.compile(r"[0-9a-f]{24}")
 ARRAY_CAP_MAX = 500
 PROFILES_CAP = 100_000
 """*Emulator only.* Most profiles a store keeps (about 1.3 KB each with a few attributes):
 the oldest are forgotten beyond it."""
 EVICTIONS_NAMED = 5
 """Forgotten profiles a journal note names by braze_id (it counts the rest)."""
-_SEED_KEYS = ("braze_id", "external_id", "user_aliases")
-_NOT_SEED_KEYS = {
-    "user_alias": 'use \'user_aliases\': [{"alias_name": ..., "alias_label": ...}]',
-    "_update_existing_only": "not a profile field; seeding always creates the profile",
-}
-
-
-@dataclass(frozen=True)
-class Identifier:
-    """How an object names its user: exactly one of these is used for the lookup."""
-
-    kind: str  # "external_id" | "user_alias" | "braze_id" | "email" | "phone"
-    value: Any  # str, or {"alias_name": str, "alias_label": str} for user_alias
-
-    def __post_init__(self) -> None:
-        if self.kind not in KINDS:
-            raise ValueError(
-                f"identifier kind must be one of {', '.join(KINDS)}, not {self.kind!r}"
-            )
 
 
 @dataclass
@@ -181,7 +170,7 @@ class ProfileStore:
                 )
                 return None if found is None else self._profiles[found]
             if ident.kind == "user_alias":
-                alias = _alias_key(ident.value)
+                alias = alias_key(ident.value)
                 found = None if alias is None else self._by_alias.get(alias)
                 return None if found is None else self._profiles[found]
             index, key = self._contact_index(ident)
@@ -205,7 +194,7 @@ class ProfileStore:
                     raise ValueError(f"external_id: {ident.value!r} is already taken")
                 profile.external_id = ident.value
             elif ident.kind == "user_alias":
-                alias = _alias_key(ident.value)
+                alias = alias_key(ident.value)
                 if alias is None:
                     raise ValueError("user_alias: must be {alias_name: str, alias_label: str}")
                 if alias in self._by_alias:
@@ -272,8 +261,8 @@ class ProfileStore:
         `/users/track` form. ValueError, naming the key, for anything that would not be kept."""
         if not isinstance(data, Mapping):
             raise ValueError("a seeded profile must be a JSON object")
-        _check_json("", data)
-        for key, hint in _NOT_SEED_KEYS.items():
+        check_json("", data)
+        for key, hint in NOT_SEED_KEYS.items():
             if key in data:
                 raise ValueError(f"{key}: {hint}")
         braze_id = data.get("braze_id")
@@ -284,12 +273,12 @@ class ProfileStore:
         external_id = data.get("external_id")
         if external_id is not None and (not isinstance(external_id, str) or not external_id):
             raise ValueError(f"external_id: must be a non-empty string, not {external_id!r}")
-        aliases = _seed_aliases(data.get("user_aliases", []))
+        aliases = seed_aliases(data.get("user_aliases", []))
         profile = Profile(braze_id="", external_id=external_id, user_aliases=aliases)
         notes = attribute_rules.apply_attributes(
             profile.standard,
             profile.custom,
-            {k: v for k, v in data.items() if k not in _SEED_KEYS},
+            {k: v for k, v in data.items() if k not in SEED_KEYS},
             array_cap=self._array_cap,
         )
         dropped = [note for note in notes if note.dropped]
@@ -334,8 +323,8 @@ class ProfileStore:
             if external_id is not None:
                 found = [p for p in found if p.external_id == external_id]
             if email is not None:
-                key = _email_key(email)
-                found = [p for p in found if _email_key(p.standard.get("email")) == key]
+                key = email_key(email)
+                found = [p for p in found if email_key(p.standard.get("email")) == key]
             return found
 
     def numbered(self, profiles: list[Profile] | None = None) -> Keyed[Profile]:
@@ -441,12 +430,12 @@ class ProfileStore:
 
     def _contact_index(self, ident: Identifier) -> tuple[dict[str, set[str]], str | None]:
         if ident.kind == "email":
-            return self._by_email, _email_key(ident.value)
-        return self._by_phone, _phone_key(ident.value)
+            return self._by_email, email_key(ident.value)
+        return self._by_phone, phone_key(ident.value)
 
     @staticmethod
     def _contacts(profile: Profile) -> tuple[str | None, str | None]:
-        return _email_key(profile.standard.get("email")), _phone_key(profile.standard.get("phone"))
+        return email_key(profile.standard.get("email")), phone_key(profile.standard.get("phone"))
 
     def _index_contacts(self, profile: Profile) -> None:
         email, phone = self._contacts(profile)
@@ -465,61 +454,3 @@ class ProfileStore:
 
 def _place(profile: Profile) -> int:
     return profile.place
-
-
-def _alias_key(value: Any) -> tuple[str, str] | None:
-    if not isinstance(value, Mapping) or set(value) != {"alias_name", "alias_label"}:
-        return None
-    name, label = value["alias_name"], value["alias_label"]
-    if not isinstance(name, str) or not isinstance(label, str) or not name or not label:
-        return None
-    return name, label
-
-
-def _email_key(value: Any) -> str | None:
-    if not isinstance(value, str) or not value.strip():
-        return None
-    return value.strip().lower()
-
-
-def _phone_key(value: Any) -> str | None:
-    if not isinstance(value, str):
-        return None
-    digits = "".join(c for c in value if c.isdigit())
-    return digits or (value.strip() or None)
-
-
-def _seed_aliases(value: Any) -> list[dict[str, str]]:
-    if not isinstance(value, list):
-        raise ValueError("user_aliases: must be an array of {alias_name, alias_label}")
-    aliases: list[dict[str, str]] = []
-    seen: set[tuple[str, str]] = set()
-    for index, item in enumerate(value):
-        alias = _alias_key(item)
-        if alias is None:
-            raise ValueError(
-                f"user_aliases[{index}]: must be {{alias_name: str, alias_label: str}}, "
-                f"not {item!r}"
-            )
-        if alias in seen:
-            raise ValueError(f"user_aliases[{index}]: {item!r} is listed twice")
-        seen.add(alias)
-        aliases.append({"alias_name": alias[0], "alias_label": alias[1]})
-    return aliases
-
-
-def _check_json(path: str, value: Any) -> None:
-    """ValueError naming the key of the first value JSON cannot carry."""
-    where = path or "profile"
-    if isinstance(value, Mapping):
-        for key, item in value.items():
-            if not isinstance(key, str):
-                raise ValueError(f"{where}: key {key!r} is not a string")
-            _check_json(f"{path}.{key}" if path else key, item)
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            _check_json(f"{where}[{index}]", item)
-    elif isinstance(value, float) and not math.isfinite(value):
-        raise ValueError(f"{where}: {value!r} is not a finite number")
-    elif value is not None and not isinstance(value, str | int | float):
-        raise ValueError(f"{where}: {value!r} is not a JSON value")
