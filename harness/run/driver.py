@@ -255,7 +255,12 @@ class Driver:
         start, size = 0, SEED_BATCH
         while start < len(traces):
             batch = traces[start : start + size]
-            answer = braze.request("POST", "/_mock/users", body=[dict(t.profile) for t in batch])
+            answer = braze.request(
+                "POST",
+                "/_mock/users",
+                body=[dict(t.profile) for t in batch],
+                params={"fields": "braze_id"},
+            )
             body = answer.json()
             if answer.status == 201:
                 for trace, user in zip(batch, body["users"], strict=True):

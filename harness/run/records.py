@@ -44,7 +44,7 @@ class JournaledExchange(Protocol):
     def verdict(self) -> Mapping[str, SchemaVerdict | None]: ...
 
 
-@dataclass
+@dataclass(slots=True)
 class TracedAttempt:
     """One attempt of an outbound call: what the checks read (`attempt`), its span id, and
     whether the sender's journal still holds it."""
@@ -54,7 +54,7 @@ class TracedAttempt:
     journaled: bool = True
 
 
-@dataclass
+@dataclass(slots=True)
 class MessageRecord:
     """One webhook campaign message (Braze → SEEN)."""
 
@@ -65,7 +65,7 @@ class MessageRecord:
     attempts: list[TracedAttempt]
 
 
-@dataclass
+@dataclass(slots=True)
 class CallbackRecord:
     """A receiver's callback (SEEN → the Data Transformation's webhook)."""
 
@@ -74,7 +74,7 @@ class CallbackRecord:
     attempts: list[TracedAttempt]
 
 
-@dataclass
+@dataclass(slots=True)
 class ReceiverRecord:
     id: int
     state: str
@@ -82,7 +82,7 @@ class ReceiverRecord:
     callback: CallbackRecord | None
 
 
-@dataclass
+@dataclass(slots=True)
 class LogRecord:
     """One transformation log entry: the request it got and what became of it."""
 
@@ -107,7 +107,7 @@ class Profiles(Protocol):
     def __len__(self) -> int: ...
 
 
-@dataclass
+@dataclass(slots=True)
 class Records:
     """Everything the tracer and the checks read after a run, indexed."""
 

@@ -531,8 +531,9 @@ USER_ADMIN: tuple[Operation, ...] = (
         {
             201: ok("The profiles created.", component("BrazeSeededProfiles")),
             400: problem_reply(
-                "A profile is refused (`seeded`: how many before it were created), or the list "
-                "holds more than 1,000 profiles (`seeded` 0, `limit` the most one call takes)."
+                "A profile is refused (`seeded`: how many before it were created), the list "
+                "holds more than 1,000 profiles (`seeded` 0, `limit` the most one call takes), "
+                "or `fields` names a key a profile does not have (nothing seeded)."
             ),
         },
         request=Body(
@@ -543,6 +544,13 @@ USER_ADMIN: tuple[Operation, ...] = (
                 ]
             },
             example={"external_id": "user-1", "first_name": "Ada"},
+        ),
+        parameters=(
+            query_param(
+                "fields",
+                "Only these keys of each profile in the answer, comma-separated (e.g. "
+                "`braze_id,external_id`); unknown keys are a 400 problem.",
+            ),
         ),
     ),
     Operation(

@@ -33,7 +33,7 @@ Ingestion page), and so does `lookup`.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -62,6 +62,19 @@ from seen_braze_harness.mocks.braze.track.standard import STANDARD_FIELDS
 from seen_braze_harness.mocks.braze.track.values import to_json
 from seen_braze_harness.mocks.core.ids import IdMint
 from seen_braze_harness.mocks.core.pagination import Keyed
+
+PROFILE_FIELDS = (
+    "braze_id",
+    "external_id",
+    "user_aliases",
+    "created_at",
+    "updated_at",
+    *STANDARD_FIELDS,
+    "custom_attributes",
+    "events",
+    "purchases",
+)
+"""The keys of a profile as the admin API shows it (a standard field only once it is set)."""
 
 __all__ = ["ARRAY_CAP_MAX", "STANDARD_FIELDS", "Identifier", "Profile", "ProfileStore"]
 
@@ -93,7 +106,11 @@ class Profile:
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
     """The store's lock once stored, so reading a profile never races a writer."""
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, fields: Collection[str] | None = None) -> dict[str, Any]:
+        """The profile as the admin API shows it; only `fields` of it (`PROFILE_FIELDS`)
+        when they are given."""
+        if fields is not None:
+            return self._fields(fields)
         with self.lock:
             data: dict[str, Any] = {
                 "braze_id": self.braze_id,
@@ -109,6 +126,14 @@ class Profile:
             data["events"] = [record_to_json(e) for e in self.events]
             data["purchases"] = [record_to_json(p) for p in self.purchases]
             return data
+
+    def _fields(self, fields: Collection[str]) -> dict[str, Any]:
+        with self.lock:
+            cheap = {"braze_id": self.braze_id, "external_id": self.external_id}
+            if set(fields) <= cheap.keys():
+                return {name: cheap[name] for name in fields}
+            whole = self.to_dict()
+            return {name: whole[name] for name in fields if name in whole}
 
 
 class ProfileStore:

@@ -13,7 +13,7 @@ from flask import Blueprint, Response, request
 
 from seen_braze_harness.mocks.braze import errors, hops
 from seen_braze_harness.mocks.braze.models import BrazeBackend
-from seen_braze_harness.mocks.braze.track.profiles import Profile, ProfileStore
+from seen_braze_harness.mocks.braze.track.profiles import PROFILE_FIELDS, Profile, ProfileStore
 from seen_braze_harness.mocks.core.admin import AdminError, json_body, query_args
 from seen_braze_harness.mocks.core.http import BodyTooLarge, hop, json_response, note, request_body
 from seen_braze_harness.mocks.core.jsonbody import parse_json
@@ -86,6 +86,7 @@ def admin_blueprint(backend: BrazeBackend) -> Blueprint:
 
     @bp.post("/users")
     def seed_users() -> Response:
+        fields = _answer_fields(query_args("fields").get("fields"))
         data = json_body()
         users = data if isinstance(data, list) else [data]
         limit = getattr(backend.settings, "seed_batch_limit", SEED_BATCH_LIMIT)
@@ -106,7 +107,7 @@ def admin_blueprint(backend: BrazeBackend) -> Blueprint:
                     raise AdminError(400, f"users[{index}]: {exc}", seeded=len(seeded)) from None
         finally:  # the admin API journals nothing; the listings' `evicted` counts them
             backend.profiles.take_evictions()
-        return json_response({"users": [p.to_dict() for p in seeded]}, 201)
+        return json_response({"users": [p.to_dict(fields) for p in seeded]}, 201)
 
     @bp.get("/users")
     def users() -> Response:
@@ -133,3 +134,18 @@ def profile_page(profiles: ProfileStore, query: PageQuery, found: list[Profile] 
     numbered = profiles.numbered(found)
     page = take(query, numbered, Profile.to_dict)
     return page_response({"count": len(numbered)}, "users", page, {"evicted": profiles.evicted})
+
+
+def _answer_fields(given: str | None) -> tuple[str, ...] | None:
+    """The profile keys `?fields=` asks the answer to hold (None: the whole profile)."""
+    if given is None:
+        return None
+    names = tuple(dict.fromkeys(name.strip() for name in given.split(",") if name.strip()))
+    unknown = [name for name in names if name not in PROFILE_FIELDS]
+    if unknown or not names:
+        raise AdminError(
+            400,
+            f"fields: {', '.join(unknown) or '(none given)'} is not a profile key; "
+            f"use a comma-separated list of {', '.join(PROFILE_FIELDS)}",
+        )
+    return names

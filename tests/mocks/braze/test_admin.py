@@ -46,6 +46,33 @@ def test_seed_one_object(client: FlaskClient) -> None:
     assert response.status_code == 201 and response.json["users"][0]["external_id"] == "solo"
 
 
+def test_the_answer_holds_only_the_fields_asked_for(client: FlaskClient) -> None:
+    users = [{"external_id": "u1", "first_name": "Ada", "tier": "gold"}, {"email": "g@x.io"}]
+    brief = client.post("/_mock/users?fields=braze_id,external_id", json=users)
+    assert brief.status_code == 201
+    first, second = brief.json["users"]
+    assert set(first) == {"braze_id", "external_id"} and first["external_id"] == "u1"
+    assert second["external_id"] is None and len(second["braze_id"]) == 24
+    some = client.post("/_mock/users?fields=custom_attributes,braze_id", json={"tier": "x"})
+    assert list(some.json["users"][0]) == ["custom_attributes", "braze_id"]
+    assert some.json["users"][0]["custom_attributes"] == {"tier": "x"}
+    assert client.get("/_mock/users").json["count"] == 3
+
+
+@pytest.mark.parametrize("fields", ["braze_id,nickname", "", " , "])
+def test_fields_a_profile_does_not_have_are_refused_before_anything_is_seeded(
+    client: FlaskClient, fields: str
+) -> None:
+    detail = problem(client.post(f"/_mock/users?fields={fields}", json={"external_id": "u"}), 400)
+    assert detail.startswith("fields: ") and "use a comma-separated list of braze_id" in detail
+    assert client.get("/_mock/users").json["count"] == 0
+
+
+def test_an_unknown_query_parameter_is_refused(client: FlaskClient) -> None:
+    detail = problem(client.post("/_mock/users?field=braze_id", json={"external_id": "u"}), 400)
+    assert detail == "unknown query parameter(s): field; use fields"
+
+
 def test_seeded_users_are_found_by_track(client: FlaskClient) -> None:
     seeded = client.post("/_mock/users", json={"external_id": "u1"}).json["users"][0]
     body = {"attributes": [{"braze_id": seeded["braze_id"], "_update_existing_only": True, "x": 1}]}
