@@ -28,7 +28,10 @@ _TRACEPARENT = re.compile(r"00-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}")
 
 def span_of(headers: Mapping[str, str]) -> str:
     """The span (parent) id of a request's `traceparent` header; "" when it has none."""
-    found = _TRACEPARENT.fullmatch(header(headers, TRACE_HEADER).strip())
+    value = headers.get(TRACE_HEADER) or headers.get("Traceparent")  # as sent, as WSGI gives it
+    if value is None:
+        value = header(headers, TRACE_HEADER)
+    found = _TRACEPARENT.fullmatch(value.strip())
     return "" if found is None else found.group(2)
 
 
