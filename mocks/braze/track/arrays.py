@@ -20,8 +20,8 @@ from typing import Any
 from seen_braze_harness.mocks.braze.track.values import (
     Note,
     cap_text,
-    json_size,
     show,
+    store_within,
     to_json,
     value_kind,
 )
@@ -50,7 +50,9 @@ def apply_array(
             seen.add(_key(item))
         shown = ", ".join(show(v) for v in dupes.values())
         notes.append(Note(key, f"duplicate values dropped: {shown}", dropped=False))
-    _store_array(custom, key, _cap(key, kept, array_cap, notes), notes)
+    store_within(
+        custom, key, _cap(key, kept, array_cap, notes), notes, limit=ARRAY_MAX_BYTES, what="array"
+    )
 
 
 def apply_edit(
@@ -84,20 +86,14 @@ def apply_edit(
         ordered[_key(value)] = value
     for value in _array_values(key, edit.get("remove", []), notes):
         ordered.pop(_key(value), None)
-    _store_array(custom, key, _cap(key, list(ordered.values()), array_cap, notes), notes)
-
-
-def _store_array(
-    custom: MutableMapping[str, Any], key: str, values: list[Any], notes: list[Note]
-) -> None:
-    """Keep an array attribute unless it is over Braze's 100 KB array size."""
-    size = json_size(values)
-    if size > ARRAY_MAX_BYTES:
-        notes.append(
-            Note(key, f"array is {size} bytes, over {ARRAY_MAX_BYTES // 1024} KB; not stored")
-        )
-        return
-    custom[key] = values
+    store_within(
+        custom,
+        key,
+        _cap(key, list(ordered.values()), array_cap, notes),
+        notes,
+        limit=ARRAY_MAX_BYTES,
+        what="array",
+    )
 
 
 def _array_values(key: str, values: list[Any], notes: list[Note]) -> list[Any]:

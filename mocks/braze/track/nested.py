@@ -37,6 +37,7 @@ from seen_braze_harness.mocks.braze.track.values import (
     cap_text,
     json_size,
     show,
+    store_within,
     to_json,
     value_kind,
 )
@@ -81,16 +82,15 @@ def apply_object(
     current = custom.get(key)
     if merge and isinstance(current, dict):
         stored = _deep_merge(current, stored)
-    _store_nested(custom, key, stored, notes)
+    store_within(custom, key, stored, notes, limit=NESTED_MAX_BYTES, what="result")
 
 
 def apply_objects(
     custom: MutableMapping[str, Any], key: str, value: list[Any], notes: list[Note]
 ) -> None:
     """Set an array-of-objects attribute."""
-    _store_nested(
-        custom, key, [_stored(f"{key}[{i}]", v, notes) for i, v in enumerate(value)], notes
-    )
+    stored = [_stored(f"{key}[{i}]", v, notes) for i, v in enumerate(value)]
+    store_within(custom, key, stored, notes, limit=NESTED_MAX_BYTES, what="result")
 
 
 def _check_key(path: str, key: Any) -> str | None:
@@ -216,18 +216,6 @@ def _deep_merge(base: Mapping[str, Any], update: Mapping[str, Any]) -> dict[str,
     return merged
 
 
-def _store_nested(
-    custom: MutableMapping[str, Any], key: str, value: Any, notes: list[Note]
-) -> None:
-    size = json_size(value)
-    if size > NESTED_MAX_BYTES:
-        notes.append(
-            Note(key, f"result is {size} bytes, over {NESTED_MAX_BYTES // 1024} KB; not stored")
-        )
-        return
-    custom[key] = value
-
-
 def apply_operations(
     custom: MutableMapping[str, Any],
     key: str,
@@ -284,12 +272,7 @@ def apply_operations(
                 )
         if removed:
             items = [obj for i, obj in enumerate(items) if i not in removed]
-    _store_nested(custom, key, items, notes)
-
-
-def _same(a: Any, b: Any) -> bool:
-    """Equality where `true` is not `1` (JSON tells them apart; Python does not)."""
-    return isinstance(a, bool) == isinstance(b, bool) and bool(a == b)
+    store_within(custom, key, items, notes, limit=NESTED_MAX_BYTES, what="result")
 
 
 def _match_key(value: Any) -> Any:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -84,3 +84,21 @@ def show(value: Any) -> str:
 
 def show_key(key: str) -> str:
     return key if len(key) <= 40 else key[:37] + "..."
+
+
+def store_within(
+    custom: MutableMapping[str, Any],
+    key: str,
+    value: Any,
+    notes: list[Note],
+    *,
+    limit: int,
+    what: str,
+) -> None:
+    """Keep `value` under `key` unless its JSON is over `limit` bytes (Braze's size caps of
+    arrays and nested objects); then say so in a note and keep nothing."""
+    size = json_size(value)
+    if size > limit:
+        notes.append(Note(key, f"{what} is {size} bytes, over {limit // 1024} KB; not stored"))
+        return
+    custom[key] = value
