@@ -276,7 +276,7 @@ def apply_operations(
 
 
 def _match_key(value: Any) -> Any:
-    """A hashable stand-in for `value` under `_same`: `true` and `1` stay apart."""
+    """A hashable stand-in for `value` in which `true` and `1` stay apart."""
     try:
         hash(value)
     except TypeError:
