@@ -26,7 +26,7 @@ from datetime import datetime
 from typing import Any
 
 from seen_braze_harness.mocks.braze.dates import format_date, parse_event_time
-from seen_braze_harness.mocks.braze.track.values import TEXT_MAX, Note
+from seen_braze_harness.mocks.braze.track.values import Note, cap_text
 
 MAX_PROPERTIES = 256
 
@@ -35,7 +35,7 @@ def event_record(event: Mapping[str, Any], *, now: datetime) -> tuple[dict[str, 
     """The event as kept on the profile, and notes on what was changed to keep it."""
     notes: list[Note] = []
     record = {
-        "name": _text("name", str(event.get("name", "")), notes),
+        "name": cap_text("name", str(event.get("name", "")), notes),
         "time": _time(event.get("time"), now, notes),
         "properties": _properties(event.get("properties"), notes, objects_as_text=False),
         "app_id": event.get("app_id"),
@@ -59,7 +59,7 @@ def purchase_records(
             Note("quantity", f"{quantity} recorded as {quantity} purchases of 1", dropped=False)
         )
     record = {
-        "product_id": _text("product_id", str(purchase.get("product_id", "")), notes),
+        "product_id": cap_text("product_id", str(purchase.get("product_id", "")), notes),
         "currency": purchase.get("currency"),
         "price": purchase.get("price"),
         "quantity": 1,
@@ -111,7 +111,7 @@ def _properties(value: Any, notes: list[Note], *, objects_as_text: bool) -> dict
     for key, item in items:
         where = f"properties.{key}"
         if isinstance(item, str):
-            kept[key] = _text(where, item, notes)
+            kept[key] = cap_text(where, item, notes)
         elif objects_as_text and isinstance(item, Mapping):
             kept[key] = json.dumps(item, ensure_ascii=False, separators=(",", ":"))
             notes.append(
@@ -120,10 +120,3 @@ def _properties(value: Any, notes: list[Note], *, objects_as_text: bool) -> dict
         else:
             kept[key] = copy.deepcopy(item)
     return kept
-
-
-def _text(key: str, value: str, notes: list[Note]) -> str:
-    if len(value) <= TEXT_MAX:
-        return value
-    notes.append(Note(key, f"{len(value)} characters; truncated to {TEXT_MAX}", dropped=False))
-    return value[:TEXT_MAX]

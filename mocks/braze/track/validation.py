@@ -21,7 +21,8 @@ from seen_braze_harness.mocks.braze.dates import parse_event_time
 from seen_braze_harness.mocks.braze.errors import VALID_DATA, BrazeError
 from seen_braze_harness.mocks.braze.settings import BrazeSettings
 from seen_braze_harness.mocks.braze.track.profiles import Identifier
-from seen_braze_harness.mocks.braze.track.values import is_number
+from seen_braze_harness.mocks.braze.track.standard import GROUP_STATES, SUBSCRIPTION_STATES
+from seen_braze_harness.mocks.braze.track.values import TEXT_MAX, is_number
 from seen_braze_harness.mocks.core.jsonbody import WHITESPACE, not_blank
 
 ARRAYS = ("attributes", "events", "purchases")
@@ -37,8 +38,6 @@ schema, whose `pattern` is this between ^ and $, reads it the same in every rege
 EMAIL = re.compile(EMAIL_PATTERN)
 UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 CURRENCIES = frozenset(currency.alpha_3 for currency in pycountry.currencies)
-SUBSCRIPTION_STATES = ("opted_in", "subscribed", "unsubscribed")
-GROUP_STATES = ("subscribed", "unsubscribed")
 RESERVED_PROPERTIES = ("time", "event_name")
 RESERVED_PURCHASE_PROPERTIES = ("time", "product_id", "quantity", "event_name", "price", "currency")
 """Braze's purchase-object page: these keys "are reserved and cannot be used as property names"."""
@@ -46,7 +45,6 @@ INVALID_PROPERTIES = "Invalid 'properties' field"
 """The error Braze documents for a reserved key in a purchase's `properties`."""
 EVENT_PROPERTIES_MAX_BYTES = 100 * 1024
 PURCHASE_PROPERTIES_MAX_BYTES = 50 * 1024
-TEXT_MAX = 255
 
 IDENTIFIER_REQUIRED = "'external_id', 'braze_id', 'user_alias', 'email' or 'phone' is required"
 
