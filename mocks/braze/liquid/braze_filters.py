@@ -33,18 +33,13 @@ JSON_PARSE_MAX_DEPTH = 100
 """Deepest nesting `json_parse` accepts: Ruby's `JSON.parse` default (`max_nesting: 100`)."""
 
 
-def _text(value: object) -> str:
-    """A filter's input as Ruby's `to_s` prints it: nil becomes ''."""
-    return to_s(value)
-
-
 def json_escape(value: object) -> str:
     """Escape for use inside a JSON string literal, without the surrounding quotes.
 
     Like Ruby's `to_json` minus the quotes: `"`, `\\` and control characters are escaped
     (`\\n`, `\\t`, `\\r`, `\\b`, `\\f`, else `\\u00XX`); non-ASCII text and `/` stay as they are.
     """
-    return json.dumps(_text(value), ensure_ascii=False)[1:-1]
+    return json.dumps(to_s(value), ensure_ascii=False)[1:-1]
 
 
 # Ruby's URI.escape kept RFC 2396 unreserved and reserved characters: only the rest is escaped.
@@ -57,7 +52,7 @@ def url_escape(value: object) -> str:
     Braze documents `hey<>hi` -> `hey%3C%3Ehi`; like Ruby's `URI.escape`, reserved characters
     are kept and everything else (space as `%20`, `#`, `%`, non-ASCII as UTF-8) is escaped.
     """
-    return urllib.parse.quote(_text(value), safe=_URL_SAFE)
+    return urllib.parse.quote(to_s(value), safe=_URL_SAFE)
 
 
 def url_param_escape(value: object) -> str:
@@ -67,38 +62,38 @@ def url_param_escape(value: object) -> str:
     characters (`A-Z a-z 0-9 - . _ ~`) is escaped; a space becomes `%20` (not `+`), which every
     server decodes the same way.
     """
-    return urllib.parse.quote(_text(value), safe="")
+    return urllib.parse.quote(to_s(value), safe="")
 
 
 def url_encode(value: object) -> str:
     """Shopify's form encoding (Ruby `CGI.escape`): a space becomes `+`, as Braze documents."""
-    return urllib.parse.quote_plus(_text(value), safe="")
+    return urllib.parse.quote_plus(to_s(value), safe="")
 
 
 def md5(value: object) -> str:
     """Hex MD5 of the UTF-8 text."""
-    return hashlib.md5(_text(value).encode()).hexdigest()
+    return hashlib.md5(to_s(value).encode()).hexdigest()
 
 
 def sha1(value: object) -> str:
     """Hex SHA-1 of the UTF-8 text."""
-    return hashlib.sha1(_text(value).encode()).hexdigest()
+    return hashlib.sha1(to_s(value).encode()).hexdigest()
 
 
 def sha2(value: object) -> str:
     """Hex SHA-256 of the UTF-8 text (Braze's `sha2` is the 256-bit variant)."""
-    return hashlib.sha256(_text(value).encode()).hexdigest()
+    return hashlib.sha256(to_s(value).encode()).hexdigest()
 
 
 def base64_encode(value: object) -> str:
     """Standard Base64 with padding and no line breaks (Ruby `strict_encode64`)."""
-    return base64.b64encode(_text(value).encode()).decode("ascii")
+    return base64.b64encode(to_s(value).encode()).decode("ascii")
 
 
 def _hmac(value: object, key: object, digest: str) -> bytes:
     if key is None:
         raise LiquidArgumentError("the HMAC filters need a key, e.g. `| hmac_sha256_hex: 'key'`")
-    return hmac.new(_text(key).encode(), _text(value).encode(), digest).digest()
+    return hmac.new(to_s(key).encode(), to_s(value).encode(), digest).digest()
 
 
 def hmac_sha1_hex(value: object, key: object = None) -> str:
@@ -194,7 +189,7 @@ def json_parse(value: object) -> Any:
     `JSON.parse`: no NaN or Infinity, at most 100 levels deep (also no lone surrogates).
     """
     try:
-        return parse_json(_text(value), max_depth=JSON_PARSE_MAX_DEPTH)
+        return parse_json(to_s(value), max_depth=JSON_PARSE_MAX_DEPTH)
     except ValueError as exc:
         raise LiquidArgumentError(f"the text is not JSON ({exc})") from None
 
@@ -219,7 +214,7 @@ def property_accessor(value: object, key: object = None) -> Any:
     missing value in Braze.
     """
     if isinstance(value, Mapping):
-        return value.get(_text(key))
+        return value.get(to_s(key))
     return None
 
 
@@ -233,18 +228,18 @@ def number_with_delimiter(value: object, delimiter: object = ",", separator: obj
     `separator` may be given (`| number_with_delimiter: '.', ','`).
     """
     if isinstance(value, bool) or value is None:
-        return _text(value)
+        return to_s(value)
     numeric = isinstance(value, float | decimal.Decimal | int)
-    text = str(value) if numeric else _text(value).strip()
+    text = str(value) if numeric else to_s(value).strip()
     if not _NUMBER.fullmatch(text):
-        return _text(value)
+        return to_s(value)
     sign = "-" if text.startswith("-") else ""
     whole, _, fraction = text.lstrip("-").partition(".")
     whole = whole.lstrip("0") or "0"
     head = len(whole) % 3 or 3  # grouped as text: any number of digits, no int() limit
     groups = [whole[:head], *(whole[i : i + 3] for i in range(head, len(whole), 3))]
-    grouped = _text(delimiter).join(groups)
-    return sign + grouped + (_text(separator) + fraction if fraction else "")
+    grouped = to_s(delimiter).join(groups)
+    return sign + grouped + (to_s(separator) + fraction if fraction else "")
 
 
 BRAZE_FILTERS: Mapping[str, Callable[..., Any]] = {

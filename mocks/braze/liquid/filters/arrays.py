@@ -23,10 +23,6 @@ from seen_braze_harness.mocks.braze.liquid.ruby.sort import ruby_sort
 from seen_braze_harness.mocks.braze.liquid.ruby.values import Drop, LiquidArgumentError, RubyRange
 
 
-def _text(value: Any) -> str:
-    return to_s(value)
-
-
 def _items(value: Any) -> list[Any]:
     """Ruby Liquid's InputIterator: arrays flattened, a hash as one item, nil as none."""
     if isinstance(value, list):
@@ -115,7 +111,7 @@ def _has_index(item: Any) -> bool:
 
 def join(call: FilterCall, value: Any, glue: Any = " ") -> str:
     parts = [to_s(item) for item in flatten(_items(value))]
-    separator = _text(glue)
+    separator = to_s(glue)
     size = sum(map(len, parts)) + len(separator) * max(len(parts) - 1, 0)
     if size > call.result_chars:
         raise LiquidArgumentError(
@@ -141,8 +137,8 @@ def _nil_safe_compare(a: Any, b: Any) -> int:
 
 def _casecmp(a: Any, b: Any) -> int:
     if a is not None and b is not None:
-        x = _ascii_fold(_text(a))
-        y = _ascii_fold(_text(b))
+        x = _ascii_fold(to_s(a))
+        y = _ascii_fold(to_s(b))
         return (x > y) - (x < y)
     return 1 if a is None else -1
 

@@ -14,14 +14,10 @@ from seen_braze_harness.mocks.braze.liquid.ruby.printing import to_s
 from seen_braze_harness.mocks.braze.liquid.ruby.values import LiquidArgumentError
 
 
-def _text(value: Any) -> str:
-    return to_s(value)
-
-
 def escape(value: Any) -> str | None:
     if value is None:
         return None
-    return html.escape(_text(value), quote=True).replace("&#x27;", "&#39;")
+    return html.escape(to_s(value), quote=True).replace("&#x27;", "&#39;")
 
 
 _ESCAPE_ONCE = re.compile(r"[\"><']|&(?!([a-zA-Z]+|(#\d+));)")
@@ -29,14 +25,14 @@ _ESCAPES = {"&": "&amp;", ">": "&gt;", "<": "&lt;", '"': "&quot;", "'": "&#39;"}
 
 
 def escape_once(value: Any) -> str:
-    return _ESCAPE_ONCE.sub(lambda m: _ESCAPES[m.group(0)[0]], _text(value))
+    return _ESCAPE_ONCE.sub(lambda m: _ESCAPES[m.group(0)[0]], to_s(value))
 
 
 def url_encode(value: Any) -> str | None:
     """`CGI.escape`: all but `a-z A-Z 0-9 _ . - ~` percent-encoded, a space as `+`."""
     if value is None:
         return None
-    return urllib.parse.quote_plus(_text(value).encode("utf-8", "surrogateescape"), safe="~")
+    return urllib.parse.quote_plus(to_s(value).encode("utf-8", "surrogateescape"), safe="~")
 
 
 _PERCENT = re.compile(rb"%([0-9a-fA-F]{2})")
@@ -46,7 +42,7 @@ def url_decode(value: Any) -> str | None:
     """`CGI.unescape`: `+` is a space, `%XX` a byte; broken escapes stay as they are."""
     if value is None:
         return None
-    text = _text(value)
+    text = to_s(value)
     raw = text.encode("utf-8", "surrogateescape").replace(b"+", b" ")
     decoded = _PERCENT.sub(lambda m: bytes([int(m.group(1), 16)]), raw)
     if is_binary(text):
@@ -72,11 +68,11 @@ def _strict_b64decode(text: str) -> bytes:
 
 
 def base64_encode(value: Any) -> str:
-    return base64.b64encode(_text(value).encode("utf-8", "surrogateescape")).decode()
+    return base64.b64encode(to_s(value).encode("utf-8", "surrogateescape")).decode()
 
 
 def base64_decode(value: Any) -> str:
-    text = _text(value)
+    text = to_s(value)
     try:
         return _binary(_strict_b64decode(text))
     except (binascii.Error, ValueError):
@@ -84,11 +80,11 @@ def base64_decode(value: Any) -> str:
 
 
 def base64_url_safe_encode(value: Any) -> str:
-    return base64.urlsafe_b64encode(_text(value).encode("utf-8", "surrogateescape")).decode()
+    return base64.urlsafe_b64encode(to_s(value).encode("utf-8", "surrogateescape")).decode()
 
 
 def base64_url_safe_decode(value: Any) -> str:
-    text = _text(value)
+    text = to_s(value)
     if not text.endswith("=") and len(text) % 4:
         text = text.ljust((len(text) + 3) & ~3, "=")
     text = text.replace("-", "+").replace("_", "/")

@@ -18,24 +18,20 @@ _RUBY_SPACE = " \t\n\v\f\r\0"
 _AWK_SPACE = " \t\n\v\f\r"
 
 
-def _text(value: Any) -> str:
-    return to_s(value)
-
-
 def size(value: Any) -> Any:
     return ruby_size(value) if has_size(value) else 0
 
 
 def downcase(value: Any) -> str:
-    return _text(value).lower()
+    return to_s(value).lower()
 
 
 def upcase(value: Any) -> str:
-    return _text(value).upper()
+    return to_s(value).upper()
 
 
 def capitalize(value: Any) -> str:
-    text = _text(value)
+    text = to_s(value)
     return text[:1].title() + text[1:].lower() if text else ""
 
 
@@ -57,16 +53,16 @@ def slice_(value: Any, offset: Any, length: Any = None) -> Any:
     if isinstance(value, list):
         got = _ruby_slice(value, start, count)
         return [] if got is None else got
-    got = _ruby_slice(_text(value), start, count)
+    got = _ruby_slice(to_s(value), start, count)
     return "" if got is None else got
 
 
 def truncate(value: Any, length: Any = 50, ellipsis: Any = "...") -> str | None:
     if value is None:
         return None
-    text = _text(value)
+    text = to_s(value)
     limit = to_integer(length)
-    tail = _text(ellipsis)
+    tail = to_s(ellipsis)
     keep = max(limit - len(tail), 0)
     return text[:keep] + tail if len(text) > limit else text
 
@@ -106,7 +102,7 @@ def _awk_split(text: str, limit: int = 0) -> list[str]:
 def truncatewords(value: Any, words: Any = 15, ellipsis: Any = "...") -> str | None:
     if value is None:
         return None
-    text = _text(value)
+    text = to_s(value)
     count = to_integer(words)
     if count <= 0:
         count = 1
@@ -116,11 +112,11 @@ def truncatewords(value: Any, words: Any = 15, ellipsis: Any = "...") -> str | N
     if len(wordlist) <= count:
         return text
     wordlist.pop()
-    return " ".join(wordlist) + _text(ellipsis)
+    return " ".join(wordlist) + to_s(ellipsis)
 
 
 def split(value: Any, pattern: Any) -> list[str]:
-    text, separator = joined(_text(value), _text(pattern))
+    text, separator = joined(to_s(value), to_s(pattern))
     if separator == " ":
         return _awk_split(text)
     parts = list(text) if separator == "" else text.split(separator)
@@ -130,15 +126,15 @@ def split(value: Any, pattern: Any) -> list[str]:
 
 
 def strip(value: Any) -> str:
-    return _text(value).strip(_RUBY_SPACE)
+    return to_s(value).strip(_RUBY_SPACE)
 
 
 def lstrip(value: Any) -> str:
-    return _text(value).lstrip(_RUBY_SPACE)
+    return to_s(value).lstrip(_RUBY_SPACE)
 
 
 def rstrip(value: Any) -> str:
-    return _text(value).rstrip(_RUBY_SPACE)
+    return to_s(value).rstrip(_RUBY_SPACE)
 
 
 _HTML_BLOCKS = (("<script", "</script>"), ("<!--", "-->"), ("<style", "</style>"))
@@ -148,7 +144,7 @@ _HTML_BLOCKS = (("<script", "</script>"), ("<!--", "-->"), ("<style", "</style>"
 def strip_html(value: Any) -> str:
     """`<script…</script>`, `<!--…-->`, `<style…</style>` removed, then every `<…>`, as Ruby's
     two `gsub`s do, in one linear pass each (a closing mark once missing stays missing)."""
-    text = _text(value)
+    text = to_s(value)
     missing: set[str] = set()
     kept: list[str] = []
     pos = 0
@@ -182,11 +178,11 @@ def strip_html(value: Any) -> str:
 
 
 def strip_newlines(value: Any) -> str:
-    return re.sub(r"\r?\n", "", _text(value))
+    return re.sub(r"\r?\n", "", to_s(value))
 
 
 def newline_to_br(value: Any) -> str:
-    return re.sub(r"\r?\n", "<br />\n", _text(value))
+    return re.sub(r"\r?\n", "<br />\n", to_s(value))
 
 
 def joined(*parts: str) -> tuple[str, ...]:
@@ -207,27 +203,27 @@ def _replaced_size(call: FilterCall, text: str, needle: str, new: str, count: in
 
 
 def replace(call: FilterCall, value: Any, search: Any, replacement: Any = "") -> str:
-    text, needle, new = joined(_text(value), _text(search), _text(replacement))
+    text, needle, new = joined(to_s(value), to_s(search), to_s(replacement))
     if new:
         _replaced_size(call, text, needle, new, text.count(needle))
     return text.replace(needle, new)
 
 
 def replace_first(value: Any, search: Any, replacement: Any = "") -> str:
-    text, needle, new = joined(_text(value), _text(search), _text(replacement))
+    text, needle, new = joined(to_s(value), to_s(search), to_s(replacement))
     return text.replace(needle, new, 1)
 
 
 def replace_last(value: Any, search: Any, replacement: Any) -> str:
-    text, needle = _text(value), _text(search)
+    text, needle = to_s(value), to_s(search)
     at = text.rfind(needle)
     if at < 0:
         return text
-    return text[:at] + _text(replacement) + text[at + len(needle) :]
+    return text[:at] + to_s(replacement) + text[at + len(needle) :]
 
 
 def remove(value: Any, search: Any) -> str:
-    text, needle = joined(_text(value), _text(search))
+    text, needle = joined(to_s(value), to_s(search))
     return text.replace(needle, "")
 
 
@@ -240,10 +236,10 @@ def remove_last(value: Any, search: Any) -> str:
 
 
 def append(value: Any, suffix: Any) -> str:
-    left, right = joined(_text(value), _text(suffix))
+    left, right = joined(to_s(value), to_s(suffix))
     return left + right
 
 
 def prepend(value: Any, prefix: Any) -> str:
-    left, right = joined(_text(prefix), _text(value))
+    left, right = joined(to_s(prefix), to_s(value))
     return left + right
