@@ -41,7 +41,7 @@ def offline_destination(name: str, output_hint: Any = None) -> Destination:
     """A destination that checks what it can without a workspace: catalogs and recipients are
     taken to exist (a live Braze mock checks them)."""
     if name == "track-users":
-        return TrackUsers(lambda output: (201, {}), BrazeSettings(clock="virtual"))
+        return TrackUsers(lambda _output, _origin: (201, {}), BrazeSettings(clock="virtual"))
     if name == "send-messages":
         return SendMessages(lambda _kind, _value: True, lambda: 0.0)
     catalogs = CatalogStore()

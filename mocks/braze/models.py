@@ -170,8 +170,9 @@ class BrazeBackend:
                 self._js.close()
                 self._js = None
 
-    def _track_for_destination(self, output: Any) -> tuple[int | None, Any]:
-        """A transformation's delivery to /users/track: same rules, journaled as its own hop.
+    def _track_for_destination(self, output: Any, origin: str = "") -> tuple[int | None, Any]:
+        """A transformation's delivery to /users/track: same rules, journaled as its own hop,
+        at `origin`'s `/users/track` (the instance the webhook came to).
 
         The delivery does not cross HTTP, but it is a `/users/track` request: fault rules on
         `braze.users_track` apply to it as they do to the endpoint (status None: no answer)."""
@@ -219,7 +220,7 @@ class BrazeBackend:
             direction="outbound",
             time=self.runtime.clock.now(),
             method="POST",
-            url="/users/track",
+            url=f"{origin}/users/track",
             request_headers={"Content-Type": "application/json"},
             request_body=journal.body(json.dumps(output).encode(), "application/json"),
             status=status,

@@ -431,3 +431,19 @@ def test_advance_moves_the_shared_clock_and_runs_what_falls_due(sb: Sandbox) -> 
     assert sb.advance(30) >= 1  # the render ran
     assert sb.clock.now() == before + 30
     assert sb.seen.receivers()[0]["state"] == "rendered"
+
+
+@pytest.mark.parametrize("host", ["rest.iad-01.braze.com", "rest.fra-02.braze.eu"])
+def test_a_transformations_delivery_is_journaled_at_the_instance_its_webhook_came_to(
+    sb: Sandbox, host: str
+) -> None:
+    made = sb.braze.transformation()
+    webhook = made.webhook_url.replace(sb.braze.url, f"https://{host}")
+    ada = sb.braze.seed_profile({"external_id": "ada"})
+    answer = requests.post(
+        webhook, json={"customer_id": ada["braze_id"], "landing_page_url": "https://x.io/a"}
+    )
+    assert answer.status_code == 201
+    sb.clock.run_until_idle()
+    [delivery] = sb.assert_called("braze.transformation_delivery", times=1, status=201)
+    assert delivery.url == f"https://{host}/users/track"

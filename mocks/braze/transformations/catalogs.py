@@ -296,7 +296,7 @@ class CatalogItems:
             for error, message, pointer, _ in self._errors(output)
         ]
 
-    def deliver(self, output: Any) -> DestinationReply:
+    def deliver(self, output: Any, *, origin: str = "") -> DestinationReply:
         name = output.get("catalog_name") if isinstance(output, dict) else None
         endpoint = f"{self.method} /catalogs/{name}/items"
         found = self._errors(output)

@@ -85,6 +85,9 @@ class LogEntry:
     error: str | None = None
     delivery: DestinationReply | None = None
     skipped: str | None = None
+    origin: str = ""
+    """The scheme and host the webhook came to (the instance's REST endpoint), where the
+    delivery to `/users/track` goes."""
 
     def to_dict(self) -> dict[str, Any]:
         result = self.result

@@ -44,7 +44,9 @@ class Destination(Protocol):
         """Why the endpoint would refuse `output` (JSON pointer and message), or []."""
         ...
 
-    def deliver(self, output: Any) -> DestinationReply: ...
+    def deliver(self, output: Any, *, origin: str = "") -> DestinationReply:
+        """Send `output` on (`origin`: the scheme and host of the instance the webhook came to)."""
+        ...
 
 
 def problem(pointer: str, message: str) -> dict[str, str]:
@@ -61,7 +63,7 @@ class TrackUsers:
 
     endpoint = "POST /users/track"
 
-    def __init__(self, track: Callable[[Any], tuple[int | None, Any]], settings: Any) -> None:
+    def __init__(self, track: Callable[[Any, str], tuple[int | None, Any]], settings: Any) -> None:
         self._track = track
         self._settings = settings
 
@@ -79,8 +81,8 @@ class TrackUsers:
                 found.append(problem(f"/{array}/{index}", checked.sentence))
         return found
 
-    def deliver(self, output: Any) -> DestinationReply:
-        status, body = self._track(output)
+    def deliver(self, output: Any, *, origin: str = "") -> DestinationReply:
+        status, body = self._track(output, origin)
         return DestinationReply(self.endpoint, status, body)
 
     def accepts_some(self, output: Any, problems: Problems) -> bool:

@@ -162,7 +162,7 @@ class SendMessages:
                 found.append(problem(f"{pointer}/{kind}", f"no user with {kind} {value!r}"))
         return found
 
-    def deliver(self, output: Any) -> DestinationReply:
+    def deliver(self, output: Any, *, origin: str = "") -> DestinationReply:
         found = self.check(output)
         if found:
             body = {"message": "; ".join(f"{p['pointer']}: {p['message']}" for p in found)}

@@ -179,12 +179,16 @@ class TransformationStore:
         transformation: Transformation,
         headers: Mapping[str, str] | Iterable[tuple[str, str]],
         payload: Any,
+        *,
+        origin: str = "",
     ) -> None:
         """Queue the webhook's run (with the code as it is now), keep the webhook and count
         it, and schedule the run's turn after the acknowledgement. Raises RuntimeBusy
         (nothing kept or counted) when the runtime's queue is full."""
         webhook = Webhook(self._now(), canonical_headers(headers), payload)
-        entry = LogEntry(0, transformation.id, webhook.time, webhook.headers, payload)
+        entry = LogEntry(
+            0, transformation.id, webhook.time, webhook.headers, payload, origin=origin
+        )
         code = transformation.code
         finished: list[bool] = []  # a worker may take the run, and finish it, at once
 
@@ -239,7 +243,7 @@ class TransformationStore:
         if not transformation.active:
             entry.skipped = "transformation is inactive: nothing delivered"
             return
-        entry.delivery = destination.deliver(result.output)
+        entry.delivery = destination.deliver(result.output, origin=entry.origin)
         if entry.delivery.ok:
             with self._lock:
                 transformation.deliveries += 1

@@ -79,7 +79,9 @@ def webhook_blueprint(backend: BrazeBackend) -> Blueprint:
                 400, "Webhook body must be JSON (non-JSON webhooks are not supported)"
             ) from None
         try:
-            store.receive(transformation, _request_headers(), payload)
+            store.receive(
+                transformation, _request_headers(), payload, origin=request.host_url.rstrip("/")
+            )
         except RuntimeBusy as exc:
             raise _overloaded(exc) from None
         note(f"transformation {transformation.id} ({transformation.name}): run scheduled")
