@@ -1,19 +1,21 @@
-"""In-process mode, like moto's `mock_aws`: `requests` calls to SEEN and Braze served by mocks."""
+"""In-process mode, like moto's `mock_aws`: `requests` calls to SEEN and Braze served by mocks.
 
-from seen_braze_harness.harness.sandbox.sandbox import (
-    BRAZE_HOSTS,
-    KNOWN_HOPS,
+- `sandbox.py`: the sandbox itself (`seen_braze()`, `Sandbox`, `current()`): fresh mocks on
+  one clock while active, and the interception of every `requests` call;
+- `mocks.py`: the mocks as a test holds them (`SeenMock`, `BrazeMock`, `DataTransformation`,
+  `MockClock`);
+- `calls.py`: what an assertion on the journal says when it fails (`CallView`,
+  `explain_calls`), in-process or over HTTP.
+"""
+
+from seen_braze_harness.harness.sandbox.calls import KNOWN_HOPS, CallView, explain_calls
+from seen_braze_harness.harness.sandbox.mocks import (
     BrazeMock,
-    CallView,
     DataTransformation,
     MockClock,
-    Sandbox,
     SeenMock,
-    current,
-    explain_calls,
-    hop_matches,
-    seen_braze,
 )
+from seen_braze_harness.harness.sandbox.sandbox import BRAZE_HOSTS, Sandbox, current, seen_braze
 
 __all__ = [
     "BRAZE_HOSTS",
@@ -26,6 +28,5 @@ __all__ = [
     "SeenMock",
     "current",
     "explain_calls",
-    "hop_matches",
     "seen_braze",
 ]
