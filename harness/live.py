@@ -259,7 +259,7 @@ class LiveMocks:
         self, hop: str, times: int | None = None, status: int | str | None = None
     ) -> list[dict[str, Any]]:
         """As `Sandbox.assert_called`, over the admin API."""
-        from seen_braze_harness.harness.sandbox import CallView, explain_calls, hop_matches
+        from seen_braze_harness.harness.sandbox.calls import CallView, explain_calls, hop_matches
         from seen_braze_harness.mocks.core.journal import status_matches
 
         exchanges = self.journal()

@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 
 from seen_braze_harness import schemas
-from seen_braze_harness.harness import report
 from seen_braze_harness.harness.report import (
     Progress,
     group_findings,
     json_report,
     read_json_report,
     render_terminal,
+    terminal,
     write_json_report,
     write_junit,
 )
@@ -229,10 +229,10 @@ def test_group_findings_keys_on_check_hop_pointer_and_hint() -> None:
 
 
 def test_durations_read_naturally() -> None:
-    assert report._duration(0.4) == "0.40 s"
-    assert report._duration(42.25) == "42.2 s"
-    assert report._duration(125) == "2 min 05 s"
-    assert report._duration(90_061) == "1 d 1 h 01 min"
+    assert terminal._duration(0.4) == "0.40 s"
+    assert terminal._duration(42.25) == "42.2 s"
+    assert terminal._duration(125) == "2 min 05 s"
+    assert terminal._duration(90_061) == "1 d 1 h 01 min"
 
 
 # -- JSON -------------------------------------------------------------------------------------

@@ -10,25 +10,19 @@ integrator's callback handler through the same interception.
 
 from __future__ import annotations
 
-import difflib
-import fnmatch
 import heapq
 import re
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ContextDecorator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import requests
 import responses
 
-from seen_braze_harness import schemas
-from seen_braze_harness.harness.hops import JOURNALED
 from seen_braze_harness.harness.network import (
-    BRAZE_HOST,
     SEEN_HOST,
     UnroutedHost,
     WsgiApp,
@@ -38,28 +32,18 @@ from seen_braze_harness.harness.network import (
     route,
 )
 from seen_braze_harness.harness.pair import MockPair
+from seen_braze_harness.harness.sandbox.calls import (
+    CallView,
+    explain_calls,
+    hop_matches,
+    schema_failure,
+)
+from seen_braze_harness.harness.sandbox.mocks import BrazeMock, MockClock, SeenMock
 from seen_braze_harness.harness.scenario import Scenario, load_scenario
-from seen_braze_harness.mocks.braze.models import BrazeBackend
-from seen_braze_harness.mocks.braze.transformations import Transformation, TransformationError
 from seen_braze_harness.mocks.core.clock import Clock, Scheduler
 from seen_braze_harness.mocks.core.faults import FaultSet
 from seen_braze_harness.mocks.core.journal import Exchange, StatusFilter, status_matches
 from seen_braze_harness.mocks.core.runtime import MockRuntime
-from seen_braze_harness.mocks.seen.models import SeenBackend
-
-__all__ = [
-    "BRAZE_HOSTS",
-    "KNOWN_HOPS",
-    "BrazeMock",
-    "CallView",
-    "DataTransformation",
-    "MockClock",
-    "Sandbox",
-    "SeenMock",
-    "current",
-    "explain_calls",
-    "seen_braze",
-]
 
 BRAZE_HOSTS = (
     *(f"rest.iad-0{n}.braze.com" for n in range(1, 9)),
@@ -72,9 +56,6 @@ BRAZE_HOSTS = (
     "rest.kr-01.braze.com",
 )
 """Every Braze REST host of the reference; all are served by the one Braze mock."""
-
-KNOWN_HOPS = JOURNALED
-"""The hop names the mocks journal (besides `<service>.unmatched` for unknown paths)."""
 
 CLOCKS = ("virtual", "real")
 _METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
@@ -95,286 +76,6 @@ def current() -> Sandbox:
         here = threading.get_ident()
         mine = [sandbox for sandbox in _active if sandbox._thread == here]
         return (mine or _active)[-1]
-
-
-# -- readable assertions ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CallView:
-    """One journaled exchange as an assertion failure shows it (in-process or over HTTP)."""
-
-    service: str
-    hop: str
-    method: str
-    url: str
-    status: int | None
-    time: float
-    error: str | None = None
-
-    @classmethod
-    def of(cls, exchange: Exchange) -> CallView:
-        return cls(
-            exchange.service,
-            exchange.hop,
-            exchange.method,
-            exchange.url,
-            exchange.status,
-            exchange.time,
-            exchange.error,
-        )
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> CallView:
-        """From the admin API's JSON form of an exchange (`GET /_mock/journal`)."""
-        answer = data.get("response") or {}
-        return cls(
-            data["service"],
-            data["hop"],
-            data["request"]["method"],
-            data["request"]["url"],
-            answer.get("status"),
-            data["time"],
-            data.get("error"),
-        )
-
-    def describe(self, origin: float) -> str:
-        outcome = str(self.status) if self.status is not None else f"no answer ({self.error})"
-        return (
-            f"[{self.service}] {self.hop} {self.method} {self.url} -> {outcome} "
-            f"(t+{self.time - origin:g}s)"
-        )
-
-
-def hop_matches(hop: str, wanted: str) -> bool:
-    return hop == wanted or fnmatch.fnmatchcase(hop, wanted)
-
-
-def explain_calls(
-    hop: str,
-    calls: Sequence[CallView],
-    *,
-    times: int | None = None,
-    status: StatusFilter = None,
-    origin: float | None = None,
-    shown: int = 5,
-) -> str | None:
-    """None when `calls` hold what is expected; otherwise a message listing the closest
-    exchanges: the same hop with other statuses, similar hop names, and the last few."""
-    matched = [c for c in calls if hop_matches(c.hop, hop) and status_matches(c.status, status)]
-    if (times is None and matched) or len(matched) == times:
-        return None
-    start = origin if origin is not None else (calls[0].time if calls else 0.0)
-    wanted = f"hop {hop!r}" + ("" if status is None else f" with status {status}")
-    expected = "at least one call" if times is None else f"{times} call(s)"
-    lines = [f"expected {expected} to {wanted}, found {len(matched)}"]
-    if matched and times is not None:
-        lines.append("  matching exchanges:")
-        lines.extend(f"    {c.describe(start)}" for c in matched[-shown:])
-    same_hop = [c for c in calls if hop_matches(c.hop, hop) and c not in matched]
-    if same_hop:
-        lines.append("  same hop, other statuses:")
-        lines.extend(f"    {c.describe(start)}" for c in same_hop[-shown:])
-    recorded = sorted({c.hop for c in calls})
-    names = sorted(set(recorded) | set(KNOWN_HOPS))
-    glob = any(ch in hop for ch in "*?[")
-    close = [] if glob else difflib.get_close_matches(hop, names, n=3, cutoff=0.6)
-    close = [n for n in close if n != hop]
-    if close:
-        lines.append("  similar hop names:")
-        for name in close:
-            count = sum(1 for c in calls if c.hop == name)
-            statuses = sorted({str(c.status) for c in calls if c.hop == name})
-            seen_as = f"{count} exchange(s), status {', '.join(statuses)}" if count else "none"
-            lines.append(f"    {name}: {seen_as}")
-    if calls:
-        lines.append(f"  last {min(shown, len(calls))} of {len(calls)} exchange(s):")
-        lines.extend(f"    {c.describe(start)}" for c in calls[-shown:])
-    else:
-        lines.append(
-            "  no exchanges were recorded: did the code under test run while the mocks were "
-            "active, and was the clock advanced past the render delay?"
-        )
-    lines.append(f"  hops recorded: {', '.join(recorded) or 'none'}")
-    return "\n".join(lines)
-
-
-def schema_failure(name: str, instance: Any) -> str | None:
-    """None when `instance` matches schema `name`; otherwise each issue's pointer, message
-    and rule, one a line."""
-    issues = schemas.check(name, instance)
-    if not issues:
-        return None
-    lines = [f"does not match schema {name!r} ({len(issues)} issue(s)):"]
-    lines.extend(
-        f"  {issue.pointer or '/'}: {issue.message} (rule: {issue.rule})" for issue in issues
-    )
-    return "\n".join(lines)
-
-
-# -- the handle's parts ----------------------------------------------------------------------
-
-
-class MockClock:
-    """The one clock both mocks read; in virtual time it only moves when told to."""
-
-    def __init__(self, scheduler: Scheduler) -> None:
-        self.scheduler = scheduler
-
-    def now(self) -> float:
-        return self.scheduler.clock.now()
-
-    def advance(self, seconds: float) -> int:
-        """Move forward `seconds`, running every task due on the way; how many ran."""
-        return self.scheduler.advance(seconds)
-
-    def run_until_idle(self, *, max_seconds: float = 7 * 24 * 3600.0) -> int:
-        """Jump from one due task to the next until none is left; how many ran."""
-        return self.scheduler.run_until_idle(max_seconds=max_seconds)
-
-    def pending(self) -> list[str]:
-        """Names of the tasks still waiting (a render, a callback retry, ...)."""
-        return [task.name for task in self.scheduler.pending()]
-
-    @property
-    def errors(self) -> list[tuple[str, BaseException]]:
-        """Tasks that raised inside the mocks, by name."""
-        return list(self.scheduler.errors)
-
-
-class SeenMock:
-    """The SEEN mock as a test sees it: campaigns, receivers, and its raw backend."""
-
-    url = f"https://{SEEN_HOST}"
-
-    def __init__(self, backend: SeenBackend, default_slug: str) -> None:
-        self.backend = backend
-        self.default_slug = default_slug
-
-    @property
-    def token(self) -> str:
-        """The default campaign's API token (`Authorization: Token <token>`)."""
-        return self.backend.campaign(self.default_slug).token
-
-    def receivers_url(self, slug: str | None = None) -> str:
-        return f"{self.url}/v1/campaigns/{slug or self.default_slug}/receivers/"
-
-    def campaign(self, slug: str | None = None) -> dict[str, Any]:
-        """A campaign as the admin API shows it (the scenario's one by default)."""
-        found = self.backend.campaigns.get(slug or self.default_slug)
-        if found is None:
-            known = ", ".join(sorted(self.backend.campaigns)) or "none"
-            raise AssertionError(f"no SEEN campaign {slug!r}; known campaigns: {known}")
-        return found.to_dict()
-
-    def update_campaign(self, slug: str | None = None, **changes: Any) -> dict[str, Any]:
-        """Change a campaign, e.g. `update_campaign(callback_url=...)`."""
-        return self.backend.update_campaign(slug or self.default_slug, changes).to_dict()
-
-    def receivers(self, campaign: str | None = None) -> list[dict[str, Any]]:
-        """Every receiver (of one campaign), oldest first, as the admin API shows them."""
-        return [r.to_dict() for r in self.backend.query_receivers(campaign=campaign)]
-
-
-class DataTransformation:
-    """A Braze Data Transformation made in the sandbox: its webhook URL and its logs."""
-
-    def __init__(self, braze: BrazeMock, transformation: Transformation) -> None:
-        self._braze = braze
-        self.transformation = transformation
-
-    @property
-    def id(self) -> str:
-        return self.transformation.id
-
-    @property
-    def webhook_url(self) -> str:
-        """The webhook URL on the Braze REST host, as Braze's dashboard shows it."""
-        return f"{self._braze.url}{self.transformation.webhook_path}"
-
-    @property
-    def logs(self) -> list[dict[str, Any]]:
-        """This transformation's runs, oldest first, as the Logs tab lists them."""
-        return self._braze.transformation_logs(self.id)
-
-    def to_dict(self) -> dict[str, Any]:
-        return self.transformation.to_dict(self._braze.url)
-
-
-class BrazeMock:
-    """The Braze mock as a test sees it: profiles, transformations, and its raw backend."""
-
-    url = f"https://{BRAZE_HOST}"
-
-    def __init__(self, backend: BrazeBackend, default_code: str) -> None:
-        self.backend = backend
-        self.default_code = default_code
-
-    @property
-    def api_key(self) -> str:
-        """A REST API key with every permission (`Authorization: Bearer <key>`)."""
-        return next(iter(self.backend.settings.api_keys))
-
-    def profile(
-        self, braze_id: str | None = None, external_id: str | None = None
-    ) -> dict[str, Any]:
-        """The profile with this braze_id or external_id, as the admin API shows it."""
-        if braze_id is None and external_id is None:
-            raise TypeError("profile() needs braze_id or external_id")
-        found = self.backend.profiles.query(braze_id=braze_id, external_id=external_id)
-        if not found:
-            wanted = f"braze_id {braze_id!r}" if braze_id is not None else ""
-            if external_id is not None:
-                wanted += (" and " if wanted else "") + f"external_id {external_id!r}"
-            everyone = self.backend.profiles.query()
-            known = [
-                p.braze_id + (f" (external_id {p.external_id!r})" if p.external_id else "")
-                for p in everyone[:20]
-            ]
-            more = f" and {len(everyone) - 20} more" if len(everyone) > 20 else ""
-            listed = "; ".join(known) + more if known else "none (seed some with seed_profile)"
-            raise AssertionError(f"no Braze profile with {wanted}; known profiles: {listed}")
-        return found[0].to_dict()
-
-    def profiles(self) -> list[dict[str, Any]]:
-        return self.backend.profiles.export()
-
-    def seed_profile(self, data: Mapping[str, Any]) -> dict[str, Any]:
-        """Add a profile as `POST /_mock/users` does; ValueError names a bad key."""
-        return self.backend.profiles.seed(data).to_dict()
-
-    def transformation(
-        self,
-        code: str | None = None,
-        *,
-        destination: str = "track-users",
-        name: str = "SEEN video links",
-        active: bool = True,
-    ) -> DataTransformation:
-        """A new Data Transformation (the scenario's code unless `code` is given)."""
-        try:
-            made = self.backend.transformations.create(
-                {
-                    "name": name,
-                    "code": self.default_code if code is None else code,
-                    "destination": destination,
-                    "active": active,
-                }
-            )
-        except TransformationError as exc:
-            raise ValueError(str(exc)) from None
-        return DataTransformation(self, made)
-
-    def transformation_logs(self, transformation_id: str | None = None) -> list[dict[str, Any]]:
-        """Every transformation run (of one transformation), oldest first."""
-        return [
-            entry.to_dict()
-            for entry in list(self.backend.transformations.logs)
-            if transformation_id is None or entry.transformation_id == transformation_id
-        ]
-
-
-# -- the sandbox ------------------------------------------------------------------------------
 
 
 class Sandbox(ContextDecorator):

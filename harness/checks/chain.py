@@ -11,132 +11,23 @@ break, without failing a run of the integration as configured.
 from __future__ import annotations
 
 import difflib
-import json
-import math
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import Any
 
-from seen_braze_harness.harness.results import CheckResult, Finding, Severity
+from seen_braze_harness.harness.checks.traces import (
+    Context,
+    ReceiverTrace,
+    RunTrace,
+    Tally,
+    UserTrace,
+)
+from seen_braze_harness.harness.checks.webhook import rate_hint, webhook_failure
+from seen_braze_harness.harness.results import Finding, Severity
 from seen_braze_harness.mocks.braze import hops as braze_hops
 from seen_braze_harness.mocks.seen import hops as seen_hops
 
-CHECKS: tuple[tuple[str, str], ...] = (
-    ("audience", "every audience profile is accepted into Braze"),
-    ("webhook.rendered", "Braze renders the webhook template for each user"),
-    ("webhook.delivered", "Braze's webhook reaches SEEN and SEEN accepts it"),
-    (
-        "seen.rate_limit",
-        "the campaign stays within SEEN's rate limit, or 429s are retried to success",
-    ),
-    ("receiver.unique", "each user gets exactly one SEEN receiver"),
-    ("callback.delivered", "SEEN's callback for each receiver is delivered exactly once"),
-    ("transformation.ran", "the Data Transformation runs once per callback, without error"),
-    ("track.accepted", "/users/track accepts the transformation's output"),
-    ("profile.links", "each profile carries exactly the links SEEN generated"),
-    ("schemas", "every exchange matches its JSON Schema"),
-    ("mocks.healthy", "the mocks finished every task without an internal error"),
-)
-
 PROFILE_LINKS = ("landing_page_url", "email_thumbnail_url")
 """What the integration must write on each profile, by the callback fields of the same name."""
-
-
-@dataclass
-class Attempt:
-    """One try of an outbound call as the sender recorded it."""
-
-    status: int | None
-    body: bytes
-    error: str | None
-    exchange_id: int
-    time: float
-    headers: Mapping[str, str] = field(default_factory=dict)
-
-    def describe(self) -> str:
-        return f"HTTP {self.status}" if self.status is not None else str(self.error)
-
-    def json(self) -> Any:
-        try:
-            return json.loads(self.body)
-        except ValueError:
-            return None
-
-
-@dataclass
-class UserTrace:
-    """Everything the run left behind for one audience member, in chain order."""
-
-    external_id: str
-    profile: Mapping[str, Any]
-    """The member's profile as the audience defined it (flat /users/track attribute form)."""
-    probe: str | None = None
-    braze_id: str | None = None
-    seed_error: str | None = None
-    message_state: str | None = None
-    message_error: str | None = None
-    rendered_body: str | None = None
-    attempts: list[Attempt] = field(default_factory=list)
-    receivers: list[ReceiverTrace] = field(default_factory=list)
-    stored_profile: Mapping[str, Any] | None = None
-    """The profile as Braze holds it after the run (custom attributes flattened in)."""
-
-
-@dataclass
-class RunTrace:
-    """What one transformation run did with one callback."""
-
-    error_kind: str | None
-    error: str | None
-    line: int | None
-    column: int | None
-    output: Any
-    skipped: str | None
-    delivery_status: int | None
-    delivery_body: Any
-
-
-@dataclass
-class ReceiverTrace:
-    id: int
-    state: str
-    links: Mapping[str, str] | None
-    callback_url: str | None
-    callback_state: str | None
-    callback_attempts: list[Attempt] = field(default_factory=list)
-    runs: list[RunTrace] = field(default_factory=list)
-
-
-@dataclass
-class Context:
-    """What the checks need to know about the integration under test."""
-
-    webhook_template: str
-    webhook_url: str
-    rate_per_minute: int
-    seen_rate_limit: int
-    seen_rate_window: float
-    seen_token: str
-    explain_json: Callable[[str, Mapping[str, Any], str], Any] | None = None
-
-
-class Tally:
-    """Per-check counts and the findings, in the order they were found."""
-
-    def __init__(self) -> None:
-        self.checks = {name: CheckResult(name, description) for name, description in CHECKS}
-        self.findings: list[Finding] = []
-
-    def passed(self, check: str, count: int = 1) -> None:
-        self.checks[check].passed += count
-
-    def found(self, finding: Finding) -> None:
-        result = self.checks[finding.check]
-        if finding.severity == "failure":
-            result.failed += 1
-        else:
-            result.warned += 1
-        self.findings.append(finding)
 
 
 def check_user(user: UserTrace, ctx: Context, tally: Tally) -> None:
@@ -213,10 +104,10 @@ def check_user(user: UserTrace, ctx: Context, tally: Tally) -> None:
                 f"SEEN's rate limit: 429 to all {len(user.attempts)} attempts; Braze gave up",
                 hop=seen_hops.RECEIVERS.name,
                 exchange_id=user.attempts[-1].exchange_id,
-                hint=_rate_hint(ctx),
+                hint=rate_hint(ctx),
             )
         else:
-            _webhook_failure(user, ctx, fail)
+            webhook_failure(user, ctx, fail)
         return
     tally.passed("webhook.delivered")
     if limited:
@@ -230,7 +121,7 @@ def check_user(user: UserTrace, ctx: Context, tally: Tally) -> None:
                 user=user.external_id,
                 probe=user.probe,
                 exchange_id=limited[0].exchange_id,
-                hint=_rate_hint(ctx),
+                hint=rate_hint(ctx),
             )
         )
     else:
@@ -266,178 +157,6 @@ def check_user(user: UserTrace, ctx: Context, tally: Tally) -> None:
 
     if _links_ok(user, receiver, run, fail):
         tally.passed("profile.links")
-
-
-def _webhook_failure(user: UserTrace, ctx: Context, fail: Callable[..., None]) -> None:
-    last = user.attempts[-1] if user.attempts else None
-    if last is None:
-        fail("webhook.delivered", "Braze never sent the webhook", hop=braze_hops.WEBHOOK.name)
-        return
-    tries = f"{len(user.attempts)} attempt{'s' if len(user.attempts) != 1 else ''}"
-    status = last.status
-    where = {"hop": seen_hops.RECEIVERS.name, "exchange_id": last.exchange_id}
-    body = last.json()
-    if status is None or status == 598:
-        fail(
-            "webhook.delivered",
-            f"no answer from SEEN after {tries}: {last.describe()}",
-            hop=braze_hops.WEBHOOK.name,
-            exchange_id=last.exchange_id,
-            hint=f"check the webhook URL ({ctx.webhook_url}) and that SEEN is reachable; "
-            "Braze gives up after 5 retries",
-        )
-    elif 300 <= status < 400:
-        fail(
-            "webhook.delivered",
-            f"SEEN answered {status} (a redirect); Braze does not follow redirects",
-            hint="point the webhook URL at the final address (mind the trailing slash)",
-            **where,
-        )
-    elif status == 400:
-        _explain_400(user, ctx, body, fail, where)
-    elif status == 401:
-        fail(
-            "webhook.delivered",
-            f"SEEN refused the credentials: {_detail(body)}",
-            pointer="/headers/Authorization",
-            hint="the webhook's Authorization header must be `Token <the SEEN campaign's token>`",
-            **where,
-        )
-    elif status == 403:
-        fail(
-            "webhook.delivered",
-            f"SEEN refused the token for this campaign: {_detail(body)}",
-            hint="use the token of the campaign named in the webhook URL",
-            **where,
-        )
-    elif status == 404:
-        fail(
-            "webhook.delivered",
-            f"no SEEN campaign at {ctx.webhook_url}: {_detail(body)}",
-            hint="check the campaign slug in the webhook URL",
-            **where,
-        )
-    elif status == 415:
-        fail(
-            "webhook.delivered",
-            f"SEEN refused the content type: {_detail(body)}",
-            pointer="/headers/Content-Type",
-            hint="add the header Content-Type: application/json to the webhook",
-            **where,
-        )
-    elif status in (408,) or status >= 500:
-        fail(
-            "webhook.delivered",
-            f"SEEN failed {tries} in a row (last: HTTP {status}); Braze gave up",
-            hint="a SEEN outage: Braze retries 5 times within about 30 minutes, then drops "
-            "the message — plan a resend",
-            **where,
-        )
-    else:
-        fail(
-            "webhook.delivered",
-            f"SEEN answered HTTP {status}: {_detail(body)}",
-            hint="Braze does not retry a 4xx: fix the request",
-            **where,
-        )
-
-
-def _explain_400(
-    user: UserTrace,
-    ctx: Context,
-    body: Any,
-    fail: Callable[..., None],
-    where: dict[str, Any],
-) -> None:
-    if isinstance(body, dict) and str(body.get("detail", "")).startswith("JSON parse error"):
-        explained = None
-        if ctx.explain_json is not None and user.rendered_body is not None:
-            explained = ctx.explain_json(ctx.webhook_template, user.profile, user.rendered_body)
-        if explained is not None:
-            fail(
-                "webhook.delivered",
-                f"the rendered webhook body is not JSON: {explained.reason} "
-                f"(line {explained.line}, column {explained.column})",
-                hint=explained.hint,
-                **where,
-            )
-        else:
-            fail(
-                "webhook.delivered",
-                f"SEEN could not parse the body: {body['detail']}",
-                hint="values are not escaped by Braze: use `| json_escape` inside JSON strings",
-                **where,
-            )
-        return
-    if isinstance(body, dict) and any(
-        "Expected a list" in str(m) for m in body.get("non_field_errors", [])
-    ):
-        fail(
-            "webhook.delivered",
-            "SEEN wants a JSON array of receivers and got an object",
-            pointer="",
-            hint='with body_format "json" Braze sends an object: use a raw body, '
-            '[{"first_name": "{{${first_name} | json_escape}}", ...}]',
-            **where,
-        )
-        return
-    problems = list(_field_errors(body))
-    if not problems:
-        fail("webhook.delivered", f"SEEN answered 400: {_detail(body)}", **where)
-        return
-    for pointer, name, message in problems:
-        fail(
-            "webhook.delivered",
-            f"SEEN rejected {name}: {message}",
-            pointer=pointer,
-            hint=_field_hint(name, message),
-            **where,
-        )
-
-
-def _field_errors(body: Any) -> Any:
-    """(pointer, field, message) for each field error of SEEN's 400 (DRF's shapes)."""
-    items = body if isinstance(body, list) else [body] if isinstance(body, dict) else []
-    for index, item in enumerate(items):
-        if not isinstance(item, dict):
-            continue
-        for name, messages in item.items():
-            if name == "detail":
-                continue
-            for message in messages if isinstance(messages, list) else [messages]:
-                prefix = f"/{index}" if isinstance(body, list) else ""
-                yield f"{prefix}/{name}", name, str(message)
-
-
-def _field_hint(name: str, message: str) -> str:
-    if "may not be blank" in message or "required" in message:
-        if name == "first_name":
-            return "SEEN requires first_name: give it a fallback, e.g. " + (
-                "{{${first_name} | default: 'there'}}"
-            )
-        return f"send {name} only when the profile has it"
-    if "no more than" in message:
-        limit = "".join(ch for ch in message if ch.isdigit()) or "N"
-        return (
-            f"SEEN accepts at most {limit} characters: e.g. {{{{${name} | truncate: {limit}, ''}}}}"
-        )
-    if "valid email" in message:
-        return "leave the email out, or fix it in the profile: SEEN refuses the whole receiver"
-    if name == "phone":
-        return "SEEN wants E.164 phone numbers (+ and digits)"
-    if name == "customer_id":
-        return "customer_id must be unique in the campaign: use {{${braze_id}}}"
-    return "fix the template or the profile value"
-
-
-def _rate_hint(ctx: Context) -> str:
-    per_minute = math.floor(ctx.seen_rate_limit * 60 / ctx.seen_rate_window)
-    hourly = ctx.rate_per_minute * 60
-    return (
-        f"SEEN accepts {ctx.seen_rate_limit:,} calls per {ctx.seen_rate_window:g} s per token; "
-        f"the campaign sends up to {hourly:,} an hour: lower its rate to {max(per_minute, 1)} "
-        "messages per minute or less"
-    )
 
 
 def _callback_ok(receiver: ReceiverTrace, fail: Callable[..., None]) -> bool:
@@ -624,50 +343,3 @@ def _output_attributes(output: Any) -> dict[str, Any]:
         if isinstance(attributes, list) and attributes and isinstance(attributes[0], dict):
             return dict(attributes[0])
     return {}
-
-
-def _detail(body: Any) -> str:
-    if isinstance(body, dict) and "detail" in body:
-        return str(body["detail"])
-    if body is None:
-        return "(no JSON body)"
-    text = json.dumps(body)
-    return text if len(text) <= 200 else text[:197] + "..."
-
-
-def rate_preflight(ctx: Context, tally: Tally) -> None:
-    """Warn when the campaign's rate would exceed SEEN's limit on a production-size audience
-    (a small test audience may not reach the limit, a real one will)."""
-    hourly = ctx.rate_per_minute * 60
-    allowed = ctx.seen_rate_limit * 3600 / ctx.seen_rate_window
-    if hourly > allowed:
-        tally.found(
-            Finding(
-                check="seen.rate_limit",
-                severity="warning",
-                message=f"at {ctx.rate_per_minute} messages per minute Braze sends up to "
-                f"{hourly:,} calls an hour; SEEN accepts {allowed:,.0f}",
-                hop=braze_hops.WEBHOOK.name,
-                hint=_rate_hint(ctx),
-            )
-        )
-
-
-def liquid_preflight(warnings: Sequence[Mapping[str, Any]], tally: Tally) -> None:
-    """Warn where the campaign's Liquid renders only by Braze's leniency, or uses what Braze
-    documents as unsupported: it works today, but is one parser change away from breaking."""
-    for warning in warnings:
-        tally.found(
-            Finding(
-                check="webhook.rendered",
-                severity="warning",
-                message=f"{warning['key']}, line {warning['line']}: {warning['message']}",
-                hop=braze_hops.WEBHOOK.name,
-                hint='write it as strict Liquid accepts it; with liquid_error_mode = "strict" '
-                "in [braze.settings] every such place is an error",
-            )
-        )
-
-
-def summarise_checks(tally: Tally) -> Sequence[CheckResult]:
-    return list(tally.checks.values())
