@@ -17,7 +17,6 @@ from seen_braze_harness.harness.checks.traces import (
     RunTrace,
     Tally,
     UserTrace,
-    summarise_checks,
 )
 
 __all__ = [
@@ -32,5 +31,4 @@ __all__ = [
     "check_user",
     "liquid_preflight",
     "rate_preflight",
-    "summarise_checks",
 ]

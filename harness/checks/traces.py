@@ -4,7 +4,7 @@ checks know of the integration under test (`Context`), and the per-check counts 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -123,7 +123,3 @@ class Tally:
         else:
             result.warned += 1
         self.findings.append(finding)
-
-
-def summarise_checks(tally: Tally) -> Sequence[CheckResult]:
-    return list(tally.checks.values())
