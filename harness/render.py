@@ -406,16 +406,7 @@ def _json_object(flag: str, given: str) -> dict[str, Any]:
         path = given[1:]
         text = _read(path, f"{flag} ", JSON_BYTES, "a JSON file")
         source = path
-    try:
-        value = parse_json(text, max_depth=_USER_MAX_DEPTH)
-    except ValueError as exc:
-        raise ValueError(f"{flag}: {source} is not JSON: {exc}") from None
-    if not isinstance(value, dict):
-        raise ValueError(
-            f"{flag}: {source} must hold one JSON object of key-value pairs, "
-            f"not {type(value).__name__}"
-        )
-    return value
+    return _object_of(text, f"{flag}: {source} is", f"{flag}: {source} must", "key-value pairs")
 
 
 def _load_blocks(given: list[str]) -> dict[str, str]:
@@ -461,16 +452,19 @@ def _instant(given: str) -> float:
 
 def _load_profile(path: str) -> dict[str, Any]:
     text = _read(path, "--user ", JSON_BYTES, "a JSON file")
+    return _object_of(text, f"--user {path}:", f"--user {path}:", "profile attributes")
+
+
+def _object_of(text: str, is_: str, must: str, holding: str) -> dict[str, Any]:
+    """`text` parsed as one JSON object; ValueError starting with `is_` ("... not JSON") or
+    `must` ("... hold one JSON object of `holding`") otherwise."""
     try:
-        profile = parse_json(text, max_depth=_USER_MAX_DEPTH)
+        value = parse_json(text, max_depth=_USER_MAX_DEPTH)
     except ValueError as exc:
-        raise ValueError(f"--user {path}: not JSON: {exc}") from None
-    if not isinstance(profile, dict):
-        raise ValueError(
-            f"--user {path}: must hold one JSON object of profile attributes, "
-            f"not {type(profile).__name__}"
-        )
-    return profile
+        raise ValueError(f"{is_} not JSON: {exc}") from None
+    if not isinstance(value, dict):
+        raise ValueError(f"{must} hold one JSON object of {holding}, not {type(value).__name__}")
+    return value
 
 
 def _read(path: str, flag: str, limit: int, kind: str) -> str:
