@@ -8,9 +8,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from seen_braze_harness.mocks.braze.openapi import DESCRIPTION as BRAZE
+from seen_braze_harness.mocks.braze.routes import DESCRIPTION as BRAZE
 from seen_braze_harness.mocks.core.openapi import ApiDescription, build_document
-from seen_braze_harness.mocks.seen.openapi import DESCRIPTION as SEEN
+from seen_braze_harness.mocks.seen.routes import DESCRIPTION as SEEN
 
 DESCRIPTIONS: dict[str, ApiDescription] = {"seen": SEEN, "braze": BRAZE}
 DEFAULT_SERVERS = {"seen": "http://127.0.0.1:8801", "braze": "http://127.0.0.1:8802"}

@@ -15,7 +15,7 @@ from waitress.parser import HTTPRequestParser
 from waitress.server import create_server
 from waitress.task import WSGITask
 
-from seen_braze_harness.mocks.core.admin import ADMIN_ACCESS, AdminAccess
+from seen_braze_harness.mocks.core.admin_gate import ADMIN_ACCESS, AdminAccess
 from seen_braze_harness.mocks.core.http import DROP_CONNECTION_KEY
 
 

@@ -4,23 +4,21 @@ from __future__ import annotations
 
 from flask import Flask, Response
 
-from seen_braze_harness.mocks.braze import errors, hops, openapi
-from seen_braze_harness.mocks.braze.campaigns import views as campaign_views
+from seen_braze_harness.mocks.braze import errors, hops, routes
 from seen_braze_harness.mocks.braze.models import BrazeBackend
 from seen_braze_harness.mocks.braze.settings import BrazeSettings
-from seen_braze_harness.mocks.braze.track import views as track_views
-from seen_braze_harness.mocks.braze.transformations import views as transformation_views
+from seen_braze_harness.mocks.braze.views import BACKEND_KEY
 from seen_braze_harness.mocks.core.admin import OPENAPI_EXTENSION
 from seen_braze_harness.mocks.core.app import mock_app
 from seen_braze_harness.mocks.core.clock import Scheduler
 from seen_braze_harness.mocks.core.delivery import HttpSession
 from seen_braze_harness.mocks.core.http import (
     SERVICE_ERROR_KEY,
-    declare_methods,
     note,
     refuse_admin_framing,
 )
 from seen_braze_harness.mocks.core.journal import HopSchemas
+from seen_braze_harness.mocks.core.routes import install_routes
 from seen_braze_harness.mocks.core.runtime import MockRuntime
 
 
@@ -49,17 +47,10 @@ def create_app(
         error_body=errors.fault_body,
         http_error=errors.http_error,
     )
-    app.extensions["braze"] = backend
+    app.extensions[BACKEND_KEY] = backend
     app.extensions[SERVICE_ERROR_KEY] = lambda message: {"message": message}
-    app.extensions[OPENAPI_EXTENSION] = openapi.DESCRIPTION
-    app.register_blueprint(track_views.service_blueprint(backend))
-    app.register_blueprint(track_views.admin_blueprint(backend))
-    app.register_blueprint(transformation_views.webhook_blueprint(backend))
-    app.register_blueprint(transformation_views.admin_blueprint(backend))
-    app.register_blueprint(campaign_views.admin_blueprint(backend))
-    # both emulated endpoints route every method to refuse all but POST in Braze's shape
-    declare_methods(app, "braze.users_track", "POST")
-    declare_methods(app, "braze_transformations.webhook", "POST")
+    app.extensions[OPENAPI_EXTENSION] = routes.DESCRIPTION
+    install_routes(app, routes.ROUTES)
     app.before_request(refuse_admin_framing)  # after the admin API's own gate
 
     @app.errorhandler(errors.BrazeError)
@@ -72,7 +63,7 @@ def create_app(
 
 def backend_of(app: Flask) -> BrazeBackend:
     """The backend of an app `create_app` made (TypeError for any other app)."""
-    found = app.extensions.get("braze")
+    found = app.extensions.get(BACKEND_KEY)
     if not isinstance(found, BrazeBackend):
         raise TypeError(f"{app.name} is not a Braze mock made by create_app")
     return found

@@ -21,12 +21,13 @@ def mock_app(
     error_body: Callable[[int], Any],
     http_error: Callable[[HTTPException], Response],
 ) -> Flask:
-    """A Flask app wired to `runtime`; the service adds its blueprints and error handlers."""
+    """A Flask app wired to `runtime`, serving the admin API; the service installs its route table
+    (`mocks.core.routes`) and error handlers."""
     app = Flask(import_name, static_folder=None)  # no /static route: nothing to serve
     app.extensions["mock"] = runtime
     app.extensions["mock_service_http_error"] = http_error
     InboundGate(app, runtime, max_body_bytes=max_body_bytes, error_body=error_body)
-    install_admin(app, runtime)
+    install_admin(app)
     return app
 
 

@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from http import HTTPStatus
-from typing import Any, TypeVar
+from typing import Any
 
 from flask import Flask, Response, current_app, request
 from werkzeug.exceptions import HTTPException
@@ -34,6 +34,9 @@ ROUTE_METHODS_KEY = "mock_route_methods"
 """Where a mock's app keeps, per endpoint, the methods its view answers when the route takes
 more only to refuse them in the service's shape (SEEN's and Braze's own endpoints route every
 method and answer most with 405): what `Allow` then lists."""
+ROUTE_HOPS_KEY = "mock_route_hops"
+"""Where a mock's app keeps the hop each endpoint serves (its route table's `hop`s); the
+journal and fault rules know exchanges by it."""
 METHOD_ORDER = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE")
 """The order `Allow` lists methods in: Django REST Framework's (SEEN's `POST, OPTIONS`)."""
 FRAMING_RULE = "message-framing"
@@ -41,8 +44,6 @@ FRAMING_DETAIL = (
     "the request has both Content-Length and Transfer-Encoding, so its length is ambiguous "
     "(RFC 9112, section 6.1): send one of them"
 )
-
-F = TypeVar("F", bound=Callable[..., Any])
 
 
 class ConnectionDropped(Exception):
@@ -54,16 +55,6 @@ class BodyTooLarge(Exception):
         self.size = size
         self.limit = limit
         super().__init__(f"request body over {limit} bytes")
-
-
-def hop(name: str) -> Callable[[F], F]:
-    """Name the hop a view serves; the journal and fault rules know exchanges by it."""
-
-    def mark(view: F) -> F:
-        view.mock_hop = name  # type: ignore[attr-defined]
-        return view
-
-    return mark
 
 
 def json_response(
@@ -152,8 +143,8 @@ class InboundGate:
         environ = req.environ
         if is_admin_path(environ.get("PATH_INFO", "")):
             return None  # `refuse_admin_framing`, after the admin API's own gate
-        view = self.app.view_functions.get(req.endpoint or "")
-        name = getattr(view, "mock_hop", None) or f"{self.runtime.service}.unmatched"
+        hops: dict[str, str] = self.app.extensions.get(ROUTE_HOPS_KEY, {})
+        name = hops.get(req.endpoint or "") or f"{self.runtime.service}.unmatched"
         state = InboundExchange(name, time.perf_counter(), self.runtime.clock.now())
         environ[STATE_KEY] = state
         if conflicting_framing(environ):

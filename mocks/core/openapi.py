@@ -1,9 +1,10 @@
 """OpenAPI 3.1 documents of the mocks, built from operations given as data and from `schemas/`.
 
-Each mock lists its operations (`Operation`); this module adds the admin API every mock
-serves and embeds the JSON Schemas the operations name under `components/schemas`, with
-their `$ref`s rewritten to point inside the document, so the document cannot drift from the
-schemas the journal checks exchanges against.
+Each mock's route table gives its operations (`Spec`s placed by their routes, see
+`mocks.core.routes`), the admin API's among them; this module builds the document and embeds
+the JSON Schemas the operations name under `components/schemas`, with their `$ref`s
+rewritten to point inside the document, so the document cannot drift from the schemas the
+journal checks exchanges against.
 """
 
 from __future__ import annotations
@@ -18,8 +19,6 @@ from typing import Any, Literal
 from urllib.parse import urljoin
 
 from seen_braze_harness import schemas
-from seen_braze_harness.mocks.core.faults import HOP_PATTERN
-from seen_braze_harness.mocks.core.journal import STATUS_FILTER
 
 OPENAPI_VERSION = "3.1.0"
 JSON = "application/json"
@@ -120,11 +119,9 @@ def query_param(name: str, description: str, **schema_: Any) -> Param:
 
 
 @dataclass(frozen=True)
-class Operation:
-    """One method on one path, as the mock's routes serve it."""
+class Spec:
+    """What the document says of one method of a route; the route gives the method and path."""
 
-    method: str
-    path: str
     operation_id: str
     summary: str
     tag: str
@@ -134,6 +131,23 @@ class Operation:
     parameters: tuple[Param, ...] = ()
     security: str | None = None
     description: str = ""
+
+    def at(self, method: str, path: str) -> Operation:
+        """This documentation as the operation `method` on `path`."""
+        spec = (getattr(self, item.name) for item in dataclasses.fields(Spec))
+        return Operation(method, path, *spec)
+
+
+@dataclass(frozen=True)
+class _Place:
+    method: str
+    path: str
+
+
+@dataclass(frozen=True)
+class Operation(Spec, _Place):
+    """One method on one path, as the mock's routes serve it: `method`, `path`, then the
+    fields of its `Spec` (dataclass fields come from the bases in reverse order)."""
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -241,312 +255,6 @@ def page_of(
     return {"type": "object", "required": required, "properties": properties}
 
 
-JOURNAL_LIMIT = paged_limit(
-    "The last `limit` exchanges found (before the `cursor`): `admin_page_limit` (100) by "
-    "default, at most `admin_page_max` (1000); a page also ends before its exchanges pass "
-    "`admin_page_bytes` (4 MiB) of JSON. The pages go from the newest back, each oldest "
-    "first. `0` answers the counts only."
-)
-
-JOURNAL_FILTERS = (
-    query_param("hop", "Hop name or glob, e.g. `seen.*`."),
-    query_param(
-        "status",
-        "An exact status (`201`), a class (`4xx`) or `none` (or `error`) for exchanges with "
-        "no response.",
-        pattern=f"^({STATUS_FILTER})$",
-    ),
-    query_param("direction", "Inbound or outbound.", enum=["inbound", "outbound"]),
-    query_param("since", "Only exchanges with an id above this one.", type="integer", minimum=0),
-    JOURNAL_LIMIT,
-    CURSOR,
-)
-
-ADMIN_OPERATIONS: tuple[Operation, ...] = (
-    Operation(
-        "get",
-        "/_mock/health",
-        "getHealth",
-        "Whether the mock is up, and which service it is",
-        "admin",
-        {200: ok("Up.", component("Health"))},
-    ),
-    Operation(
-        "post",
-        "/_mock/reset",
-        "reset",
-        "Forget everything: journal, faults, clock tasks and the service's state",
-        "admin",
-        {200: ok("Reset.", component("Health"))},
-    ),
-    Operation(
-        "get",
-        "/_mock/journal",
-        "getJournal",
-        "Every exchange the mock took part in, inbound and outbound, with schema verdicts",
-        "admin",
-        {
-            200: ok(
-                "A page of the exchanges found, oldest first; the next page has older ones.",
-                component("Journal"),
-            ),
-            400: BAD_PAGE,
-        },
-        parameters=JOURNAL_FILTERS,
-    ),
-    Operation(
-        "get",
-        "/_mock/journal.har",
-        "getJournalHar",
-        "The journal as an HTTP Archive (HAR 1.2), with the same filters as /_mock/journal",
-        "admin",
-        {
-            200: ok(
-                "A HAR 1.2 document of a page of the exchanges, as the journal pages them; "
-                "`log._next_cursor` is the next page's cursor.",
-                component("Har"),
-            ),
-            400: BAD_PAGE,
-        },
-        parameters=JOURNAL_FILTERS,
-    ),
-    Operation(
-        "get",
-        "/_mock/clock",
-        "getClock",
-        "The mock's clock and its pending tasks",
-        "admin",
-        {200: ok("The clock.", component("Clock"))},
-    ),
-    Operation(
-        "post",
-        "/_mock/clock",
-        "setClock",
-        "Freeze or unfreeze the clock, and advance it (running the tasks that fall due)",
-        "admin",
-        {200: ok("The clock after the change.", component("Clock")), 400: BAD_REQUEST},
-        request=Body(component("ClockChange"), example={"advance": 60}),
-    ),
-    Operation(
-        "get",
-        "/_mock/faults",
-        "getFaults",
-        "The active fault rules",
-        "admin",
-        {200: ok("A page of the rules, oldest first.", component("FaultRulePage")), 400: BAD_PAGE},
-        parameters=PAGE_PARAMS,
-    ),
-    Operation(
-        "post",
-        "/_mock/faults",
-        "addFault",
-        "Make a hop answer a status, answer late, or drop the connection",
-        "admin",
-        {201: ok("The rule as stored.", component("FaultRule")), 400: BAD_REQUEST},
-        request=Body(
-            component("FaultRuleRequest"), example={"hop": "seen.callback", "status": 503}
-        ),
-    ),
-    Operation(
-        "delete",
-        "/_mock/faults",
-        "clearFaults",
-        "Remove every fault rule",
-        "admin",
-        {200: ok("No rules left.", component("FaultRules"))},
-    ),
-    Operation(
-        "delete",
-        "/_mock/faults/{rule_id}",
-        "removeFault",
-        "Remove one fault rule",
-        "admin",
-        {204: NO_CONTENT, 404: NOT_FOUND},
-        parameters=(path_param("rule_id", "The rule's id.", type="integer", minimum=0),),
-    ),
-    Operation(
-        "get",
-        "/_mock/openapi.json",
-        "getOpenApi",
-        "This document",
-        "admin",
-        {200: ok("The mock's OpenAPI 3.1 document.", {"type": "object"})},
-    ),
-)
-
-_OBJECT = {"type": "object"}
-
-ADMIN_COMPONENTS: dict[str, dict[str, Any]] = {
-    "Problem": {
-        "title": "RFC 7807 problem",
-        "description": "How the admin API reports its errors (application/problem+json).",
-        "type": "object",
-        "required": ["type", "title", "status", "detail"],
-        "properties": {
-            "type": {"type": "string"},
-            "title": {"type": "string"},
-            "status": {"type": "integer", "minimum": 100, "maximum": 599},
-            "detail": {"type": "string"},
-            "instance": {"type": "string"},
-        },
-    },
-    "Health": {
-        "type": "object",
-        "required": ["status", "service"],
-        "properties": {
-            "status": {"type": "string", "enum": ["ok", "reset"]},
-            "service": {"type": "string"},
-        },
-    },
-    "Clock": {
-        "type": "object",
-        "required": ["now", "iso", "frozen", "pending_tasks", "next_due"],
-        "properties": {
-            "now": {"type": "number", "description": "Seconds since the Unix epoch."},
-            "iso": {"type": "string", "format": "date-time"},
-            "frozen": {"type": "boolean"},
-            "pending_tasks": {"type": "integer", "minimum": 0},
-            "next_due": {"type": ["number", "null"]},
-            "tasks_run": {"type": "integer", "minimum": 0},
-        },
-    },
-    "ClockChange": {
-        "type": "object",
-        "minProperties": 1,
-        "additionalProperties": False,
-        "properties": {
-            "advance": {"type": "number", "minimum": 0, "maximum": 10 * 366 * 24 * 3600},
-            "freeze": {"type": "boolean"},
-        },
-    },
-    "FaultRuleRequest": {
-        "type": "object",
-        "required": ["hop"],
-        "additionalProperties": False,
-        "properties": {
-            "hop": {
-                "type": "string",
-                "pattern": HOP_PATTERN,
-                "description": "Hop name or glob; not only white space.",
-            },
-            "status": {
-                "type": ["integer", "null"],
-                "minimum": 100,
-                "maximum": 599,
-                "description": "The status to answer with; null: none (a `delay` or `drop`).",
-            },
-            "body": {"description": "Body to answer with (default: the service's own shape)."},
-            "headers": {"type": "object", "additionalProperties": {"type": "string"}},
-            "delay": {"type": "number", "minimum": 0, "maximum": 3600},
-            "drop": {"type": "boolean"},
-            "processed": {
-                "type": "boolean",
-                "description": "Act after the request is processed, on its answer only.",
-            },
-            "probability": {"type": "number", "minimum": 0, "maximum": 1},
-            "times": {
-                "type": ["integer", "null"],
-                "minimum": 1,
-                "description": "Fire at most this many times; null: no limit.",
-            },
-        },
-        "anyOf": [
-            {"required": ["status"], "properties": {"status": {"type": "integer"}}},
-            {"required": ["delay"], "properties": {"delay": {"exclusiveMinimum": 0}}},
-            {"required": ["drop"], "properties": {"drop": {"const": True}}},
-        ],
-        "not": {
-            "required": ["status", "drop"],
-            "properties": {"status": {"type": "integer"}, "drop": {"const": True}},
-        },
-        "description": "At least one of `status`, a `delay` above 0, or `drop`; a dropped "
-        "connection has no status, so `drop` excludes `status`.",
-    },
-    "FaultRule": {
-        "type": "object",
-        "required": [
-            "id",
-            "hop",
-            "status",
-            "delay",
-            "drop",
-            "processed",
-            "probability",
-            "times",
-            "fired",
-        ],
-        "properties": {
-            "id": {"type": "integer", "minimum": 1},
-            "hop": {"type": "string"},
-            "status": {"type": ["integer", "null"]},
-            "body": {},
-            "headers": {"type": "object", "additionalProperties": {"type": "string"}},
-            "delay": {"type": "number"},
-            "drop": {"type": "boolean"},
-            "processed": {"type": "boolean"},
-            "probability": {"type": "number"},
-            "times": {"type": ["integer", "null"]},
-            "fired": {"type": "integer", "minimum": 0},
-        },
-    },
-    "FaultRules": {
-        "type": "object",
-        "required": ["faults"],
-        "properties": {"faults": {"type": "array", "items": {"$ref": COMPONENTS + "FaultRule"}}},
-    },
-    "FaultRulePage": page_of("faults", {"$ref": COMPONENTS + "FaultRule"}, count=False),
-    "Exchange": {
-        "type": "object",
-        "required": ["id", "service", "hop", "direction", "time", "request", "response"],
-        "properties": {
-            "id": {"type": "integer", "minimum": 1},
-            "service": {"type": "string"},
-            "hop": {"type": "string"},
-            "direction": {"type": "string", "enum": ["inbound", "outbound"]},
-            "time": {"type": "number"},
-            "request": _OBJECT,
-            "response": {"type": ["object", "null"]},
-            "error": {"type": ["string", "null"]},
-            "attempt": {"type": ["integer", "null"]},
-            "fault": {"type": ["object", "null"]},
-            "note": {"type": ["string", "null"]},
-            "duration": {"type": ["number", "null"]},
-            "schema": _OBJECT,
-        },
-    },
-    "Journal": {
-        "type": "object",
-        "required": ["count", "retained", "evicted", "exchanges", "next_cursor"],
-        "properties": {
-            "count": {"type": "integer", "minimum": 0, "description": "Every match."},
-            "retained": {"type": "integer", "minimum": 0},
-            "evicted": {"type": "integer", "minimum": 0},
-            "exchanges": {"type": "array", "items": {"$ref": COMPONENTS + "Exchange"}},
-            "next_cursor": NEXT_CURSOR,
-        },
-    },
-    "Har": {
-        "title": "HTTP Archive 1.2",
-        "type": "object",
-        "required": ["log"],
-        "properties": {
-            "log": {
-                "type": "object",
-                "required": ["version", "creator", "entries", "_next_cursor"],
-                "properties": {
-                    "version": {"const": "1.2"},
-                    "creator": _OBJECT,
-                    "entries": {"type": "array", "items": _OBJECT},
-                    "_next_cursor": NEXT_CURSOR,
-                },
-            }
-        },
-    },
-}
-
-ADMIN_TAG = "The emulator's own admin API (not part of the real service)."
-
-
 def build_document(
     description: ApiDescription,
     server_url: str | None = None,
@@ -558,7 +266,7 @@ def build_document(
     `page_limit`/`page_max` its listings' default and largest `limit` (its settings)."""
     operations = [
         with_page_limits(with_body_limit(operation), page_limit, page_max)
-        for operation in (*description.operations, *ADMIN_OPERATIONS)
+        for operation in description.operations
     ]
     paths: dict[str, dict[str, Any]] = {}
     for operation in operations:
@@ -566,7 +274,7 @@ def build_document(
         if operation.method in item:
             raise ValueError(f"{operation.method.upper()} {operation.path} is described twice")
         item[operation.method] = operation.to_dict()
-    local = {**ADMIN_COMPONENTS, **{k: dict(v) for k, v in description.components.items()}}
+    local = {k: dict(v) for k, v in description.components.items()}
     document: dict[str, Any] = {
         "openapi": OPENAPI_VERSION,
         "info": {
@@ -575,10 +283,7 @@ def build_document(
             "description": description.description,
         },
         "servers": [{"url": server_url.rstrip("/") if server_url else "/"}],
-        "tags": [
-            *({"name": name, "description": text} for name, text in description.tags.items()),
-            {"name": "admin", "description": ADMIN_TAG},
-        ],
+        "tags": [{"name": name, "description": text} for name, text in description.tags.items()],
         "paths": dict(sorted(paths.items())),
     }
     if description.webhooks:

@@ -10,12 +10,12 @@ from seen_braze_harness.mocks.core.clock import Scheduler
 from seen_braze_harness.mocks.core.delivery import HttpSession
 from seen_braze_harness.mocks.core.http import (
     SERVICE_ERROR_KEY,
-    declare_methods,
     note,
     refuse_admin_framing,
 )
+from seen_braze_harness.mocks.core.routes import install_routes
 from seen_braze_harness.mocks.core.runtime import MockRuntime
-from seen_braze_harness.mocks.seen import errors, hops, openapi, views
+from seen_braze_harness.mocks.seen import errors, hops, routes, views
 from seen_braze_harness.mocks.seen.models import SeenBackend
 from seen_braze_harness.mocks.seen.settings import SeenSettings
 
@@ -39,13 +39,10 @@ def create_app(
         error_body=errors.fault_body,
         http_error=errors.http_error,
     )
-    app.extensions["seen"] = backend
+    app.extensions[views.BACKEND_KEY] = backend
     app.extensions[SERVICE_ERROR_KEY] = lambda message: {"detail": message}
-    app.extensions[OPENAPI_EXTENSION] = openapi.DESCRIPTION
-    app.register_blueprint(views.service_blueprint(backend))
-    app.register_blueprint(views.admin_blueprint(backend))
-    # the receivers view routes every method to refuse them as Django REST Framework does
-    declare_methods(app, "seen.receivers", "POST", "OPTIONS")
+    app.extensions[OPENAPI_EXTENSION] = routes.DESCRIPTION
+    install_routes(app, routes.ROUTES)
     app.before_request(refuse_admin_framing)  # after the admin API's own gate
 
     @app.errorhandler(errors.SeenError)
@@ -59,7 +56,7 @@ def create_app(
 
 def backend_of(app: Flask) -> SeenBackend:
     """The backend of an app `create_app` made (TypeError for any other app)."""
-    found = app.extensions.get("seen")
+    found = app.extensions.get(views.BACKEND_KEY)
     if not isinstance(found, SeenBackend):
         raise TypeError(f"{app.name} is not a SEEN mock made by create_app")
     return found

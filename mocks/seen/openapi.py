@@ -1,4 +1,5 @@
-"""The SEEN mock's operations as data: the receivers API, the callback, SEEN's admin API."""
+"""The SEEN mock's OpenAPI description: the documentation of each operation its routes serve
+(`mocks.seen.routes`), the callback it sends, SEEN's admin shapes."""
 
 from __future__ import annotations
 
@@ -9,10 +10,9 @@ from seen_braze_harness.mocks.core.openapi import (
     BAD_REQUEST,
     NOT_FOUND,
     PAGE_PARAMS,
-    ApiDescription,
     Body,
-    Operation,
     Reply,
+    Spec,
     component,
     ok,
     page_of,
@@ -29,7 +29,6 @@ from seen_braze_harness.mocks.seen.models import (
     TOKEN_PATTERN,
 )
 
-RECEIVERS_PATH = "/v1/campaigns/{slug}/receivers/"
 SLUG_SCHEMA = {"type": "string", "pattern": f"^{SLUG_PATTERN}$"}
 SLUG = path_param("slug", "The campaign's slug; one that cannot be a slug is a 404.", **SLUG_SCHEMA)
 DETAIL = Body(schema("seen/error-detail"))
@@ -62,9 +61,7 @@ AUTH_REPLIES: dict[int | str, Reply] = {
     ),
 }
 
-RECEIVERS = Operation(
-    "post",
-    RECEIVERS_PATH,
+RECEIVERS = Spec(
     "createReceivers",
     "Create receivers: one personalised video each, rendered and called back",
     "receivers",
@@ -87,9 +84,8 @@ RECEIVERS = Operation(
     security="token",
 )
 
-RECEIVERS_OPTIONS = Operation(
-    "options",
-    RECEIVERS_PATH,
+
+RECEIVERS_OPTIONS = Spec(
     "describeReceivers",
     "Django REST Framework's description of the receivers endpoint",
     "receivers",
@@ -103,15 +99,15 @@ RECEIVERS_OPTIONS = Operation(
     security="token",
 )
 
-VIDEO_READY = Operation(
-    "post",
-    "{campaign.callback_url}",
+
+VIDEO_READY = Spec(
     "videoReady",
     "SEEN calls the campaign's callback URL once a receiver's video is rendered",
     "receivers",
     {"2XX": Reply("Taken; any other answer is retried twice, 60 s apart.")},
     request=Body(schema("seen/callback")),
 )
+
 
 NON_EMPTY = {"type": "string", "minLength": 1}
 
@@ -213,113 +209,100 @@ COMPONENTS: dict[str, dict[str, Any]] = {
 
 CAMPAIGN_SLUG = path_param("slug", "The campaign's slug.", **SLUG_SCHEMA)
 
-ADMIN: tuple[Operation, ...] = (
-    Operation(
-        "get",
-        "/_mock/campaigns",
-        "listSeenCampaigns",
-        "The campaigns SEEN knows, with their tokens and callback settings",
-        "seen-admin",
-        {
-            200: ok("A page of the campaigns, oldest first.", component("SeenCampaigns")),
-            400: BAD_PAGE,
-        },
-        parameters=PAGE_PARAMS,
-    ),
-    Operation(
-        "post",
-        "/_mock/campaigns",
-        "addSeenCampaign",
-        "Add a campaign",
-        "seen-admin",
-        {
-            201: ok("The campaign as stored.", component("SeenCampaign")),
-            400: BAD_REQUEST,
-            409: problem_reply("A campaign with this slug exists already."),
-        },
-        request=Body(
-            component("SeenCampaignRequest"),
-            example={"slug": "winter", "callback_url": "http://127.0.0.1:8802/hook"},
-        ),
-    ),
-    Operation(
-        "get",
-        "/_mock/campaigns/{slug}",
-        "getSeenCampaign",
-        "One campaign",
-        "seen-admin",
-        {200: ok("The campaign.", component("SeenCampaign")), 404: NOT_FOUND},
-        parameters=(CAMPAIGN_SLUG,),
-    ),
-    Operation(
-        "patch",
-        "/_mock/campaigns/{slug}",
-        "updateSeenCampaign",
-        "Change a campaign's token or callback settings",
-        "seen-admin",
-        {
-            200: ok("The campaign as changed.", component("SeenCampaign")),
-            400: BAD_REQUEST,
-            404: NOT_FOUND,
-        },
-        request=Body(
-            component("SeenCampaignChange"),
-            example={"callback_url": "http://127.0.0.1:9000/seen-callback"},
-        ),
-        parameters=(CAMPAIGN_SLUG,),
-    ),
-    Operation(
-        "get",
-        "/_mock/receivers",
-        "listSeenReceivers",
-        "Receivers, with their render state and callback attempts",
-        "seen-admin",
-        {
-            200: ok(
-                "A page of the receivers found, oldest first.", component("SeenReceiverRecords")
-            ),
-            400: BAD_PAGE,
-        },
-        parameters=(
-            query_param("campaign", "Only this campaign's receivers (slug)."),
-            query_param("customer_id", "Only receivers with this customer id."),
-            query_param(
-                "state",
-                "Only receivers in this state.",
-                enum=["accepted", "rendered", "callback_delivered", "callback_failed"],
-            ),
-            *PAGE_PARAMS,
-        ),
-    ),
-    Operation(
-        "get",
-        "/_mock/receivers/{receiver_id}",
-        "getSeenReceiver",
-        "One receiver",
-        "seen-admin",
-        {200: ok("The receiver.", component("SeenReceiverRecord")), 404: NOT_FOUND},
-        parameters=(path_param("receiver_id", "The receiver's id.", type="integer", minimum=0),),
+LIST_SEEN_CAMPAIGNS = Spec(
+    "listSeenCampaigns",
+    "The campaigns SEEN knows, with their tokens and callback settings",
+    "seen-admin",
+    {
+        200: ok("A page of the campaigns, oldest first.", component("SeenCampaigns")),
+        400: BAD_PAGE,
+    },
+    parameters=PAGE_PARAMS,
+)
+
+ADD_SEEN_CAMPAIGN = Spec(
+    "addSeenCampaign",
+    "Add a campaign",
+    "seen-admin",
+    {
+        201: ok("The campaign as stored.", component("SeenCampaign")),
+        400: BAD_REQUEST,
+        409: problem_reply("A campaign with this slug exists already."),
+    },
+    request=Body(
+        component("SeenCampaignRequest"),
+        example={"slug": "winter", "callback_url": "http://127.0.0.1:8802/hook"},
     ),
 )
 
-DESCRIPTION = ApiDescription(
-    service="seen",
-    title="SEEN mock",
-    description="The emulated SEEN receivers API (personalised video) and the mock's admin "
-    "API. Emulated endpoints answer in SEEN's own shapes; admin errors are RFC 7807 problems.",
-    operations=(RECEIVERS, RECEIVERS_OPTIONS, *ADMIN),
-    security_schemes={
-        "token": {
-            "type": "apiKey",
-            "in": "header",
-            "name": "Authorization",
-            "description": "`Authorization: Token <campaign token>` (40 hex digits).",
-        }
-    },
-    components=COMPONENTS,
-    webhooks={"videoReady": VIDEO_READY},
-    tags={
-        "receivers": "SEEN's receivers API, as the integration's Braze webhook calls it.",
-        "seen-admin": "SEEN's state in the emulator: campaigns and receivers.",
-    },
+GET_SEEN_CAMPAIGN = Spec(
+    "getSeenCampaign",
+    "One campaign",
+    "seen-admin",
+    {200: ok("The campaign.", component("SeenCampaign")), 404: NOT_FOUND},
+    parameters=(CAMPAIGN_SLUG,),
 )
+
+UPDATE_SEEN_CAMPAIGN = Spec(
+    "updateSeenCampaign",
+    "Change a campaign's token or callback settings",
+    "seen-admin",
+    {
+        200: ok("The campaign as changed.", component("SeenCampaign")),
+        400: BAD_REQUEST,
+        404: NOT_FOUND,
+    },
+    request=Body(
+        component("SeenCampaignChange"),
+        example={"callback_url": "http://127.0.0.1:9000/seen-callback"},
+    ),
+    parameters=(CAMPAIGN_SLUG,),
+)
+
+LIST_SEEN_RECEIVERS = Spec(
+    "listSeenReceivers",
+    "Receivers, with their render state and callback attempts",
+    "seen-admin",
+    {
+        200: ok("A page of the receivers found, oldest first.", component("SeenReceiverRecords")),
+        400: BAD_PAGE,
+    },
+    parameters=(
+        query_param("campaign", "Only this campaign's receivers (slug)."),
+        query_param("customer_id", "Only receivers with this customer id."),
+        query_param(
+            "state",
+            "Only receivers in this state.",
+            enum=["accepted", "rendered", "callback_delivered", "callback_failed"],
+        ),
+        *PAGE_PARAMS,
+    ),
+)
+
+GET_SEEN_RECEIVER = Spec(
+    "getSeenReceiver",
+    "One receiver",
+    "seen-admin",
+    {200: ok("The receiver.", component("SeenReceiverRecord")), 404: NOT_FOUND},
+    parameters=(path_param("receiver_id", "The receiver's id.", type="integer", minimum=0),),
+)
+
+
+TITLE = "SEEN mock"
+SUMMARY = (
+    "The emulated SEEN receivers API (personalised video) and the mock's admin API. Emulated "
+    "endpoints answer in SEEN's own shapes; admin errors are RFC 7807 problems."
+)
+SECURITY_SCHEMES = {
+    "token": {
+        "type": "apiKey",
+        "in": "header",
+        "name": "Authorization",
+        "description": "`Authorization: Token <campaign token>` (40 hex digits).",
+    }
+}
+WEBHOOKS = {"videoReady": VIDEO_READY.at("post", "{campaign.callback_url}")}
+TAGS = {
+    "receivers": "SEEN's receivers API, as the integration's Braze webhook calls it.",
+    "seen-admin": "SEEN's state in the emulator: campaigns and receivers.",
+}

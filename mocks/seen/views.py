@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, request
+from flask import Response, request
 
 from seen_braze_harness.mocks.core.admin import AdminError, json_object, query_args
 from seen_braze_harness.mocks.core.errors import AlreadyExists
-from seen_braze_harness.mocks.core.http import BodyTooLarge, hop, json_response, note, request_body
+from seen_braze_harness.mocks.core.http import BodyTooLarge, json_response, note, request_body
 from seen_braze_harness.mocks.core.jsonbody import parse_json
 from seen_braze_harness.mocks.core.pagination import (
     PAGE_ARGS,
@@ -18,7 +18,8 @@ from seen_braze_harness.mocks.core.pagination import (
     page_response,
     take,
 )
-from seen_braze_harness.mocks.seen import errors, hops
+from seen_braze_harness.mocks.core.routes import current_backend
+from seen_braze_harness.mocks.seen import errors
 from seen_braze_harness.mocks.seen.models import (
     Campaign,
     CampaignError,
@@ -27,116 +28,116 @@ from seen_braze_harness.mocks.seen.models import (
     valid_slug,
 )
 
-METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"]
+BACKEND_KEY = "seen"
+"""Where a SEEN mock's app keeps its backend."""
 RECEIVER_STATES = ("accepted", "rendered", "callback_delivered", "callback_failed")
 
 
-def service_blueprint(backend: SeenBackend) -> Blueprint:
-    bp = Blueprint("seen", __name__)
+def current() -> SeenBackend:
+    """The backend of the SEEN mock serving the request."""
+    return current_backend(BACKEND_KEY, SeenBackend)
 
-    @bp.route("/v1/campaigns/<slug>/receivers/", methods=METHODS, strict_slashes=False)
-    @hop(hops.RECEIVERS.name)
-    def receivers(slug: str) -> Response:
-        if not valid_slug(slug):  # SEEN's URL pattern does not match: Django's 404, before
-            raise errors.NotFound()  # authentication, for every method (OPTIONS included)
-        try:
-            raw = request_body()
-        except BodyTooLarge as exc:
-            raise errors.PayloadTooLarge(exc.size, exc.limit) from None
-        token = backend.authenticate(request.environ.get("HTTP_AUTHORIZATION"))
-        backend.authorize(token, slug)
-        backend.throttle(token)
-        if request.method == "OPTIONS":
-            return json_response(
-                {
-                    "name": "Receiver List",
-                    "description": "",
-                    "renders": ["application/json"],
-                    "parses": ["application/json"],
-                },
-                headers={"Allow": errors.ALLOW, "Vary": "Accept"},
-            )
-        if request.method != "POST":
-            raise errors.MethodNotAllowed(request.method)
-        campaign = backend.campaign(slug)
-        if request.mimetype != "application/json":
-            raise errors.UnsupportedMediaType(request.content_type or "")
-        charset = request.mimetype_params.get("charset", "utf-8")
-        if not raw:
-            data: Any = {}
-        else:
-            try:
-                data = parse_json(raw.decode(charset))
-            except (ValueError, LookupError) as exc:
-                raise errors.ParseError(str(exc)) from None
-        created = backend.create_receivers(campaign, data)
-        note(f"created receiver(s) {', '.join(str(r.id) for r in created)}")
+
+def receivers(slug: str) -> Response:
+    backend = current()
+    if not valid_slug(slug):  # SEEN's URL pattern does not match: Django's 404, before
+        raise errors.NotFound()  # authentication, for every method (OPTIONS included)
+    try:
+        raw = request_body()
+    except BodyTooLarge as exc:
+        raise errors.PayloadTooLarge(exc.size, exc.limit) from None
+    token = backend.authenticate(request.environ.get("HTTP_AUTHORIZATION"))
+    backend.authorize(token, slug)
+    backend.throttle(token)
+    if request.method == "OPTIONS":
         return json_response(
-            [r.echo() for r in created], 201, {"Allow": errors.ALLOW, "Vary": "Accept"}
+            {
+                "name": "Receiver List",
+                "description": "",
+                "renders": ["application/json"],
+                "parses": ["application/json"],
+            },
+            headers={"Allow": errors.ALLOW, "Vary": "Accept"},
         )
-
-    return bp
-
-
-def admin_blueprint(backend: SeenBackend) -> Blueprint:
-    bp = Blueprint("seen_admin", __name__, url_prefix="/_mock")
-
-    @bp.get("/campaigns")
-    def campaigns() -> Response:
-        args = query_args(*PAGE_ARGS)
-        listed = numbered(list(backend.campaigns.values()))  # never deleted but by a reset
-        page = take(page_query("seen.campaigns", args), listed, Campaign.to_dict)
-        return page_response({}, "campaigns", page)
-
-    @bp.post("/campaigns")
-    def add_campaign() -> Response:
+    if request.method != "POST":
+        raise errors.MethodNotAllowed(request.method)
+    campaign = backend.campaign(slug)
+    if request.mimetype != "application/json":
+        raise errors.UnsupportedMediaType(request.content_type or "")
+    charset = request.mimetype_params.get("charset", "utf-8")
+    if not raw:
+        data: Any = {}
+    else:
         try:
-            campaign = backend.add_campaign(json_object())
-        except CampaignError as exc:
-            status = 409 if isinstance(exc, AlreadyExists) else 400
-            raise AdminError(status, str(exc)) from None
-        return json_response(campaign.to_dict(), 201)
+            data = parse_json(raw.decode(charset))
+        except (ValueError, LookupError) as exc:
+            raise errors.ParseError(str(exc)) from None
+    created = backend.create_receivers(campaign, data)
+    note(f"created receiver(s) {', '.join(str(r.id) for r in created)}")
+    return json_response(
+        [r.echo() for r in created], 201, {"Allow": errors.ALLOW, "Vary": "Accept"}
+    )
 
-    @bp.get("/campaigns/<slug>")
-    def campaign(slug: str) -> Response:
-        found = backend.campaigns.get(slug)
-        if found is None:
-            raise AdminError(404, f"no campaign {slug!r}")
-        return json_response(found.to_dict())
 
-    @bp.patch("/campaigns/<slug>")
-    def update_campaign(slug: str) -> Response:
-        try:
-            updated = backend.update_campaign(slug, json_object())
-        except KeyError:
-            raise AdminError(404, f"no campaign {slug!r}") from None
-        except CampaignError as exc:
-            raise AdminError(400, str(exc)) from None
-        return json_response(updated.to_dict())
+def list_campaigns() -> Response:
+    backend = current()
+    args = query_args(*PAGE_ARGS)
+    listed = numbered(list(backend.campaigns.values()))  # never deleted but by a reset
+    page = take(page_query("seen.campaigns", args), listed, Campaign.to_dict)
+    return page_response({}, "campaigns", page)
 
-    @bp.get("/receivers")
-    def receivers() -> Response:
-        args = query_args("campaign", "customer_id", "state", *PAGE_ARGS)
-        state = args.get("state")
-        if state is not None and state not in RECEIVER_STATES:
-            raise AdminError(400, f"state: must be one of {', '.join(RECEIVER_STATES)}")
-        query = page_query("seen.receivers", args)
-        found = backend.query_receivers(
-            campaign=args.get("campaign"),
-            customer_id=args.get("customer_id"),
-            state=state,
-        )
-        page = take(query, Keyed(found, _receiver_id), Receiver.to_dict)
-        return page_response({"count": len(found)}, "receivers", page, {"evicted": backend.evicted})
 
-    @bp.get("/receivers/<int:receiver_id>")
-    def receiver(receiver_id: int) -> Response:
-        found = backend.receivers.get(receiver_id)
-        if found is None:
-            raise AdminError(404, f"no receiver {receiver_id}")
-        return json_response(found.to_dict())
+def add_campaign() -> Response:
+    backend = current()
+    try:
+        campaign = backend.add_campaign(json_object())
+    except CampaignError as exc:
+        status = 409 if isinstance(exc, AlreadyExists) else 400
+        raise AdminError(status, str(exc)) from None
+    return json_response(campaign.to_dict(), 201)
 
-    return bp
+
+def campaign(slug: str) -> Response:
+    backend = current()
+    found = backend.campaigns.get(slug)
+    if found is None:
+        raise AdminError(404, f"no campaign {slug!r}")
+    return json_response(found.to_dict())
+
+
+def update_campaign(slug: str) -> Response:
+    backend = current()
+    try:
+        updated = backend.update_campaign(slug, json_object())
+    except KeyError:
+        raise AdminError(404, f"no campaign {slug!r}") from None
+    except CampaignError as exc:
+        raise AdminError(400, str(exc)) from None
+    return json_response(updated.to_dict())
+
+
+def list_receivers() -> Response:
+    backend = current()
+    args = query_args("campaign", "customer_id", "state", *PAGE_ARGS)
+    state = args.get("state")
+    if state is not None and state not in RECEIVER_STATES:
+        raise AdminError(400, f"state: must be one of {', '.join(RECEIVER_STATES)}")
+    query = page_query("seen.receivers", args)
+    found = backend.query_receivers(
+        campaign=args.get("campaign"),
+        customer_id=args.get("customer_id"),
+        state=state,
+    )
+    page = take(query, Keyed(found, _receiver_id), Receiver.to_dict)
+    return page_response({"count": len(found)}, "receivers", page, {"evicted": backend.evicted})
+
+
+def receiver(receiver_id: int) -> Response:
+    backend = current()
+    found = backend.receivers.get(receiver_id)
+    if found is None:
+        raise AdminError(404, f"no receiver {receiver_id}")
+    return json_response(found.to_dict())
 
 
 def _receiver_id(receiver: Receiver) -> int:

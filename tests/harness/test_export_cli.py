@@ -12,9 +12,9 @@ import requests
 
 from seen_braze_harness.harness.cli import main
 from seen_braze_harness.harness.openapi_cli import document
-from seen_braze_harness.mocks.braze.openapi import DESCRIPTION as BRAZE
+from seen_braze_harness.mocks.braze.routes import DESCRIPTION as BRAZE
 from seen_braze_harness.mocks.core.openapi import build_document
-from seen_braze_harness.mocks.seen.openapi import DESCRIPTION as SEEN
+from seen_braze_harness.mocks.seen.routes import DESCRIPTION as SEEN
 from tests.mocks.core.test_har import assert_har
 from tests.servekit import ServeProcess
 

@@ -19,7 +19,7 @@ The modules, in the order of the flow:
 - `activity.py`: the Message Activity Log, its error types and its `since` (`SINCE_PATTERN`).
 - `definitions.py` (state, campaigns, Content Blocks, ids), `sending.py` (dispatches, attempts,
   retries, holds, expiry) and `store.py` (the Test tab, the log's readers): `CampaignStore`.
-- `views.py`: the admin API over HTTP (a Flask blueprint).
+- `views.py`: the admin API over HTTP (its routes: `mocks.braze.routes`).
 - `errors.py`: the errors of definitions, sends and renders.
 
 Braze's documentation (braze-inc/braze-docs) this follows:

@@ -15,7 +15,8 @@ The modules, in the order of the flow:
   `standard.py` for the standard fields, `custom.py`, `arrays.py` and `nested.py` for custom
   attributes by kind of value, `values.py` for what they share (`Note`, the text cap).
 - `events.py`: events and purchases as Braze keeps them on a profile.
-- `views.py`: the endpoint over HTTP and the admin API's profile listings (Flask blueprints).
+- `views.py`: the endpoint over HTTP and the admin API's profile listings (routes:
+  `mocks.braze.routes`).
 
 The keys, the rate limit and the request's answer are `BrazeBackend`'s (`mocks/braze/models.py`).
 """

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, request
+from flask import Response, request
 
-from seen_braze_harness.mocks.braze import errors, hops
-from seen_braze_harness.mocks.braze.models import BrazeBackend
+from seen_braze_harness.mocks.braze import errors
 from seen_braze_harness.mocks.braze.track.profiles import PROFILE_FIELDS, Profile, ProfileStore
+from seen_braze_harness.mocks.braze.views import current
 from seen_braze_harness.mocks.core.admin import AdminError, json_body, query_args
-from seen_braze_harness.mocks.core.http import BodyTooLarge, hop, json_response, note, request_body
+from seen_braze_harness.mocks.core.http import BodyTooLarge, json_response, note, request_body
 from seen_braze_harness.mocks.core.jsonbody import parse_json
 from seen_braze_harness.mocks.core.pagination import (
     PAGE_ARGS,
@@ -25,52 +25,45 @@ from seen_braze_harness.mocks.core.pagination import (
     take,
 )
 
-METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 SEED_BATCH_LIMIT = 1000
 """*Assumed* (emulator only). Most profiles one `POST /_mock/users` seeds; a longer list is
 refused whole with a 400 problem (the setting `seed_batch_limit`, when the settings have it)."""
 
 
-def service_blueprint(backend: BrazeBackend) -> Blueprint:
-    bp = Blueprint("braze", __name__)
-
-    @bp.route("/users/track", methods=METHODS, strict_slashes=True)
-    @hop(hops.USERS_TRACK.name)
-    def users_track() -> Response:
-        try:
-            raw = request_body()
-            backend.authenticate(request.environ.get("HTTP_AUTHORIZATION"), "users.track")
-        except BodyTooLarge as exc:
-            size = "" if exc.size is None else f" ({exc.size} bytes)"
+def users_track() -> Response:
+    backend = current()
+    try:
+        raw = request_body()
+        backend.authenticate(request.environ.get("HTTP_AUTHORIZATION"), "users.track")
+    except BodyTooLarge as exc:
+        size = "" if exc.size is None else f" ({exc.size} bytes)"
+        raise errors.BrazeError(
+            413,
+            f"Request body{size} exceeds the limit of {exc.limit} bytes",
+            headers=backend.current_rate_headers(),
+        ) from None
+    except errors.BrazeError as exc:
+        exc.headers = {**backend.current_rate_headers(), **exc.headers}
+        raise
+    decision = backend.throttle()
+    headers = backend.rate_headers(decision)
+    try:
+        if request.method != "POST":
+            raise errors.BrazeError(405, f"Method {request.method} is not allowed; use POST")
+        if request.mimetype != "application/json":
             raise errors.BrazeError(
-                413,
-                f"Request body{size} exceeds the limit of {exc.limit} bytes",
-                headers=backend.current_rate_headers(),
-            ) from None
-        except errors.BrazeError as exc:
-            exc.headers = {**backend.current_rate_headers(), **exc.headers}
-            raise
-        decision = backend.throttle()
-        headers = backend.rate_headers(decision)
-        try:
-            if request.method != "POST":
-                raise errors.BrazeError(405, f"Method {request.method} is not allowed; use POST")
-            if request.mimetype != "application/json":
-                raise errors.BrazeError(
-                    415, "Unsupported Content-Type: send 'Content-Type: application/json'"
-                )
-            body = _parse(raw, backend.settings.max_json_depth)
-            outcome = backend.track(body)
-        except errors.BrazeError as exc:
-            exc.headers = {**headers, **exc.headers}
-            raise
-        evicted = backend.profiles.eviction_note()
-        notes = [*outcome.notes, *([] if evicted is None else [evicted])]
-        if notes:
-            note("; ".join(notes))
-        return json_response(outcome.body, outcome.status, headers)
-
-    return bp
+                415, "Unsupported Content-Type: send 'Content-Type: application/json'"
+            )
+        body = _parse(raw, backend.settings.max_json_depth)
+        outcome = backend.track(body)
+    except errors.BrazeError as exc:
+        exc.headers = {**headers, **exc.headers}
+        raise
+    evicted = backend.profiles.eviction_note()
+    notes = [*outcome.notes, *([] if evicted is None else [evicted])]
+    if notes:
+        note("; ".join(notes))
+    return json_response(outcome.body, outcome.status, headers)
 
 
 def _parse(raw: bytes, max_depth: int) -> Any:
@@ -81,52 +74,49 @@ def _parse(raw: bytes, max_depth: int) -> Any:
         raise errors.BrazeError(400, errors.BAD_JSON) from None
 
 
-def admin_blueprint(backend: BrazeBackend) -> Blueprint:
-    bp = Blueprint("braze_admin", __name__, url_prefix="/_mock")
-
-    @bp.post("/users")
-    def seed_users() -> Response:
-        fields = _answer_fields(query_args("fields").get("fields"))
-        data = json_body()
-        users = data if isinstance(data, list) else [data]
-        limit = getattr(backend.settings, "seed_batch_limit", SEED_BATCH_LIMIT)
-        if len(users) > limit:
-            raise AdminError(
-                400,
-                f"{len(users):,} profiles in one request; at most {limit:,} are seeded at a "
-                "time: send them in batches",
-                seeded=0,
-                limit=limit,
-            )
-        seeded = []
-        try:
-            for index, user in enumerate(users):
-                try:
-                    seeded.append(backend.profiles.seed(user))
-                except ValueError as exc:
-                    raise AdminError(400, f"users[{index}]: {exc}", seeded=len(seeded)) from None
-        finally:  # the admin API journals nothing; the listings' `evicted` counts them
-            backend.profiles.take_evictions()
-        return json_response({"users": [p.to_dict(fields) for p in seeded]}, 201)
-
-    @bp.get("/users")
-    def users() -> Response:
-        args = query_args("braze_id", "external_id", "email", *PAGE_ARGS)
-        query = page_query("braze.users", args)
-        found = backend.profiles.query(
-            braze_id=args.get("braze_id"),
-            external_id=args.get("external_id"),
-            email=args.get("email"),
+def seed_users() -> Response:
+    backend = current()
+    fields = _answer_fields(query_args("fields").get("fields"))
+    data = json_body()
+    users = data if isinstance(data, list) else [data]
+    limit = getattr(backend.settings, "seed_batch_limit", SEED_BATCH_LIMIT)
+    if len(users) > limit:
+        raise AdminError(
+            400,
+            f"{len(users):,} profiles in one request; at most {limit:,} are seeded at a "
+            "time: send them in batches",
+            seeded=0,
+            limit=limit,
         )
-        return profile_page(backend.profiles, query, found)
+    seeded = []
+    try:
+        for index, user in enumerate(users):
+            try:
+                seeded.append(backend.profiles.seed(user))
+            except ValueError as exc:
+                raise AdminError(400, f"users[{index}]: {exc}", seeded=len(seeded)) from None
+    finally:  # the admin API journals nothing; the listings' `evicted` counts them
+        backend.profiles.take_evictions()
+    return json_response({"users": [p.to_dict(fields) for p in seeded]}, 201)
 
-    @bp.get("/users/export")
-    def export() -> Response:
-        args = query_args(*PAGE_ARGS)
-        query = page_query("braze.users.export", args)
-        return profile_page(backend.profiles, query, None)
 
-    return bp
+def users() -> Response:
+    backend = current()
+    args = query_args("braze_id", "external_id", "email", *PAGE_ARGS)
+    query = page_query("braze.users", args)
+    found = backend.profiles.query(
+        braze_id=args.get("braze_id"),
+        external_id=args.get("external_id"),
+        email=args.get("email"),
+    )
+    return profile_page(backend.profiles, query, found)
+
+
+def export() -> Response:
+    backend = current()
+    args = query_args(*PAGE_ARGS)
+    query = page_query("braze.users.export", args)
+    return profile_page(backend.profiles, query, None)
 
 
 def profile_page(profiles: ProfileStore, query: PageQuery, found: list[Profile] | None) -> Response:

@@ -15,7 +15,7 @@ The modules:
   checking it the way its REST endpoint would; `catalogs.py` (the catalogs and their items)
   and `send_messages.py` (`/messages/send`) are two of them.
 - `jsruntime/`: the JavaScript runtime, isolated and limited (`TransformationRuntime`).
-- `views.py`: the webhook endpoint and the admin API over HTTP (Flask blueprints).
+- `views.py`: the webhook endpoint and the admin API over HTTP (their routes: `mocks.braze.routes`).
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ from seen_braze_harness.harness.server import MockServer
 from seen_braze_harness.mocks.braze.app import create_app as create_braze_app
 from seen_braze_harness.mocks.braze.settings import DEFAULT_API_KEY, BrazeSettings
 from seen_braze_harness.mocks.braze.track.views import SEED_BATCH_LIMIT
-from seen_braze_harness.mocks.core.admin import ADMIN_BODY_BYTES
+from seen_braze_harness.mocks.core.admin_gate import ADMIN_BODY_BYTES
 from tests.mocks.core.test_admin import assert_problem
 
 LIMIT = 1000

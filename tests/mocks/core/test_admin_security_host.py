@@ -12,7 +12,7 @@ from flask import Flask
 
 from seen_braze_harness.harness.server import MockServer
 from seen_braze_harness.mocks.braze.app import create_app as create_braze_app
-from seen_braze_harness.mocks.core.admin import ADMIN_ACCESS, AdminAccess, host_name
+from seen_braze_harness.mocks.core.admin_gate import ADMIN_ACCESS, AdminAccess, host_name
 from seen_braze_harness.mocks.seen.app import create_app as create_seen_app
 from tests.servekit import ServeProcess
 

@@ -78,7 +78,7 @@ HOP_LITERAL = re.compile(
 NOT_A_HOP = re.compile(r"(declare_methods|page_query)\(")
 """Flask endpoint names and cursor scopes that happen to read like hops."""
 EXAMPLES = {
-    "mocks/core/openapi.py": "the example fault rule of the admin document both mocks share",
+    "mocks/core/admin_openapi.py": "the example fault rule of the admin document both mocks share",
     "mocks/core/faults.py": "the example in the error for a blank hop, shared by both mocks",
 }
 """Files of mocks/core/ (which imports neither service) that name a hop as an example."""

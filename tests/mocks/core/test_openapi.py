@@ -15,7 +15,7 @@ from referencing.jsonschema import DRAFT202012
 
 from seen_braze_harness import schemas
 from seen_braze_harness.mocks.braze.app import create_app as create_braze_app
-from seen_braze_harness.mocks.braze.openapi import DESCRIPTION as BRAZE
+from seen_braze_harness.mocks.braze.routes import DESCRIPTION as BRAZE
 from seen_braze_harness.mocks.braze.settings import BrazeSettings
 from seen_braze_harness.mocks.core.openapi import (
     COMPONENTS,
@@ -28,7 +28,7 @@ from seen_braze_harness.mocks.core.openapi import (
     component,
     component_name,
 )
-from seen_braze_harness.mocks.seen.openapi import DESCRIPTION as SEEN
+from seen_braze_harness.mocks.seen.routes import DESCRIPTION as SEEN
 from tests.conftest import post_receivers
 
 API_KEY = "braze-openapi-test-key"
