@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from http import HTTPStatus
-from typing import Any
+from typing import Any, ClassVar
 
 from flask import Response
 from werkzeug.exceptions import HTTPException
@@ -15,16 +15,19 @@ BAD_JSON = "Error while parsing request body. Please check your syntax."
 
 
 class BrazeError(Exception):
+    """An answer in Braze's shape: `{"message": ...}`, with `errors` where Braze lists them.
+    Each subclass is one status; the app turns any of them into its answer in one place."""
+
+    status: ClassVar[int] = 500
+
     def __init__(
         self,
-        status: int,
         message: str,
         *,
         errors: list[dict[str, Any]] | None = None,
         headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(message)
-        self.status = status
         self.message = message
         self.errors = errors
         self.headers = dict(headers or {})
@@ -39,12 +42,56 @@ class BrazeError(Exception):
         return json_response(self.body(), self.status, self.headers)
 
 
-def invalid_api_key() -> BrazeError:
-    return BrazeError(401, "Invalid API Key")
+class BadRequest(BrazeError):
+    """The request as a whole is unusable: not JSON, no valid data, too many objects."""
+
+    status = 400
 
 
-def access_denied() -> BrazeError:
-    return BrazeError(403, "Access Denied")
+class InvalidApiKey(BrazeError):
+    status = 401
+
+    def __init__(self) -> None:
+        super().__init__("Invalid API Key")
+
+
+class AccessDenied(BrazeError):
+    """The key lacks the endpoint's permission, or the account is not active."""
+
+    status = 403
+
+    def __init__(self) -> None:
+        super().__init__("Access Denied")
+
+
+class NotFound(BrazeError):
+    status = 404
+
+
+class MethodNotAllowed(BrazeError):
+    """Braze's own endpoints answer POST only."""
+
+    status = 405
+
+    def __init__(self, method: str) -> None:
+        super().__init__(f"Method {method} is not allowed; use POST")
+
+
+class PayloadTooLarge(BrazeError):
+    status = 413
+
+
+class UnsupportedMediaType(BrazeError):
+    status = 415
+
+    def __init__(self) -> None:
+        super().__init__("Unsupported Content-Type: send 'Content-Type: application/json'")
+
+
+class TooManyRequests(BrazeError):
+    """A rate limit, a monthly quota or a full run queue."""
+
+    status = 429
 
 
 def fault_body(status: int) -> dict[str, str]:

@@ -118,16 +118,15 @@ class BrazeBackend:
         scheme, _, key = (header or "").partition(" ")
         key = key.strip()
         if scheme != "Bearer" or not key or key not in self.settings.api_keys:
-            raise errors.invalid_api_key()
+            raise errors.InvalidApiKey()
         if permission not in self.settings.api_keys[key] or not self.settings.account_active:
-            raise errors.access_denied()
+            raise errors.AccessDenied()
         return key
 
     def throttle(self) -> RateDecision:
         decision = self.limiter.hit(WORKSPACE, self.runtime.clock.now())
         if not decision.allowed:
-            raise errors.BrazeError(
-                429,
+            raise errors.TooManyRequests(
                 "API rate limit exceeded",
                 # Braze: a 429 carries X-Ratelimit-Retry-After *instead of* the X-RateLimit-*
                 # headers every other answer carries.

@@ -18,7 +18,7 @@ from typing import Any
 import pycountry
 
 from seen_braze_harness.mocks.braze.dates import parse_event_time
-from seen_braze_harness.mocks.braze.errors import VALID_DATA, BrazeError
+from seen_braze_harness.mocks.braze.errors import VALID_DATA, BadRequest
 from seen_braze_harness.mocks.braze.settings import BrazeSettings
 from seen_braze_harness.mocks.braze.track.profiles import Identifier
 from seen_braze_harness.mocks.braze.track.standard import GROUP_STATES, SUBSCRIPTION_STATES
@@ -76,9 +76,9 @@ class TrackObject:
 
 
 def request_objects(body: Any, settings: BrazeSettings) -> list[tuple[str, int, Any]]:
-    """Every object of the request in processing order; BrazeError(400) for the request itself."""
+    """Every object of the request in processing order; BadRequest for the request itself."""
     if not isinstance(body, dict):
-        raise BrazeError(400, VALID_DATA)
+        raise BadRequest(VALID_DATA)
     found: list[tuple[str, int, Any]] = []
     counts: dict[str, int] = {}
     for array in ARRAYS:
@@ -86,7 +86,7 @@ def request_objects(body: Any, settings: BrazeSettings) -> list[tuple[str, int, 
         if items is None:
             continue
         if not isinstance(items, list):
-            raise BrazeError(400, VALID_DATA)
+            raise BadRequest(VALID_DATA)
         counts[array] = len(items)
         found.extend((array, index, item) for index, item in enumerate(items))
     limit = settings.object_limit
@@ -96,9 +96,9 @@ def request_objects(body: Any, settings: BrazeSettings) -> list[tuple[str, int, 
         else any(n > limit for n in counts.values())
     )
     if over:
-        raise BrazeError(400, "Max Input Length Exceeded")
+        raise BadRequest("Max Input Length Exceeded")
     if not found:
-        raise BrazeError(400, VALID_DATA)
+        raise BadRequest(VALID_DATA)
     return found
 
 

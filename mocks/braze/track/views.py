@@ -37,8 +37,7 @@ def users_track() -> Response:
         backend.authenticate(request.environ.get("HTTP_AUTHORIZATION"), "users.track")
     except BodyTooLarge as exc:
         size = "" if exc.size is None else f" ({exc.size} bytes)"
-        raise errors.BrazeError(
-            413,
+        raise errors.PayloadTooLarge(
             f"Request body{size} exceeds the limit of {exc.limit} bytes",
             headers=backend.current_rate_headers(),
         ) from None
@@ -49,11 +48,9 @@ def users_track() -> Response:
     headers = backend.rate_headers(decision)
     try:
         if request.method != "POST":
-            raise errors.BrazeError(405, f"Method {request.method} is not allowed; use POST")
+            raise errors.MethodNotAllowed(request.method)
         if request.mimetype != "application/json":
-            raise errors.BrazeError(
-                415, "Unsupported Content-Type: send 'Content-Type: application/json'"
-            )
+            raise errors.UnsupportedMediaType()
         body = _parse(raw, backend.settings.max_json_depth)
         outcome = backend.track(body)
     except errors.BrazeError as exc:
@@ -71,7 +68,7 @@ def _parse(raw: bytes, max_depth: int) -> Any:
         return parse_json(raw.decode("utf-8"), max_depth=max_depth)
     except ValueError as exc:  # UnicodeDecodeError and JsonBodyError alike
         note(f"unparseable body: {exc}")
-        raise errors.BrazeError(400, errors.BAD_JSON) from None
+        raise errors.BadRequest(errors.BAD_JSON) from None
 
 
 def seed_users() -> Response:

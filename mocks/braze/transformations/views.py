@@ -39,18 +39,17 @@ def webhook(transformation_id: str, secret: str) -> Response:
     try:
         raw = request_body()
     except BodyTooLarge as exc:
-        raise errors.BrazeError(
-            413, f"Webhook body exceeds the limit of {exc.limit} bytes"
+        raise errors.PayloadTooLarge(
+            f"Webhook body exceeds the limit of {exc.limit} bytes"
         ) from None
     transformation = store.find(transformation_id, secret)
     if transformation is None:
-        raise errors.BrazeError(404, "No Data Transformation has this webhook URL")
+        raise errors.NotFound("No Data Transformation has this webhook URL")
     if request.method != "POST":
-        raise errors.BrazeError(405, f"Method {request.method} is not allowed; use POST")
+        raise errors.MethodNotAllowed(request.method)
     decision = backend.webhook_limiter.hit("workspace", backend.runtime.clock.now())
     if not decision.allowed:
-        raise errors.BrazeError(
-            429,
+        raise errors.TooManyRequests(
             f"Rate limit exceeded: {backend.settings.transform_rate_limit:,} webhook requests "
             "per minute per workspace",
             headers={"Retry-After": str(decision.retry_after_seconds)},
@@ -60,8 +59,7 @@ def webhook(transformation_id: str, secret: str) -> Response:
         raise _overloaded(busy)
     if not store.take_monthly_request(backend.runtime.clock.now()):
         limit = backend.settings.transform_monthly_limit
-        raise errors.BrazeError(
-            429,
+        raise errors.TooManyRequests(
             f"Monthly limit reached: {limit:,} incoming Data Transformation requests this "
             "month for the company's tier",
         )
@@ -69,8 +67,8 @@ def webhook(transformation_id: str, secret: str) -> Response:
         payload = parse_json(raw.decode("utf-8"), max_depth=backend.settings.max_json_depth)
     except ValueError as exc:
         note(f"not JSON: {exc}")
-        raise errors.BrazeError(
-            400, "Webhook body must be JSON (non-JSON webhooks are not supported)"
+        raise errors.BadRequest(
+            "Webhook body must be JSON (non-JSON webhooks are not supported)"
         ) from None
     try:
         store.receive(
@@ -82,12 +80,11 @@ def webhook(transformation_id: str, secret: str) -> Response:
     return json_response({"message": "success"}, 201)
 
 
-def _overloaded(busy: RuntimeBusy) -> errors.BrazeError:
+def _overloaded(busy: RuntimeBusy) -> errors.TooManyRequests:
     """Too many runs waiting: 429 with Retry-After, in the webhook's error shape (**assumed**:
     Braze documents only its rate limit's 429; an overload is answered the same way, so that
     a sender retries later)."""
-    return errors.BrazeError(
-        429,
+    return errors.TooManyRequests(
         f"Too many Data Transformation runs waiting: {busy} (transform_queue); retry after "
         f"{busy.retry_after} s",
         headers={"Retry-After": str(busy.retry_after)},
