@@ -17,6 +17,7 @@ from werkzeug.exceptions import HTTPException
 
 from seen_braze_harness.mocks.core import admin_openapi as docs
 from seen_braze_harness.mocks.core.admin_gate import check_admin_request
+from seen_braze_harness.mocks.core.errors import ADMIN_STATUSES, admin_status
 from seen_braze_harness.mocks.core.faults import FaultRule, FaultRuleError
 from seen_braze_harness.mocks.core.har import entry as har_entry
 from seen_braze_harness.mocks.core.har import har_document
@@ -314,13 +315,22 @@ def _clock_state(runtime: MockRuntime) -> dict[str, Any]:
 
 def install_admin(app: Flask) -> None:
     """Add the admin API's routes and gate, and make every error under `/_mock` an RFC 7807
-    problem."""
+    problem: a domain error of a kind `mocks.core.errors` knows, with that kind's status."""
     install_routes(app, ADMIN_ROUTES)
     app.before_request(check_admin_request)
 
     @app.errorhandler(AdminError)
     def admin_error(exc: AdminError) -> Response:
         return problem(exc.status, exc.detail, **exc.extra)
+
+    def domain_error(exc: Exception) -> Response:
+        status = admin_status(exc)
+        if status is None or not is_admin_path(request.path):
+            raise exc  # as any other unexpected error: a 500 in the service's shape
+        return problem(status, str(exc))
+
+    for kind, _status in ADMIN_STATUSES:
+        app.register_error_handler(kind, domain_error)
 
     @app.errorhandler(PageError)
     def page_error(exc: PageError) -> Response:

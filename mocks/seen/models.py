@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from seen_braze_harness.mocks.core.delivery import Delivery, FixedIntervalRetry, OutboundRequest
-from seen_braze_harness.mocks.core.errors import AlreadyExists
+from seen_braze_harness.mocks.core.errors import AlreadyExists, Invalid, NotFound
 from seen_braze_harness.mocks.core.ids import IdMint
 from seen_braze_harness.mocks.core.ratelimit import SlidingWindowLimiter
 from seen_braze_harness.mocks.core.runtime import MockRuntime
@@ -57,12 +57,16 @@ _CAMPAIGN_KEYS = {
 }
 
 
-class CampaignError(ValueError):
+class CampaignError(Invalid):
     """A campaign definition that cannot be used; the message names the key."""
 
 
 class CampaignExists(CampaignError, AlreadyExists):
     """A new campaign whose slug another has."""
+
+
+class CampaignNotFound(NotFound):
+    """No campaign has this slug."""
 
 
 @dataclass(frozen=True)
@@ -293,7 +297,7 @@ class SeenBackend:
         with self._lock:
             current = self.campaigns.get(slug)
             if current is None:
-                raise KeyError(slug)
+                raise CampaignNotFound(f"no campaign {slug!r}")
             updated = current.update(data, new_token=self._new_token)
             self.campaigns[slug] = updated
         return updated

@@ -7,7 +7,6 @@ from typing import Any
 from flask import Response, request
 
 from seen_braze_harness.mocks.core.admin import AdminError, json_object, query_args
-from seen_braze_harness.mocks.core.errors import AlreadyExists
 from seen_braze_harness.mocks.core.http import BodyTooLarge, json_response, note, request_body
 from seen_braze_harness.mocks.core.jsonbody import parse_json
 from seen_braze_harness.mocks.core.pagination import (
@@ -22,7 +21,6 @@ from seen_braze_harness.mocks.core.routes import current_backend
 from seen_braze_harness.mocks.seen import errors
 from seen_braze_harness.mocks.seen.models import (
     Campaign,
-    CampaignError,
     Receiver,
     SeenBackend,
     valid_slug,
@@ -89,11 +87,7 @@ def list_campaigns() -> Response:
 
 def add_campaign() -> Response:
     backend = current()
-    try:
-        campaign = backend.add_campaign(json_object())
-    except CampaignError as exc:
-        status = 409 if isinstance(exc, AlreadyExists) else 400
-        raise AdminError(status, str(exc)) from None
+    campaign = backend.add_campaign(json_object())
     return json_response(campaign.to_dict(), 201)
 
 
@@ -107,12 +101,7 @@ def campaign(slug: str) -> Response:
 
 def update_campaign(slug: str) -> Response:
     backend = current()
-    try:
-        updated = backend.update_campaign(slug, json_object())
-    except KeyError:
-        raise AdminError(404, f"no campaign {slug!r}") from None
-    except CampaignError as exc:
-        raise AdminError(400, str(exc)) from None
+    updated = backend.update_campaign(slug, json_object())
     return json_response(updated.to_dict())
 
 

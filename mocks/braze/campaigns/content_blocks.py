@@ -11,6 +11,7 @@ from typing import Any
 
 from seen_braze_harness.mocks.braze.campaigns.errors import _liquid_text
 from seen_braze_harness.mocks.braze.liquid import LiquidError, compile_template
+from seen_braze_harness.mocks.core.errors import Conflict, Invalid, NotFound
 
 CONTENT_BLOCK_NAME = re.compile(r"[A-Za-z0-9_-]{1,100}")
 CONTENT_BLOCK_MAX_BYTES = 50 * 1024
@@ -18,15 +19,15 @@ CONTENT_BLOCK_MAX_BYTES = 50 * 1024
 CONTENT_BLOCK_DESCRIPTION_MAX = 250
 
 
-class ContentBlockError(ValueError):
+class ContentBlockError(Invalid):
     """A Content Block Braze would not save; the message is Braze's wording where it has one."""
 
 
-class ContentBlockNotFound(LookupError):
+class ContentBlockNotFound(NotFound):
     """No Content Block has this name."""
 
 
-class ContentBlockInUse(ValueError):
+class ContentBlockInUse(Conflict):
     """A Content Block that campaigns or other blocks use cannot be deleted."""
 
 

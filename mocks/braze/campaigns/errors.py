@@ -3,16 +3,18 @@ raise, and how a Liquid error reads in their messages."""
 
 from __future__ import annotations
 
+from seen_braze_harness.mocks.core.errors import Invalid, NotFound
 
-class WebhookCampaignError(ValueError):
+
+class WebhookCampaignError(Invalid):
     """A campaign definition or a send request that cannot be used; the message names the key."""
 
 
-class CampaignNotFound(LookupError):
+class CampaignNotFound(NotFound):
     """No campaign has this id."""
 
 
-class UserNotFound(LookupError):
+class UserNotFound(NotFound):
     """No user matches what a Test send asked for."""
 
 

@@ -13,14 +13,6 @@ from flask import Response, request
 from seen_braze_harness.mocks.braze.campaigns.activity import SINCE_PATTERN
 from seen_braze_harness.mocks.braze.campaigns.content_blocks import (
     ContentBlock,
-    ContentBlockError,
-    ContentBlockInUse,
-    ContentBlockNotFound,
-)
-from seen_braze_harness.mocks.braze.campaigns.errors import (
-    CampaignNotFound,
-    UserNotFound,
-    WebhookCampaignError,
 )
 from seen_braze_harness.mocks.braze.campaigns.messages import STATES, WebhookMessage
 from seen_braze_harness.mocks.braze.campaigns.properties import PROPERTY_KEYS
@@ -47,10 +39,7 @@ def _optional_object() -> dict[str, Any]:
 
 def create() -> Response:
     store = current().campaigns
-    try:
-        campaign = store.create(json_object())
-    except WebhookCampaignError as exc:
-        raise AdminError(400, str(exc)) from None
+    campaign = store.create(json_object())
     return json_response(campaign.to_dict(), 201)
 
 
@@ -69,20 +58,14 @@ def listed() -> Response:
 def one(campaign_id: str) -> Response:
     store = current().campaigns
     query_args()
-    try:
-        campaign = store.get(campaign_id)
-        dispatches = store.dispatches(campaign_id)
-    except CampaignNotFound as exc:
-        raise AdminError(404, str(exc)) from None
+    campaign = store.get(campaign_id)
+    dispatches = store.dispatches(campaign_id)
     return json_response({**campaign.to_dict(), "dispatches": [d.to_dict() for d in dispatches]})
 
 
 def delete(campaign_id: str) -> Response:
     store = current().campaigns
-    try:
-        store.delete(campaign_id)
-    except CampaignNotFound as exc:
-        raise AdminError(404, str(exc)) from None
+    store.delete(campaign_id)
     return Response(status=204)
 
 
@@ -99,17 +82,12 @@ def send(campaign_id: str) -> Response:
         raise AdminError(400, "external_ids: must be a list of external ids (strings)")
     if "recipients" in given and not isinstance(given["recipients"], list):
         raise AdminError(400, "recipients: must be a list of recipient objects")
-    try:
-        dispatch = store.send(
-            campaign_id,
-            external_ids=external_ids,
-            properties={k: v for k, v in given.items() if k in PROPERTY_KEYS},
-            recipients=given.get("recipients"),
-        )
-    except CampaignNotFound as exc:
-        raise AdminError(404, str(exc)) from None
-    except WebhookCampaignError as exc:
-        raise AdminError(400, str(exc)) from None
+    dispatch = store.send(
+        campaign_id,
+        external_ids=external_ids,
+        properties={k: v for k, v in given.items() if k in PROPERTY_KEYS},
+        recipients=given.get("recipients"),
+    )
     return json_response(dispatch.to_dict(), 202)
 
 
@@ -120,10 +98,7 @@ def messages(campaign_id: str) -> Response:
     if state is not None and state not in STATES:
         raise AdminError(400, f"state: must be one of {', '.join(STATES)}, not {state!r}")
     query = page_query(f"braze.messages:{campaign_id}", args)
-    try:
-        every = numbered(store.messages(campaign_id))  # messages are only ever added
-    except CampaignNotFound as exc:
-        raise AdminError(404, str(exc)) from None
+    every = numbered(store.messages(campaign_id))  # messages are only ever added
     dispatch_id = args.get("dispatch_id")
     external_id = args.get("external_id")
     found = [
@@ -153,19 +128,14 @@ def test(campaign_id: str) -> Response:
     user = given.get("user")
     if "user" in given and not isinstance(user, dict):
         raise AdminError(400, "user: must be an object of attributes in /users/track form")
-    try:
-        result = store.test_send(
-            campaign_id,
-            external_id=given.get("external_id"),
-            braze_id=given.get("braze_id"),
-            email=given.get("email"),
-            user=user,
-            properties={k: v for k, v in given.items() if k in PROPERTY_KEYS},
-        )
-    except (CampaignNotFound, UserNotFound) as exc:
-        raise AdminError(404, str(exc)) from None
-    except WebhookCampaignError as exc:
-        raise AdminError(400, str(exc)) from None
+    result = store.test_send(
+        campaign_id,
+        external_id=given.get("external_id"),
+        braze_id=given.get("braze_id"),
+        email=given.get("email"),
+        user=user,
+        properties={k: v for k, v in given.items() if k in PROPERTY_KEYS},
+    )
     return json_response(result.to_dict())
 
 
@@ -192,10 +162,7 @@ def activity_log() -> Response:
 
 def create_block() -> Response:
     store = current().campaigns
-    try:
-        block = store.create_content_block(json_object())
-    except ContentBlockError as exc:
-        raise AdminError(400, str(exc)) from None
+    block = store.create_content_block(json_object())
     return json_response(block.to_dict(), 201)
 
 
@@ -214,31 +181,18 @@ def list_blocks() -> Response:
 def one_block(name: str) -> Response:
     store = current().campaigns
     query_args()
-    try:
-        return json_response(store.content_block(name).to_dict())
-    except ContentBlockNotFound as exc:
-        raise AdminError(404, str(exc)) from None
+    return json_response(store.content_block(name).to_dict())
 
 
 def update_block(name: str) -> Response:
     store = current().campaigns
-    try:
-        block = store.update_content_block(name, json_object())
-    except ContentBlockNotFound as exc:
-        raise AdminError(404, str(exc)) from None
-    except ContentBlockError as exc:
-        raise AdminError(400, str(exc)) from None
+    block = store.update_content_block(name, json_object())
     return json_response(block.to_dict())
 
 
 def delete_block(name: str) -> Response:
     store = current().campaigns
-    try:
-        store.delete_content_block(name)
-    except ContentBlockNotFound as exc:
-        raise AdminError(404, str(exc)) from None
-    except ContentBlockInUse as exc:
-        raise AdminError(409, str(exc)) from None
+    store.delete_content_block(name)
     return Response(status=204)
 
 

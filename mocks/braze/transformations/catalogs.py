@@ -16,7 +16,7 @@ from seen_braze_harness.mocks.braze.transformations.destinations import (
     Problems,
     problem,
 )
-from seen_braze_harness.mocks.core.errors import AlreadyExists
+from seen_braze_harness.mocks.core.errors import AlreadyExists, Invalid
 
 CATALOG_ITEMS_MAX = 50
 ITEM_ID = re.compile(r"^[A-Za-z0-9_-]{1,250}$")
@@ -62,7 +62,7 @@ class CatalogStore:
 
     def create(self, name: Any, fields: Any = None) -> Catalog:
         if not isinstance(name, str) or not re.fullmatch(CATALOG_NAME, name):
-            raise ValueError("name: letters, digits, '-' and '_', up to 250 characters")
+            raise Invalid("name: letters, digits, '-' and '_', up to 250 characters")
         declared = None if fields is None else _catalog_fields(fields)
         with self._lock:
             if name in self.catalogs:
@@ -74,21 +74,21 @@ class CatalogStore:
 def _catalog_fields(fields: Any) -> dict[str, str]:
     """A catalog's `fields` as Braze's create-catalog takes them: `id` first, a string."""
     if not isinstance(fields, list) or not all(isinstance(f, dict) for f in fields):
-        raise ValueError("fields: must be an array of {name, type} objects")
+        raise Invalid("fields: must be an array of {name, type} objects")
     declared: dict[str, str] = {}
     for index, spec in enumerate(fields):
         name, kind = spec.get("name"), spec.get("type")
         if set(spec) != {"name", "type"} or not isinstance(name, str):
-            raise ValueError(f"fields[{index}]: must be {{name, type}}")
+            raise Invalid(f"fields[{index}]: must be {{name, type}}")
         if not re.fullmatch(CATALOG_NAME, name):
-            raise ValueError(f"fields[{index}]: names take letters, digits, '-' and '_'")
+            raise Invalid(f"fields[{index}]: names take letters, digits, '-' and '_'")
         if kind not in FIELD_TYPES:
-            raise ValueError(f"fields[{index}]: type must be one of {', '.join(FIELD_TYPES)}")
+            raise Invalid(f"fields[{index}]: type must be one of {', '.join(FIELD_TYPES)}")
         if name in declared:
-            raise ValueError(f"fields[{index}]: {name!r} is named twice")
+            raise Invalid(f"fields[{index}]: {name!r} is named twice")
         declared[name] = kind
     if next(iter(declared), None) != "id" or declared["id"] != "string":
-        raise ValueError("fields: the first field must be 'id' of type string")
+        raise Invalid("fields: the first field must be 'id' of type string")
     return declared
 
 

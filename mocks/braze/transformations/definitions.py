@@ -10,16 +10,17 @@ from seen_braze_harness.mocks.braze.transformations.destinations import (
     DestinationReply,
 )
 from seen_braze_harness.mocks.braze.transformations.jsruntime import ScriptResult
+from seen_braze_harness.mocks.core.errors import Conflict, Invalid
 from seen_braze_harness.mocks.core.jsonbody import not_blank
 
 _KEYS = {"name", "code", "destination", "active"}
 
 
-class TransformationError(ValueError):
+class TransformationError(Invalid):
     """A transformation definition that cannot be used; the message names the key."""
 
 
-class TierLimitError(TransformationError):
+class TierLimitError(TransformationError, Conflict):
     """Activating one more transformation would pass the company's tier limit."""
 
 

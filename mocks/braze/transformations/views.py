@@ -9,9 +9,7 @@ from flask import Response, request
 from seen_braze_harness.mocks.braze import errors
 from seen_braze_harness.mocks.braze.transformations.definitions import (
     LogEntry,
-    TierLimitError,
     Transformation,
-    TransformationError,
 )
 from seen_braze_harness.mocks.braze.transformations.jsruntime import (
     InputTooLarge,
@@ -20,7 +18,6 @@ from seen_braze_harness.mocks.braze.transformations.jsruntime import (
 )
 from seen_braze_harness.mocks.braze.views import current
 from seen_braze_harness.mocks.core.admin import AdminError, json_object, query_args
-from seen_braze_harness.mocks.core.errors import AlreadyExists
 from seen_braze_harness.mocks.core.http import BodyTooLarge, json_response, note, request_body
 from seen_braze_harness.mocks.core.jsonbody import parse_json
 from seen_braze_harness.mocks.core.pagination import (
@@ -91,11 +88,6 @@ def _overloaded(busy: RuntimeBusy) -> errors.TooManyRequests:
     )
 
 
-def _status(exc: TransformationError) -> int:
-    """409 for a tier limit (the request is sound, the company's state refuses it), else 400."""
-    return 409 if isinstance(exc, TierLimitError) else 400
-
-
 def _request_headers() -> list[tuple[str, str]]:
     """The headers as they arrived, plus the request's own (the transformation sees them)."""
     return list(request.headers.items())
@@ -115,10 +107,7 @@ def _found(transformation_id: str) -> Transformation:
 
 def create() -> Response:
     store = current().transformations
-    try:
-        transformation = store.create(json_object())
-    except TransformationError as exc:
-        raise AdminError(_status(exc), str(exc)) from None
+    transformation = store.create(json_object())
     return json_response(transformation.to_dict(_base_url()), 201)
 
 
@@ -142,10 +131,7 @@ def one(transformation_id: str) -> Response:
 def update(transformation_id: str) -> Response:
     store = current().transformations
     _found(transformation_id)
-    try:
-        transformation = store.update(transformation_id, json_object())
-    except TransformationError as exc:
-        raise AdminError(_status(exc), str(exc)) from None
+    transformation = store.update(transformation_id, json_object())
     return json_response(transformation.to_dict(_base_url()))
 
 
@@ -159,10 +145,7 @@ def delete(transformation_id: str) -> Response:
 def activate(transformation_id: str) -> Response:
     store = current().transformations
     _found(transformation_id)
-    try:
-        transformation = store.update(transformation_id, {"active": True})
-    except TierLimitError as exc:
-        raise AdminError(409, str(exc)) from None
+    transformation = store.update(transformation_id, {"active": True})
     return json_response(transformation.to_dict(_base_url()))
 
 
@@ -209,13 +192,10 @@ def logs() -> Response:
 def create_catalog() -> Response:
     backend = current()
     data = json_object()
-    try:
-        unknown = sorted(set(data) - {"name", "fields"})
-        if unknown:
-            raise ValueError(f"unknown key(s): {', '.join(unknown)}; use name, fields")
-        catalog = backend.catalogs.create(data.get("name"), data.get("fields"))
-    except ValueError as exc:
-        raise AdminError(409 if isinstance(exc, AlreadyExists) else 400, str(exc)) from None
+    unknown = sorted(set(data) - {"name", "fields"})
+    if unknown:
+        raise AdminError(400, f"unknown key(s): {', '.join(unknown)}; use name, fields")
+    catalog = backend.catalogs.create(data.get("name"), data.get("fields"))
     return json_response(catalog.to_dict(), 201)
 
 

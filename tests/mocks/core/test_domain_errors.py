@@ -8,9 +8,15 @@ import pytest
 from flask.testing import FlaskClient
 
 from seen_braze_harness.mocks.braze.app import create_app as create_braze_app
+from seen_braze_harness.mocks.braze.campaigns.content_blocks import ContentBlockInUse
+from seen_braze_harness.mocks.braze.campaigns.errors import CampaignNotFound
 from seen_braze_harness.mocks.braze.settings import BrazeSettings
 from seen_braze_harness.mocks.braze.transformations import CatalogStore
-from seen_braze_harness.mocks.core.errors import AlreadyExists
+from seen_braze_harness.mocks.braze.transformations.definitions import (
+    TierLimitError,
+    TransformationError,
+)
+from seen_braze_harness.mocks.core.errors import AlreadyExists, admin_status
 from seen_braze_harness.mocks.seen.app import create_app as create_seen_app
 from seen_braze_harness.mocks.seen.models import CampaignError, CampaignExists
 from seen_braze_harness.mocks.seen.settings import SeenSettings
@@ -54,3 +60,22 @@ def test_a_second_seen_campaign_of_a_slug_is_both_kinds(seen_admin: FlaskClient)
     assert seen_admin.post("/_mock/campaigns", json=body).status_code == 201
     again = seen_admin.post("/_mock/campaigns", json=body)
     assert again.status_code == 409 and "exists already" in again.json["detail"]
+
+
+@pytest.mark.parametrize(
+    ("error", "status"),
+    [
+        (CampaignExists("slug: taken"), 409),
+        (CampaignError("slug: bad"), 400),
+        (TierLimitError("active: the tier allows 5"), 409),
+        (TransformationError("code: too long"), 400),
+        (ContentBlockInUse("used by campaign x"), 409),
+        (CampaignNotFound("no campaign 'x'"), 404),
+        (ValueError("of no kind"), None),
+    ],
+)
+def test_the_admin_status_is_the_kinds_whatever_else_the_error_is(
+    error: Exception, status: int | None
+) -> None:
+    """A tier limit is a definition error and a conflict: the conflict's 409 wins."""
+    assert admin_status(error) == status
