@@ -69,7 +69,7 @@ def webhook(transformation_id: str, secret: str) -> Response:
         ) from None
     try:
         store.receive(
-            transformation, _request_headers(), payload, origin=request.host_url.rstrip("/")
+            transformation, _request_headers(), payload, origin=_origin()
         )
     except RuntimeBusy as exc:
         raise _overloaded(exc) from None
@@ -86,6 +86,14 @@ def _overloaded(busy: RuntimeBusy) -> errors.TooManyRequests:
         f"{busy.retry_after} s",
         headers={"Retry-After": str(busy.retry_after)},
     )
+
+
+def _origin() -> str:
+    """The scheme and host the request came to, from the WSGI environment as it is (what
+    `request.host_url` gives, without its parsing and quoting: this is every webhook's)."""
+    environ = request.environ
+    host = environ.get("HTTP_HOST") or environ.get("SERVER_NAME", "")
+    return f"{environ.get('wsgi.url_scheme', 'http')}://{host}"
 
 
 def _request_headers() -> list[tuple[str, str]]:
