@@ -8,7 +8,7 @@ import re
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import Any, Protocol
 
@@ -246,12 +246,16 @@ class OutboundSender:
     def _traced(self, request: OutboundRequest) -> tuple[OutboundRequest, str]:
         """The attempt's request with a `traceparent` of its own, and its span id (a request
         whose headers already name one keeps it, and has no span of ours)."""
-        if header(request.headers, TRACE_HEADER):
+        given = request.headers
+        if any(name.lower() == TRACE_HEADER for name in given):
             return request, ""
         digest = self.ids.hex("traceparent", 48)
         span = digest[32:]
-        headers = {**request.headers, TRACE_HEADER: f"00-{digest[:32]}-{span}-01"}
-        return replace(request, headers=headers), span
+        headers = {**given, TRACE_HEADER: f"00-{digest[:32]}-{span}-01"}
+        traced = OutboundRequest(
+            request.hop, request.method, request.url, headers, request.body, request.timeout
+        )
+        return traced, span
 
     def deliver(
         self,
