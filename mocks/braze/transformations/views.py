@@ -68,9 +68,7 @@ def webhook(transformation_id: str, secret: str) -> Response:
             "Webhook body must be JSON (non-JSON webhooks are not supported)"
         ) from None
     try:
-        store.receive(
-            transformation, _request_headers(), payload, origin=_origin()
-        )
+        store.receive(transformation, _request_headers(), payload, origin=_origin())
     except RuntimeBusy as exc:
         raise _overloaded(exc) from None
     note(f"transformation {transformation.id} ({transformation.name}): run scheduled")
