@@ -46,19 +46,23 @@ class AdminRefused(RemoteError):
 
 
 class Answer:
-    """An admin call's answer: status, URL and body, with the JSON decoded on demand."""
+    """An admin call's answer: status, URL and body, with the JSON decoded on demand, once."""
 
     def __init__(self, url: str, response: HttpResponse) -> None:
         self.url = url
         self.status = response.status_code
         self.content = response.content
+        self._decoded: tuple[Any] | None = None
 
     def json(self) -> Any:
-        """The body's JSON, or None when it has none."""
-        try:
-            return json.loads(self.content)
-        except ValueError:
-            return None
+        """The body's JSON, or None when it has none (a listing's page is read twice: for its
+        `limit` problem, then as the answer; it is decoded once)."""
+        if self._decoded is None:
+            try:
+                self._decoded = (json.loads(self.content),)
+            except ValueError:
+                self._decoded = (None,)
+        return self._decoded[0]
 
     def detail(self) -> str:
         """The answer's RFC 7807 detail, or its body, shortened."""
