@@ -37,6 +37,7 @@ from seen_braze_harness.harness.run.records import (
 )
 from seen_braze_harness.harness.scenario import Scenario
 from seen_braze_harness.mocks.braze.track import ProfileStore
+from seen_braze_harness.mocks.braze.transformations.definitions import LogEntry
 from seen_braze_harness.mocks.core.clock import Clock, Scheduler
 from seen_braze_harness.mocks.core.delivery import AttemptOutcome, Delivery, HttpSession, span_of
 from seen_braze_harness.mocks.seen import hops as seen_hops
@@ -243,7 +244,7 @@ def _attempts(delivery: Delivery | None) -> list[TracedAttempt]:
     return [] if delivery is None else [_attempt(a) for a in delivery.attempts]
 
 
-def _log_record(entry: Any) -> LogRecord:
+def _log_record(entry: LogEntry) -> LogRecord:
     result, delivery = entry.result, entry.delivery
     return LogRecord(
         id=entry.id,
