@@ -192,13 +192,15 @@ class CampaignSending(CampaignDefinitions):
         with self._lock:
             message.request = rendered
             message.delivery = delivery
-        hooks = _MessageHooks(self, campaign, message, generation)
+        hooks = _MessageHooks(self, campaign, message, generation, request.url)
         self.sender.start(delivery, self.policy, hooks, delay=None)
 
     def _attempt_once(self, request: OutboundRequest) -> AttemptOutcome:
         """One attempt and no retry (the Test tab), unless the host is paused: then Braze
         answers 598 itself."""
-        delivery = self.sender.start(Delivery(request), NO_RETRY, PausedHosts(self), delay=None)
+        delivery = self.sender.start(
+            Delivery(request), NO_RETRY, PausedHosts(self, request.url), delay=None
+        )
         return delivery.attempts[0]
 
     def _expire(
@@ -317,13 +319,14 @@ class CampaignSending(CampaignDefinitions):
 
 class PausedHosts(DeliveryHooks):
     """A paused host is not sent to: Braze answers 598 itself; every answer counts towards
-    the pause (`pauses.py`)."""
+    the pause (`pauses.py`). One delivery's hooks: `host` is its URL's, parsed once."""
 
-    def __init__(self, store: CampaignSending) -> None:
+    def __init__(self, store: CampaignSending, url: str) -> None:
         self.store = store
+        self.host = (urlsplit(url).hostname or "").lower()
 
     def unsent(self, request: OutboundRequest, attempt: int) -> Unsent | None:
-        host = _host(request.url)
+        host = self.host
         until = self.store.pauses.paused(host, self.store.now())
         if until is None:
             return None
@@ -335,7 +338,7 @@ class PausedHosts(DeliveryHooks):
         )
 
     def sent(self, request: OutboundRequest, outcome: AttemptOutcome) -> None:
-        self.store.pauses.count(_host(request.url), reported_status(outcome), outcome.time)
+        self.store.pauses.count(self.host, reported_status(outcome), outcome.time)
 
 
 class _MessageHooks(PausedHosts):
@@ -348,8 +351,9 @@ class _MessageHooks(PausedHosts):
         campaign: WebhookCampaign,
         message: WebhookMessage,
         generation: int,
+        url: str,
     ) -> None:
-        super().__init__(store)
+        super().__init__(store, url)
         self.campaign = campaign
         self.message = message
         self.generation = generation
@@ -361,7 +365,7 @@ class _MessageHooks(PausedHosts):
         """The receiver's rate limit is spent: try again when its window resets, unless a
         message not yet sent would by then be past its horizon (then it is aborted)."""
         store, message = self.store, self.message
-        until = store.limits.acquire(self.campaign.id, _host(delivery.request.url), now)
+        until = store.limits.acquire(self.campaign.id, self.host, now)
         if until is None:
             return None
         with store._lock:
@@ -386,15 +390,11 @@ class _MessageHooks(PausedHosts):
                 message.state = "failed" if wait is None else "sending"
                 message.error = outcome.describe()
         if not outcome.ok:
-            store.limits.learn(self.campaign.id, _host(delivery.request.url), outcome)
+            store.limits.learn(self.campaign.id, self.host, outcome)
             store._log_failure(self.campaign, message, outcome, wait)
 
 
 NO_RETRY = FixedIntervalRetry(retries=0, interval=0.0)
-
-
-def _host(url: str) -> str:
-    return (urlsplit(url).hostname or "").lower()
 
 
 def _bind(
