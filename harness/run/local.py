@@ -216,9 +216,7 @@ class InProcessPort:
             exchanges=[*braze_journal.query(), *seen_journal.query()],
             journal_kept={"braze": len(braze_journal), "seen": len(seen_journal)},
             journal_evicted={"braze": braze_journal.evicted, "seen": seen_journal.evicted},
-            receivers_evicted=min(receivers) - 1 if receivers else 0,
             profiles_evicted=pair.braze.profiles.evicted,
-            logs_evicted=logs[0].id - 1 if logs else 0,
         )
 
     def worker_peak_rss(self) -> int | None:

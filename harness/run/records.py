@@ -122,6 +122,14 @@ class Records:
     """Both journals' exchanges, Braze's first."""
     journal_kept: dict[str, int] = field(default_factory=dict)
     journal_evicted: dict[str, int] = field(default_factory=dict)
-    receivers_evicted: int = 0
     profiles_evicted: int = 0
-    logs_evicted: int = 0
+
+    @property
+    def receivers_evicted(self) -> int:
+        """Receivers the SEEN mock dropped (their ids count from 1 after a reset)."""
+        return min(self.receivers) - 1 if self.receivers else 0
+
+    @property
+    def logs_evicted(self) -> int:
+        """Log entries the Braze mock dropped (their ids count from 1 after a reset)."""
+        return self.logs[0].id - 1 if self.logs else 0

@@ -231,9 +231,7 @@ class HttpPort:
             exchanges=list(_exchanges(journals)),
             journal_kept={s: int(j["retained"]) for s, j in journals.items()},
             journal_evicted={s: int(j["evicted"]) for s, j in journals.items()},
-            receivers_evicted=min(receivers) - 1 if receivers else 0,
             profiles_evicted=int(users_head.get("evicted") or 0),
-            logs_evicted=logs[0].id - 1 if logs else 0,
         )
 
     @staticmethod
