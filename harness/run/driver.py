@@ -23,7 +23,7 @@ from seen_braze_harness.harness.network import BRAZE_HOST, SEEN_HOST
 from seen_braze_harness.harness.render import explain_json_break
 from seen_braze_harness.harness.results import Finding, RunResult
 from seen_braze_harness.harness.run import tracer, verdicts
-from seen_braze_harness.harness.run.admin import AdminClient, AdminRefused, rehost
+from seen_braze_harness.harness.run.admin import AdminClient, AdminRefused, RemoteError, rehost
 from seen_braze_harness.harness.run.records import Records
 from seen_braze_harness.harness.scenario import Scenario, ScenarioError
 from seen_braze_harness.mocks.seen.settings import SeenSettings
@@ -273,8 +273,9 @@ class Driver:
                 size = limit  # the server seeds fewer profiles at a time: smaller batches
                 continue
             if answer.status != 400 or not isinstance(seeded, int):
-                braze.answer("POST", answer)  # raises, naming the call
-                raise AssertionError("unreachable")
+                raise RemoteError(
+                    f"POST {answer.url} answered HTTP {answer.status}: {answer.detail()}"
+                )
             refused = batch[seeded]
             refused.seed_error = re.sub(r"^users\[\d+\]: ", "", answer.detail())
             start += seeded + 1
