@@ -15,6 +15,7 @@ from seen_braze_harness.mocks.core.openapi import (
     Body,
     Spec,
     component,
+    listing,
     ok,
     paged_limit,
     path_param,
@@ -56,15 +57,12 @@ CREATE_TRANSFORMATION = Spec(
     ),
 )
 
-LIST_TRANSFORMATIONS = Spec(
+LIST_TRANSFORMATIONS = listing(
     "listTransformations",
     "Every Data Transformation",
     "braze-admin",
-    {
-        200: ok("A page of the transformations, oldest first.", component("BrazeTransformations")),
-        400: BAD_PAGE,
-    },
-    parameters=PAGE_PARAMS,
+    "A page of the transformations, oldest first.",
+    component("BrazeTransformations"),
 )
 
 GET_TRANSFORMATION_LOGS = Spec(
@@ -162,26 +160,20 @@ CREATE_CATALOG = Spec(
     request=Body(component("BrazeCatalogRequest"), example={"name": "videos"}),
 )
 
-LIST_CATALOGS = Spec(
+LIST_CATALOGS = listing(
     "listCatalogs",
     "Every catalog",
     "braze-admin",
-    {
-        200: ok("A page of the catalogs, oldest first.", component("BrazeCatalogs")),
-        400: BAD_PAGE,
-    },
-    parameters=PAGE_PARAMS,
+    "A page of the catalogs, oldest first.",
+    component("BrazeCatalogs"),
 )
 
-LIST_SENT_MESSAGES = Spec(
+LIST_SENT_MESSAGES = listing(
     "listSentMessages",
     "Messages sent by transformations' destinations",
     "braze-admin",
-    {
-        200: ok("A page of the messages, oldest first.", component("BrazeMessages")),
-        400: BAD_PAGE,
-    },
-    parameters=PAGE_PARAMS,
+    "A page of the messages, oldest first.",
+    component("BrazeMessages"),
 )
 
 
@@ -231,15 +223,12 @@ LIST_USERS = Spec(
     ),
 )
 
-EXPORT_USERS = Spec(
+EXPORT_USERS = listing(
     "exportUsers",
     "Every profile, as Braze's user export gives it, a page at a time",
     "braze-admin",
-    {
-        200: ok("A page of the profiles, oldest first.", component("BrazeProfiles")),
-        400: BAD_PAGE,
-    },
-    parameters=PAGE_PARAMS,
+    "A page of the profiles, oldest first.",
+    component("BrazeProfiles"),
 )
 
 
@@ -251,15 +240,12 @@ CREATE_WEBHOOK_CAMPAIGN = Spec(
     request=Body(component("BrazeCampaignRequest")),
 )
 
-LIST_WEBHOOK_CAMPAIGNS = Spec(
+LIST_WEBHOOK_CAMPAIGNS = listing(
     "listWebhookCampaigns",
     "Every webhook campaign",
     "braze-admin",
-    {
-        200: ok("A page of the campaigns, oldest first.", component("BrazeCampaigns")),
-        400: BAD_PAGE,
-    },
-    parameters=PAGE_PARAMS,
+    "A page of the campaigns, oldest first.",
+    component("BrazeCampaigns"),
 )
 
 GET_WEBHOOK_CAMPAIGN = Spec(
@@ -349,15 +335,12 @@ CREATE_CONTENT_BLOCK = Spec(
     request=Body(component("BrazeContentBlockRequest")),
 )
 
-LIST_CONTENT_BLOCKS = Spec(
+LIST_CONTENT_BLOCKS = listing(
     "listContentBlocks",
     "Every Content Block",
     "braze-admin",
-    {
-        200: ok("A page of the blocks, oldest first.", component("BrazeContentBlocks")),
-        400: BAD_PAGE,
-    },
-    parameters=PAGE_PARAMS,
+    "A page of the blocks, oldest first.",
+    component("BrazeContentBlocks"),
 )
 
 GET_CONTENT_BLOCK = Spec(

@@ -230,6 +230,21 @@ CURSOR = query_param(
 )
 PAGE_PARAMS = (LIMIT, CURSOR)
 """The parameters of every admin listing, besides its filters."""
+
+
+def listing(
+    operation_id: str, summary: str, tag: str, description: str, page: Mapping[str, Any]
+) -> Spec:
+    """An admin listing with no filters: `page` of its items, or a 400 for a bad parameter."""
+    return Spec(
+        operation_id,
+        summary,
+        tag,
+        {200: ok(description, page), 400: BAD_PAGE},
+        parameters=PAGE_PARAMS,
+    )
+
+
 NEXT_CURSOR = {
     "type": ["string", "null"],
     "description": "The `cursor` of the next page; null on the last one.",

@@ -14,6 +14,7 @@ from seen_braze_harness.mocks.core.openapi import (
     Reply,
     Spec,
     component,
+    listing,
     ok,
     page_of,
     path_param,
@@ -209,15 +210,12 @@ COMPONENTS: dict[str, dict[str, Any]] = {
 
 CAMPAIGN_SLUG = path_param("slug", "The campaign's slug.", **SLUG_SCHEMA)
 
-LIST_SEEN_CAMPAIGNS = Spec(
+LIST_SEEN_CAMPAIGNS = listing(
     "listSeenCampaigns",
     "The campaigns SEEN knows, with their tokens and callback settings",
     "seen-admin",
-    {
-        200: ok("A page of the campaigns, oldest first.", component("SeenCampaigns")),
-        400: BAD_PAGE,
-    },
-    parameters=PAGE_PARAMS,
+    "A page of the campaigns, oldest first.",
+    component("SeenCampaigns"),
 )
 
 ADD_SEEN_CAMPAIGN = Spec(
